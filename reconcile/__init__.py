@@ -1,0 +1,50 @@
+"""reconcile: find out who a person without papers is, from partial claims and a population register.
+
+Public API (contract in docs/SPEC.md, internals in DESIGN.md):
+
+    import reconcile as rc
+    pop = rc.read_population("population.csv")
+    index = rc.build_index(pop); index.save("province.rcidx"); index = rc.load_index("province.rcidx")
+    claims = rc.read_claims("claims.jsonl")
+    candidates = rc.match(claims, index, top_k=10)
+    leads = rc.leads(claims, index, top_k=20)
+    rc.report(claims, index, out="report.html")
+"""
+
+from __future__ import annotations
+
+__version__ = "0.1.0"
+
+from reconcile.errors import (  # noqa: E402
+    IndexFormatError,
+    InputErrors,
+    ReconcileError,
+    ReconcileInputError,
+)
+from reconcile.io import read_claims, read_population  # noqa: E402
+from reconcile.index import Index, build_index, load_index  # noqa: E402
+from reconcile.matching import match  # noqa: E402
+
+# The modules `reconcile.leads` and `reconcile.report` share their function's name: import the
+# modules first, then bind the functions, so `rc.leads` / `rc.report` are always the functions.
+import reconcile.leads as _leads_module  # noqa: E402
+import reconcile.report as _report_module  # noqa: E402
+
+leads = _leads_module.leads
+report = _report_module.report
+
+__all__ = [
+    "Index",
+    "IndexFormatError",
+    "InputErrors",
+    "ReconcileError",
+    "ReconcileInputError",
+    "__version__",
+    "build_index",
+    "leads",
+    "load_index",
+    "match",
+    "read_claims",
+    "read_population",
+    "report",
+]

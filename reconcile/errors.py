@@ -1,0 +1,103 @@
+"""Typed input errors: every problem names the file, the row, the field and the fix.
+
+One family (`ReconcileInputError`) so callers can catch all bad-input cases at once;
+`InputErrors` carries every problem found in one file (up to a cap), not only the first.
+Messages never quote whole records (personal data stays out of logs): at most the
+offending cell value, shortened.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+MAX_REPORTED = 50
+
+
+def _short(value: object, limit: int = 40) -> str:
+    text = str(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+class ReconcileError(Exception):
+    """Base of every error raised on purpose by reconcile."""
+
+
+class ReconcileInputError(ReconcileError, ValueError):
+    """Bad input: names the source, the row (as a spreadsheet numbers it), the field and a fix."""
+
+    kind = "input"
+
+    def __init__(self, problem: str, *, source: str | None = None, row: int | None = None,
+                 field: str | None = None, value: object = None, hint: str | None = None):
+        self.problem = problem
+        self.source = source
+        self.row = row
+        self.field = field
+        self.value = value
+        self.hint = hint
+        super().__init__(self.describe())
+
+    def describe(self) -> str:
+        where = []
+        if self.source:
+            where.append(str(self.source))
+        if self.row is not None:
+            where.append(f"row {self.row}")
+        if self.field:
+            where.append(f"column '{self.field}'")
+        head = ", ".join(where)
+        msg = f"{head}: {self.problem}" if head else self.problem
+        if self.value is not None:
+            msg += f" (value: {_short(self.value)!r})"
+        if self.hint:
+            msg += f". Fix: {self.hint}"
+        return msg
+
+
+class MissingColumnError(ReconcileInputError):
+    kind = "missing_column"
+
+
+class DuplicateIdError(ReconcileInputError):
+    kind = "duplicate_id"
+
+
+class BadValueError(ReconcileInputError):
+    kind = "bad_value"
+
+
+class EncodingProblemError(ReconcileInputError):
+    kind = "encoding"
+
+
+class EmptyInputError(ReconcileInputError):
+    kind = "empty"
+
+
+class IndexFormatError(ReconcileError):
+    """A saved index that is damaged, foreign or from an incompatible version."""
+
+
+@dataclass
+class InputErrors(ReconcileInputError):
+    """All problems found in one input, reported together."""
+
+    errors: list[ReconcileInputError] = field(default_factory=list)
+    source: str | None = None
+    truncated: int = 0
+
+    def __post_init__(self) -> None:
+        shown = self.errors[:MAX_REPORTED]
+        lines = [f"{len(self.errors) + self.truncated} problem(s) in {self.source or 'input'}:"]
+        lines += [f"  - {e.describe()}" for e in shown]
+        if self.truncated or len(self.errors) > MAX_REPORTED:
+            lines.append(f"  … and {self.truncated + max(0, len(self.errors) - MAX_REPORTED)} more")
+        Exception.__init__(self, "\n".join(lines))
+        self.problem = lines[0]
+        self.row = self.errors[0].row if self.errors else None
+        self.field = self.errors[0].field if self.errors else None
+        self.value = None
+        self.hint = self.errors[0].hint if self.errors else None
+
+    def describe(self) -> str:  # noqa: D401
+        return str(self)
