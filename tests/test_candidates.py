@@ -1,0 +1,100 @@
+"""Candidates: the true person is found under garbled claims; bounds cut in and are reported."""
+
+from __future__ import annotations
+
+import polars as pl
+import pytest
+
+from reconcile.candidates import CandidateConfig, candidate_pairs, candidate_pairs_with_stats
+from reconcile.index import build_index, featurise_claims
+
+
+def _register() -> pl.DataFrame:
+    """Hand-made synthetic register: targets plus distractors sharing common name parts."""
+    rows = [
+        ("T1", "Giàng A Páo", "M", "1975", "Mông", "Giàng A Tủa"),
+        ("T2", "Nguyễn Văn Hùng", "M", "1980", "Kinh", "Nguyễn Văn Tâm"),
+        ("T3", "Huỳnh Thị Lan", "F", "1990", "Kinh", None),
+        ("T4", "Vũ Đình Giang", "M", "1966", "Kinh", None),
+        ("T5", "Sùng Seo Chống", "M", "1985", "Mông", "Sùng A Lử"),
+        ("F1", "Giàng A Tủa", "M", "1950", "Mông", None),
+        ("D1", "Lò Văn Panh", "M", "1970", "Thái", None),
+        ("D2", "Trần Thị Mai", "F", "1979", "Kinh", None),
+    ]
+    # many distractors named Nguyễn Văn *, born 1940..2009, to make big blocks
+    for i in range(400):
+        rows.append((f"N{i:03d}", f"Nguyễn Văn {['Hùng', 'Nam', 'Long', 'Bình'][i % 4]}",
+                     "M" if i % 3 else "F", str(1940 + i % 70), "Kinh", None))
+    return pl.DataFrame(rows, schema=["person_id", "full_name", "sex", "birth_date", "ethnicity",
+                                      "father_name"], orient="row")
+
+
+@pytest.fixture(scope="module")
+def index():
+    return build_index(_register())
+
+
+def _found(index, claims, config=CandidateConfig()):
+    cf, cr = featurise_claims(pl.DataFrame(claims), index)
+    pairs, stats = candidate_pairs_with_stats(cf, index, config)
+    pid = index.people.select("pidx", "person_id")
+    got = pairs.join(pid, on="pidx").join(cf.select("claim_idx", "claim_id"), on="claim_idx")
+    return {cid: set(g["person_id"]) for (cid,), g in got.group_by("claim_id")}, pairs, stats
+
+
+CLAIMS = [
+    ({"claim_id": "given_only", "name": "Páo", "birth_year": 1976}, "T1"),
+    ({"claim_id": "no_diacritics", "name": "Huynh Thi Lan"}, "T3"),
+    ({"claim_id": "surname_variant", "name": "Hoàng Thị Lan", "birth_year": 1990}, "T3"),
+    ({"claim_id": "vo_vu", "name": "Võ Đình Giang"}, "T4"),
+    ({"claim_id": "dialect", "name": "Vũ Đình Dang", "birth_year": 1966}, "T4"),
+    ({"claim_id": "order", "name": "Páo Giàng", "birth_year": 1975}, "T1"),
+    ({"claim_id": "address_form", "name": "A Páo"}, "T1"),
+    ({"claim_id": "father_only", "name": "Xùng Xeo Trống", "birth_year": 1985,
+      "relatives": [{"relation": "father", "name": "Sùng A Lử", "birth_year": None}]}, "T5"),
+    ({"claim_id": "garbled_father", "name": "Zzz Qqq", "birth_year": 1975,
+      "relatives": [{"relation": "father", "name": "Giang A Tua", "birth_year": None}]}, "T1"),
+    ({"claim_id": "common_name", "name": "Nguyễn Văn Hùng", "birth_year": 1980, "sex": "M"}, "T2"),
+]
+
+
+@pytest.mark.parametrize("claim,truth", CLAIMS, ids=[c["claim_id"] for c, _ in CLAIMS])
+def test_true_person_is_a_candidate(index, claim, truth):
+    found, _, _ = _found(index, [claim], CandidateConfig(block_cap=50))
+    assert truth in found.get(claim["claim_id"], set())
+
+
+def test_common_name_block_is_bounded_and_reported(index):
+    claim = {"claim_id": "c", "name": "Nguyễn Văn Nam"}     # no birth year: cannot narrow
+    found, pairs, stats = _found(index, [claim], CandidateConfig(block_cap=20))
+    assert pairs.height <= 20 * 3
+    assert stats.capped_blocks >= 1
+    claim = {"claim_id": "c", "name": "Nguyễn Văn Hùng", "birth_year_min": 1950,
+             "birth_year_max": 1979}
+    _, pairs, stats = _found(index, [claim], CandidateConfig(block_cap=5))
+    assert stats.capped_blocks >= 1
+    assert stats.per_claim_max == pairs.height
+    assert pairs.height <= 5 * 6
+
+
+def test_max_pairs_per_claim(index):
+    claim = {"claim_id": "c", "name": "Nguyễn Văn Hùng", "birth_year_min": 1940,
+             "birth_year_max": 1979}
+    _, pairs, stats = _found(index, [claim], CandidateConfig(block_cap=1000, max_pairs_per_claim=7))
+    assert pairs.height == 7 and stats.capped_claims == 1
+
+
+def test_deterministic_and_sorted(index):
+    claims = [c for c, _ in CLAIMS]
+    cf, _ = featurise_claims(pl.DataFrame(claims), index)
+    a = candidate_pairs(cf, index, CandidateConfig(block_cap=10))
+    b = candidate_pairs(cf, index, CandidateConfig(block_cap=10))
+    assert a.equals(b)
+    assert a.equals(a.sort("claim_idx", "pidx"))
+    assert a.schema == pl.Schema({"claim_idx": pl.UInt32, "pidx": pl.UInt32, "via": pl.Utf8,
+                                  "n_keys": pl.UInt8})
+
+
+def test_claim_without_any_key_gets_no_candidates(index):
+    found, pairs, stats = _found(index, [{"claim_id": "x", "name": "Qwxyz"}])
+    assert pairs.height == 0 and stats.claims_without_candidates == 1
