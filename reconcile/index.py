@@ -23,7 +23,7 @@ Term frequencies (`Index.tf`): `kind` (`fam_key`, `giv_key`, `fold`, `addr`), `v
 Claim side (`featurise_claims(claims, index) -> (claims_feat, claim_relatives)`): every canonical
 claim column, plus `claim_idx` UInt32, name features of `name` with prefix `c_` (same names as
 `p_`, and `c_addr`), `c_sex`, `c_ethnicity`, the birth interval `c_by_lo c_by_hi c_by_best
-c_by_kind c_zodiac_branch`, place features `c_home_*` (of claimed_hometown) and `c_res_*`
+c_by_kind c_zodiac_branch c_by_conflict`, place features `c_home_*` (of claimed_hometown) and `c_res_*`
 (of residence), TF counts of the claim's own values in the register `c_tf_fam c_tf_giv c_tf_full
 c_tf_addr` (0 when unseen), and the aliases that are names (not teknonyms like "bố Súa") as lists:
 `c_alias_fold c_alias_fam_key c_alias_giv_key c_alias_addr c_alias_name_key` (List[Utf8]).
@@ -188,14 +188,33 @@ def _fb_name_features(df: pl.DataFrame, name_col: str, ethnicity_col: str | None
     return df.with_columns(cult.alias(f"{p}culture"))
 
 
+def _on_distinct(df: pl.DataFrame, cols: list[str], fn) -> pl.DataFrame:
+    """Apply a column-adding `fn` to the distinct values of `cols` only, then join back.
+
+    Names and places repeat a lot in a register (and relatives' names even more), so this makes
+    feature work proportional to distinct values, whatever module computes it."""
+    uniq = df.select(cols).unique(maintain_order=True)
+    if uniq.height > 0.8 * df.height:
+        return fn(df)
+    feats = fn(uniq)
+    new = [c for c in feats.columns if c not in cols]
+    return df.drop([c for c in new if c in df.columns]).join(
+        feats.select(*cols, *new), on=cols, how="left", nulls_equal=True, maintain_order="left")
+
+
 def _name_features(df: pl.DataFrame, name_col: str, ethnicity_col: str | None, prefix: str,
                    used: list[str] | None) -> pl.DataFrame:
-    out = _call("names", "name_features", _fb_name_features, used, df, name_col,
-                ethnicity_col=ethnicity_col, prefix=prefix)
     p = prefix
-    addr = (pl.concat_str([pl.col(f"{p}mid"), pl.col(f"{p}giv")], separator=" ")
-            .str.strip_chars())
-    return out.with_columns(addr.alias(f"{p}addr"))
+    eth = ethnicity_col if ethnicity_col and ethnicity_col in df.columns else None
+
+    def fn(frame: pl.DataFrame) -> pl.DataFrame:
+        out = _call("names", "name_features", _fb_name_features, used, frame, name_col,
+                    ethnicity_col=eth, prefix=p)
+        addr = (pl.concat_str([pl.col(f"{p}mid").fill_null(""), pl.col(f"{p}giv").fill_null("")],
+                              separator=" ").str.strip_chars())
+        return out.with_columns(addr.alias(f"{p}addr"))
+
+    return _on_distinct(df, [name_col] + ([eth] if eth else []), fn)
 
 
 def _fb_place_features(df: pl.DataFrame, col: str, prefix: str = "") -> pl.DataFrame:
@@ -214,7 +233,8 @@ def _fb_place_features(df: pl.DataFrame, col: str, prefix: str = "") -> pl.DataF
 def _place_features(df, col, prefix, used):
     if col not in df.columns:
         df = df.with_columns(pl.lit(None, dtype=pl.Utf8).alias(col))
-    return _call("places", "place_features", _fb_place_features, used, df, col, prefix=prefix)
+    return _on_distinct(df, [col], lambda frame: _call(
+        "places", "place_features", _fb_place_features, used, frame, col, prefix=prefix))
 
 
 def _fb_possible_branches_expr(year: str = "birth_year", month: str = "birth_month") -> pl.Expr:
@@ -227,9 +247,15 @@ def _fb_possible_branches_expr(year: str = "birth_year", month: str = "birth_mon
             .otherwise(pl.concat_list([prev, this])))
 
 
-def _branches_expr(used) -> pl.Expr:
-    return _call("dates", "possible_branches_expr", _fb_possible_branches_expr, used,
-                 "birth_year", "birth_month")
+def _branches_expr(used, columns) -> pl.Expr:
+    day = "birth_day" if "birth_day" in columns else None
+    try:
+        from reconcile.dates import possible_branches_expr
+
+        return possible_branches_expr("birth_year", "birth_month", day)
+    except (ImportError, NotImplementedError):
+        used.append("dates.possible_branches_expr")
+        return _fb_possible_branches_expr("birth_year", "birth_month")
 
 
 _BRANCH_FOLD = ["ty", "suu", "dan", "mao", "thin", "ti", "ngo", "mui", "than", "dau", "tuat", "hoi"]
@@ -438,7 +464,7 @@ def build_index(population, columns: dict | None = None, progress=None) -> Index
     people = people.with_columns(
         pl.col("sex").alias("p_sex"), pl.col("ethnicity").alias("p_ethnicity"),
         pl.col("birth_year").cast(pl.Int32).alias("p_birth_year"),
-        _branches_expr(used).cast(pl.List(pl.Int8)).alias("p_zodiac_branches"),
+        _branches_expr(used, people.columns).cast(pl.List(pl.Int8)).alias("p_zodiac_branches"),
     )
     people = _place_features(people, "hometown", "p_home_", used)
     people = _place_features(people, "residence", "p_res_", used)
@@ -513,8 +539,11 @@ def featurise_claims(claims, index: Index) -> tuple[pl.DataFrame, pl.DataFrame]:
     df = df.with_columns(pl.col("sex").alias("c_sex"), pl.col("ethnicity").alias("c_ethnicity"))
     iv = _call("dates", "claim_birth_interval", _fb_claim_birth_interval, used,
                df.select("claim_idx", *[c for c in _CLAIM_COLUMNS if c in df.columns]))
+    if "by_conflict" not in iv.columns:
+        iv = iv.with_columns(pl.lit(False).alias("by_conflict"))
     iv = iv.select("claim_idx", *[pl.col(c).alias(f"c_{c}") for c in
-                                  ("by_lo", "by_hi", "by_best", "by_kind", "zodiac_branch")])
+                                  ("by_lo", "by_hi", "by_best", "by_kind", "zodiac_branch",
+                                   "by_conflict")])
     df = df.join(iv, on="claim_idx", how="left").with_columns(
         pl.col("c_by_lo").cast(pl.Int32), pl.col("c_by_hi").cast(pl.Int32),
         pl.col("c_by_best").cast(pl.Int32), pl.col("c_zodiac_branch").cast(pl.Int8))

@@ -1,0 +1,120 @@
+"""Benchmark the index and blocking: build time and peak memory, save/load, candidate recall.
+
+Run by hand (not part of the test suite):
+
+    .venv/bin/python benchmarks/bench_index.py --people 200000 --claims 3000
+    .venv/bin/python benchmarks/bench_index.py --people 1000000 --claims 0 --build-only
+
+Each size runs in a fresh child process so peak RSS (ru_maxrss) is that size's own. Uses
+`reconcile.synth` (synthetic people only) for the register and claims with ground truth.
+Targets: 1M people built in ≤ 30 s with ≤ 2 GB peak; candidate recall ≥ 0.995 for registered
+claimants with ≤ 2,000 pairs per claim at 200k.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+
+def _rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+
+
+def _truth_column(claims) -> str | None:
+    for c in ("true_person_id", "person_id", "truth_person_id", "true_id"):
+        if c in claims.columns:
+            return c
+    return None
+
+
+def run_one(people: int, n_claims: int, seed: int, build_only: bool) -> dict:
+    import polars as pl
+
+    import reconcile as rc
+    from reconcile import synth
+    from reconcile.candidates import candidate_pairs_with_stats
+    from reconcile.index import featurise_claims
+
+    res: dict = {"people": people}
+    t = time.perf_counter()
+    pop = synth.generate_population(people, seed=seed)
+    res["generate_s"] = round(time.perf_counter() - t, 2)
+    if not isinstance(pop, pl.DataFrame):   # synth may return (population, extras)
+        pop = pop[0]
+    base_rss = _rss_mb()
+    t = time.perf_counter()
+    index = rc.build_index(pop)
+    res["build_s"] = round(time.perf_counter() - t, 2)
+    res["rss_after_generate_mb"] = round(base_rss)
+    res["peak_rss_mb"] = round(_rss_mb())
+    res["fallbacks"] = index.manifest.get("fallbacks", [])
+    with tempfile.TemporaryDirectory() as tmp:
+        t = time.perf_counter()
+        out = index.save(Path(tmp) / "bench.rcidx")
+        res["save_s"] = round(time.perf_counter() - t, 2)
+        res["index_mb"] = round(sum(f.stat().st_size for f in out.iterdir()) / 2**20, 1)
+        t = time.perf_counter()
+        index = rc.load_index(out)
+        res["load_s"] = round(time.perf_counter() - t, 2)
+    if build_only or n_claims <= 0:
+        return res
+    claims = synth.generate_claims(pop, n_claims, seed=seed + 1)
+    if not isinstance(claims, pl.DataFrame):
+        claims = claims[0]
+    t = time.perf_counter()
+    cf, cr = featurise_claims(claims, index)
+    res["featurise_s"] = round(time.perf_counter() - t, 2)
+    t = time.perf_counter()
+    pairs, stats = candidate_pairs_with_stats(cf, index)
+    res["candidates_s"] = round(time.perf_counter() - t, 2)
+    res["stats"] = stats.as_dict()
+    truth = _truth_column(cf)
+    if truth:
+        reg = cf.filter(pl.col(truth).is_not_null()).select("claim_idx", truth)
+        ids = index.people.select("pidx", pl.col("person_id").alias(truth))
+        want = reg.join(ids, on=truth, how="inner").select("claim_idx", "pidx")
+        hit = want.join(pairs, on=["claim_idx", "pidx"], how="semi")
+        res["registered_claims"] = want.height
+        res["recall"] = round(hit.height / max(1, want.height), 4)
+        missed = want.join(pairs, on=["claim_idx", "pidx"], how="anti")
+        if "scenario" in cf.columns or "kind" in cf.columns:
+            sc = "scenario" if "scenario" in cf.columns else "kind"
+            res["missed_by_" + sc] = dict(
+                missed.join(cf.select("claim_idx", sc), on="claim_idx")
+                .group_by(sc).len().sort("len", descending=True).iter_rows())
+    res["peak_rss_mb"] = round(_rss_mb())
+    return res
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--people", type=int, nargs="+", default=[200_000, 1_000_000])
+    ap.add_argument("--claims", type=int, default=3000)
+    ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--build-only", action="store_true")
+    ap.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
+    args = ap.parse_args()
+    if args.child:
+        print(json.dumps(run_one(args.people[0], args.claims, args.seed, args.build_only)))
+        return
+    for n in args.people:
+        cmd = [sys.executable, __file__, "--child", "--people", str(n), "--claims",
+               str(args.claims if n <= 200_000 else 0), "--seed", str(args.seed)]
+        if args.build_only:
+            cmd.append("--build-only")
+        out = subprocess.run(cmd, capture_output=True, text=True)
+        if out.returncode:
+            print(out.stderr[-3000:], file=sys.stderr)
+            continue
+        print(json.dumps(json.loads(out.stdout.strip().splitlines()[-1]), indent=1, ensure_ascii=False))
+
+
+if __name__ == "__main__":
+    main()
