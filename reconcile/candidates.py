@@ -17,7 +17,9 @@ Bounds: a key value held by more than `block_cap` people is only joined within t
 window (± `year_slack`); if that block is still larger than `block_cap`, people of the other sex
 are dropped, then the nearest birth years (ties by a fixed hash) are kept. A claim with no usable
 birth year gets a fixed hash sample of `block_cap` people of an over-cap key (clan_year and rel_giv
-are skipped instead). Each cut is counted in the stats; the model must take competitors from the
+are skipped instead). When a window is expected to hold far more than the cap, it is narrowed to the
+best estimate ± `year_slack`; clan_year/rel_giv blocks still expected above `skip_factor` × cap
+are skipped (a Nguyễn born around 1980 is no lead). Each cut is counted in the stats; the model must take competitors from the
 key's register frequency (`c_tf_*`), not from the number of candidates. A claim's total is cut to `max_pairs_per_claim` by key priority. Same input, same
 output: the result is sorted by (claim_idx, pidx).
 """
@@ -25,6 +27,7 @@ output: the result is sorted by (claim_idx, pidx).
 from __future__ import annotations
 
 import dataclasses
+import time
 
 import polars as pl
 
@@ -39,6 +42,8 @@ class CandidateConfig:
     year_slack: int = 2             # years added on each side of the claim's birth interval
     max_year_span: int = 40         # wider claimed intervals count as "year unknown"
     max_pairs_per_claim: int = 2000
+    register_years: int = 80        # rough spread of birth years in a register (for block estimates)
+    skip_factor: int = 8            # clan_year/rel_giv blocks expected > skip_factor × cap are skipped
 
 
 @dataclasses.dataclass
@@ -53,8 +58,9 @@ class CandidateStats:
     capped_blocks: int              # (claim, key) blocks where the per-block bound cut people
                                     # (year window still too big, or no year: hash sample)
     capped_claims: int              # claims cut to max_pairs_per_claim
-    dropped_blocks: int             # over-cap clan_year/rel_giv blocks skipped: no birth year
+    dropped_blocks: int             # clan_year/rel_giv blocks skipped: no birth year, or far too big
     pairs_by_via: dict
+    timings: dict = dataclasses.field(default_factory=dict)   # seconds per stage
 
     def as_dict(self) -> dict:
         return dataclasses.asdict(self)
@@ -68,40 +74,59 @@ def _nonempty(col: str) -> pl.Expr:
     return pl.col(col).is_not_null() & (pl.col(col) != "")
 
 
-def _person_keys(index) -> pl.DataFrame:
-    """(via, key, pidx, year, sex) for every person and blocking key; cached on the index."""
+VIA_CODE = {v: i for i, v in enumerate(KEY_PRIORITY)}
+
+
+def _sex_code(col: str) -> pl.Expr:
+    return pl.col(col).replace_strict({"M": 1, "F": 2}, default=0, return_dtype=pl.Int8)
+
+
+def _hash_key(via: pl.Expr | str, key: pl.Expr) -> pl.Expr:
+    """One UInt64 per (key kind, key value): joins on integers, not strings. A 64-bit collision
+    can only add a candidate, never lose one."""
+    via = pl.lit(via) if isinstance(via, str) else via
+    return pl.concat_str([via, key], separator="\x1f").hash(seed=20261123)
+
+
+def _person_keys(index) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """(kh, pidx, year, sex) for every person and blocking key, and block sizes (kh, size).
+
+    Built once per index and cached on it (a few seconds at a million people)."""
     cache = getattr(index, "_cache", None)
     if cache is not None and "person_keys" in cache:
         return cache["person_keys"]
-    p = index.people.select("pidx", pl.col("p_birth_year").alias("year"),
-                            pl.col("p_sex").alias("sex"), "p_fam_key", "p_giv_key", "p_addr")
+    p = index.people.select("pidx", pl.col("p_birth_year").cast(pl.Int32).alias("year"),
+                            _sex_code("p_sex").alias("sex"), "p_fam_key", "p_giv_key", "p_addr")
     parts = [
         p.filter(_nonempty("p_giv_key")).select(
-            pl.lit("fam_giv").alias("via"), _k(pl.col("p_fam_key"), pl.col("p_giv_key")).alias("key"),
-            "pidx", "year", "sex"),
-        p.filter(_nonempty("p_addr")).select(pl.lit("addr").alias("via"), pl.col("p_addr").alias("key"),
-                                             "pidx", "year", "sex"),
-        p.filter(_nonempty("p_giv_key")).select(pl.lit("giv").alias("via"), pl.col("p_giv_key").alias("key"),
-                                                "pidx", "year", "sex"),
-        p.filter(_nonempty("p_fam_key")).select(pl.lit("clan_year").alias("via"),
-                                                pl.col("p_fam_key").alias("key"), "pidx", "year", "sex"),
+            _hash_key("fam_giv", _k(pl.col("p_fam_key").fill_null(""), pl.col("p_giv_key"))).alias("kh"),
+            pl.lit(VIA_CODE["fam_giv"], dtype=pl.Int8).alias("v"), "pidx", "year", "sex"),
+        p.filter(_nonempty("p_addr")).select(
+            _hash_key("addr", pl.col("p_addr")).alias("kh"),
+            pl.lit(VIA_CODE["addr"], dtype=pl.Int8).alias("v"), "pidx", "year", "sex"),
+        p.filter(_nonempty("p_giv_key")).select(
+            _hash_key("giv", pl.col("p_giv_key")).alias("kh"),
+            pl.lit(VIA_CODE["giv"], dtype=pl.Int8).alias("v"), "pidx", "year", "sex"),
+        p.filter(_nonempty("p_fam_key")).select(
+            _hash_key("clan_year", pl.col("p_fam_key")).alias("kh"),
+            pl.lit(VIA_CODE["clan_year"], dtype=pl.Int8).alias("v"), "pidx", "year", "sex"),
     ]
     kin = index.kin
     if kin.height:
-        k = kin.filter(_nonempty("r_giv_key")).join(
-            p.select("pidx", "year", "sex"), on="pidx", how="left")
+        k = kin.filter(_nonempty("r_giv_key")).select("pidx", "relation", "r_fam_key", "r_giv_key") \
+            .join(p.select("pidx", "year", "sex"), on="pidx", how="left")
         parts.append(k.filter(_nonempty("r_fam_key")).select(
-            pl.lit("rel").alias("via"),
-            _k(pl.col("relation"), pl.col("r_fam_key"), pl.col("r_giv_key")).alias("key"),
-            "pidx", "year", "sex"))
-        parts.append(k.select(pl.lit("rel_giv").alias("via"),
-                              _k(pl.col("relation"), pl.col("r_giv_key")).alias("key"),
-                              "pidx", "year", "sex"))
-    keys = pl.concat([x.with_columns(pl.col("year").cast(pl.Int32)) for x in parts]).unique(
-        ["via", "key", "pidx"], maintain_order=True)
+            _hash_key("rel", _k(pl.col("relation"), pl.col("r_fam_key"), pl.col("r_giv_key"))).alias("kh"),
+            pl.lit(VIA_CODE["rel"], dtype=pl.Int8).alias("v"), "pidx", "year", "sex"))
+        parts.append(k.select(
+            _hash_key("rel_giv", _k(pl.col("relation"), pl.col("r_giv_key"))).alias("kh"),
+            pl.lit(VIA_CODE["rel_giv"], dtype=pl.Int8).alias("v"), "pidx", "year", "sex"))
+    keys = pl.concat(parts).unique(["kh", "pidx"], maintain_order=True)
+    sizes = keys.group_by("kh").agg(pl.len().cast(pl.UInt32).alias("size"))
+    out = (keys, sizes)
     if cache is not None:
-        cache["person_keys"] = keys
-    return keys
+        cache["person_keys"] = out
+    return out
 
 
 def _token_keys(frame: pl.DataFrame, col: str) -> pl.DataFrame:
@@ -162,7 +187,9 @@ def _claim_keys(claims_feat: pl.DataFrame, claim_relatives: pl.DataFrame | None)
         parts.append(c.select("claim_idx", pl.lit("rel_giv").alias("via"),
                               pl.col("c_rel_giv_key").alias("key")).explode("key").filter(_nonempty("key")))
     keys = pl.concat([x.select(pl.col("claim_idx").cast(pl.UInt32), "via", "key") for x in parts])
-    return keys.unique(maintain_order=True)
+    keys = keys.unique(maintain_order=True)
+    return keys.with_columns(_hash_key(pl.col("via"), pl.col("key")).alias("kh"),
+                             pl.col("via").replace_strict(VIA_CODE, return_dtype=pl.Int8).alias("v"))
 
 
 def candidate_pairs(claims_feat: pl.DataFrame, index, config: CandidateConfig = CandidateConfig(),
@@ -176,75 +203,84 @@ def candidate_pairs_with_stats(claims_feat: pl.DataFrame, index,
                                claim_relatives: pl.DataFrame | None = None
                                ) -> tuple[pl.DataFrame, CandidateStats]:
     """Candidate pairs and a `CandidateStats` (pairs per claim, bounds that cut in)."""
+    clock = _Clock()
     cap = config.block_cap
-    pk = _person_keys(index).filter(pl.col("via").is_in(list(config.keys)))
-    ck = _claim_keys(claims_feat, claim_relatives).filter(pl.col("via").is_in(list(config.keys)))
-    sizes = pk.group_by("via", "key").agg(pl.len().alias("size"))
+    keep = [VIA_CODE[k] for k in config.keys]
+    always = [VIA_CODE[k] for k in ALWAYS_YEAR]
+    pk, sizes = _person_keys(index)
+    clock("person_keys")
+    ck = _claim_keys(claims_feat, claim_relatives).filter(pl.col("v").is_in(keep))
     c = claims_feat.select(
         pl.col("claim_idx").cast(pl.UInt32),
         (pl.col("c_by_lo") - config.year_slack).alias("lo"),
         (pl.col("c_by_hi") + config.year_slack).alias("hi"),
-        pl.col("c_by_best").alias("best"), pl.col("c_sex").alias("csex"))
-    c = c.with_columns(pl.when(pl.col("lo").is_not_null() & pl.col("hi").is_not_null()
-                               & (pl.col("hi") - pl.col("lo") <= config.max_year_span))
-                       .then(True).otherwise(False).alias("has_year"))
-    ck = (ck.join(sizes, on=["via", "key"], how="inner")
+        pl.col("c_by_best").alias("best"), _sex_code("c_sex").alias("csex"))
+    c = c.with_columns((pl.col("lo").is_not_null() & pl.col("hi").is_not_null()
+                        & (pl.col("hi") - pl.col("lo") <= config.max_year_span)).fill_null(False)
+                       .alias("has_year"))
+    ck = (ck.select("claim_idx", "kh", "v").join(sizes, on="kh", how="inner")
           .join(c, on="claim_idx", how="left"))
-    needs_year = (pl.col("size") > cap) | pl.col("via").is_in(list(ALWAYS_YEAR))
+    needs_year = (pl.col("size") > cap) | pl.col("v").is_in(always)
     small = ck.filter(~needs_year)
-    big = ck.filter(needs_year)
-    noyear = big.filter(~pl.col("has_year"))
-    dropped = noyear.filter(pl.col("via").is_in(list(ALWAYS_YEAR)))
-    noyear = noyear.filter(~pl.col("via").is_in(list(ALWAYS_YEAR)))
-    big = big.filter(pl.col("has_year"))
+    big = ck.filter(needs_year & pl.col("has_year"))
+    noyear = ck.filter(needs_year & ~pl.col("has_year"))
+    dropped = noyear.filter(pl.col("v").is_in(always)).height
+    noyear = noyear.filter(~pl.col("v").is_in(always))
+    # expected people in the year window (register spread over ~`register_years` birth years);
+    # when far above the cap, narrow the window to the best estimate ± year_slack; clan/relative
+    # given-name blocks still far too big after that are skipped (they would only add noise)
+    expect = pl.col("size") * (pl.col("hi") - pl.col("lo") + 1) / config.register_years
+    narrow = (expect > 4 * cap) & pl.col("best").is_not_null()
+    big = big.with_columns(
+        pl.when(narrow).then(pl.col("best") - config.year_slack).otherwise(pl.col("lo")).alias("lo"),
+        pl.when(narrow).then(pl.col("best") + config.year_slack).otherwise(pl.col("hi")).alias("hi"))
+    hopeless = pl.col("v").is_in(always) & (expect > config.skip_factor * cap)
+    dropped += big.filter(hopeless).height
+    big = big.filter(~hopeless)
+    clock("claim_keys")
 
-    cols = ("claim_idx", "pidx", "via", "key", "year", "sex", "best", "csex")
+    cols = ("claim_idx", "pidx", "v", "year", "best")
     out = []
     if small.height:
-        out.append(small.join(pk, on=["via", "key"], how="inner").select(*cols))
-    sampled_blocks = 0
+        out.append(small.select("claim_idx", "kh", "v", "best")
+                   .join(pk.select("kh", "pidx", "year"), on="kh", how="inner").select(*cols))
+    clock("small_blocks")
+    capped_blocks = 0
     if noyear.height:
         # no birth year to narrow a common key: a fixed hash sample of `cap` people per key
         # (the model sees the key's full frequency through the c_tf_* / p_tf_* counts)
-        wanted = noyear.select("via", "key").unique()
-        sample = (pk.join(wanted, on=["via", "key"], how="semi")
+        wanted = noyear.select("kh").unique()
+        sample = (pk.join(wanted, on="kh", how="semi")
                   .with_columns(pl.col("pidx").hash(seed=11).alias("_h"))
-                  .sort("via", "key", "_h")
-                  .filter(pl.int_range(pl.len()).over("via", "key") < cap).drop("_h"))
-        out.append(noyear.join(sample, on=["via", "key"], how="inner").select(*cols))
-        sampled_blocks = noyear.select("claim_idx", "via", "key").unique().height
-    capped_blocks = 0
+                  .sort("kh", "_h")
+                  .filter(pl.int_range(pl.len()).over("kh") < cap).select("kh", "pidx", "year"))
+        out.append(noyear.select("claim_idx", "kh", "v", "best")
+                   .join(sample, on="kh", how="inner").select(*cols))
+        capped_blocks += noyear.height
+    clock("sampled_blocks")
     if big.height:
-        yrs = big.with_columns(pl.int_ranges(pl.col("lo"), pl.col("hi") + 1).alias("year")) \
-            .explode("year").with_columns(pl.col("year").cast(pl.Int32))
-        bj = yrs.join(pk.filter(pl.col("year").is_not_null()), on=["via", "key", "year"], how="inner")
-        bj = bj.select("claim_idx", "pidx", "via", "key", "year", "sex", "best", "csex")
-        grp = ["claim_idx", "via", "key"]
-        bj = bj.with_columns(pl.len().over(grp).alias("_n"))
+        yrs = (big.select("claim_idx", "kh", "v", "best", "csex",
+                          pl.int_ranges(pl.col("lo"), pl.col("hi") + 1, dtype=pl.Int32).alias("year"))
+               .explode("year"))
+        bj = yrs.join(pk.select("kh", "year", "pidx", "sex"), on=["kh", "year"], how="inner")
+        bj = bj.with_columns(pl.len().over("claim_idx", "kh").alias("_n"))
         over = bj.filter(pl.col("_n") > cap)
         if over.height:
-            capped_blocks = over.select(grp).unique().height
-            same_sex = pl.col("csex").is_null() | pl.col("sex").is_null() | (pl.col("sex") == pl.col("csex"))
-            over = over.filter(same_sex)
+            capped_blocks += over.select("claim_idx", "kh").unique().height
+            same_sex = (pl.col("csex") == 0) | (pl.col("sex") == 0) | (pl.col("sex") == pl.col("csex"))
             dist = (pl.col("year") - pl.coalesce(pl.col("best"), pl.col("year"))).abs()
-            over = (over.with_columns(dist.alias("_d"),
-                                      pl.struct("pidx", "claim_idx").hash(seed=7).alias("_h"))
-                    .sort(*grp, "_d", "_h")
-                    .filter(pl.int_range(pl.len()).over(grp) < cap)
-                    .drop("_d", "_h"))
-        out.append(pl.concat([bj.filter(pl.col("_n") <= cap), over]).drop("_n"))
-    capped_blocks += sampled_blocks
+            over = (over.filter(same_sex)
+                    .with_columns(dist.alias("_d"), (pl.col("pidx").hash(seed=7) ^ pl.col("kh")).alias("_h"))
+                    .sort("claim_idx", "kh", "_d", "_h")
+                    .filter(pl.int_range(pl.len()).over("claim_idx", "kh") < cap))
+        out.append(pl.concat([bj.filter(pl.col("_n") <= cap).select(*cols), over.select(*cols)]))
+    clock("year_blocks")
 
-    schema = {"claim_idx": pl.UInt32, "pidx": pl.UInt32, "via": pl.Utf8, "n_keys": pl.UInt8}
     if out:
         allp = pl.concat(out)
-        prio = {v: i for i, v in enumerate(KEY_PRIORITY)}
-        allp = allp.with_columns(pl.col("via").replace_strict(prio, return_dtype=pl.Int8).alias("_p"))
         pairs = (allp.group_by("claim_idx", "pidx")
-                 .agg(pl.col("_p").min(), pl.col("via").n_unique().cast(pl.UInt8).alias("n_keys"),
-                      pl.col("year").first(), pl.col("best").first())
-                 .with_columns(pl.col("_p").replace_strict({i: v for v, i in prio.items()},
-                                                           return_dtype=pl.Utf8).alias("via")))
+                 .agg(pl.col("v").min().alias("_p"), pl.col("v").n_unique().cast(pl.UInt8).alias("n_keys"),
+                      pl.col("year").first(), pl.col("best").first()))
         per = pairs.group_by("claim_idx").len()
         capped_claims = per.filter(pl.col("len") > config.max_pairs_per_claim).height
         if capped_claims:
@@ -253,14 +289,29 @@ def candidate_pairs_with_stats(claims_feat: pl.DataFrame, index,
                      .sort("claim_idx", "_p", pl.col("n_keys"), "_d", "pidx",
                            descending=[False, False, True, False, False])
                      .filter(pl.int_range(pl.len()).over("claim_idx") < config.max_pairs_per_claim))
+        names = {i: v for v, i in VIA_CODE.items()}
         pairs = pairs.select(pl.col("claim_idx").cast(pl.UInt32), pl.col("pidx").cast(pl.UInt32),
-                             "via", "n_keys").sort("claim_idx", "pidx")
+                             pl.col("_p").replace_strict(names, return_dtype=pl.Utf8).alias("via"),
+                             "n_keys").sort("claim_idx", "pidx")
     else:
-        pairs = pl.DataFrame(schema=schema)
+        pairs = pl.DataFrame(schema={"claim_idx": pl.UInt32, "pidx": pl.UInt32, "via": pl.Utf8,
+                                     "n_keys": pl.UInt8})
         capped_claims = 0
-    stats = _stats(pairs, claims_feat.height, capped_blocks, capped_claims,
-                   dropped.select("claim_idx", "via", "key").unique().height)
+    clock("union")
+    stats = _stats(pairs, claims_feat.height, capped_blocks, capped_claims, dropped)
+    stats.timings = clock.times
     return pairs, stats
+
+
+class _Clock:
+    def __init__(self) -> None:
+        self.t = time.perf_counter()
+        self.times: dict[str, float] = {}
+
+    def __call__(self, stage: str) -> None:
+        now = time.perf_counter()
+        self.times[stage] = round(now - self.t, 3)
+        self.t = now
 
 
 def _stats(pairs: pl.DataFrame, n_claims: int, capped_blocks: int, capped_claims: int,
