@@ -1,21 +1,40 @@
 """Decoding input bytes (UTF-8 ± BOM, UTF-16 with BOM) and detecting/repairing legacy Vietnamese text.
 
-Owns `decode_bytes` (bytes of a whole file → str + what was converted) and `repair_text` /
-`repair_series` (text that went through a legacy encoding or was mis-decoded → NFC Unicode).
-Conversions are reported, never silent: the loader turns the notes into an `EncodingConverted`
-warning and into `LoadReport.conversions`. Detection is conservative: genuine NFC/NFD Vietnamese is
-never "converted".
+Owns:
+- `decode_bytes`: a whole file's bytes → NFC text + notes of what was converted. UTF-8 (± BOM) and
+  UTF-16/32 with a BOM are read directly; bytes that are not UTF-8 are tried as TCVN3 (ABC), VNI
+  Windows and CP1258 and accepted only when the result reads as Vietnamese.
+- `repair_text`: one value that went through a legacy encoding or a wrong decoder (UTF-8 read as
+  CP1252/Latin-1 "Nguyá»…n", TCVN3 "NguyÔn", VNI "Nguyeãn", CP1258 "NguyêÞn", VIQR "Nguye^~n") →
+  (Unicode NFC, name of the encoding) or (unchanged, None).
+- `repair_column`: the same over a polars column, touching only distinct suspicious values.
+- `is_vietnamese_text`: the validity test that keeps detection conservative.
+
+Conservative by construction: a value is converted only when it does NOT read as Vietnamese (a
+syllable with impossible letters, vowel clusters or case) AND the conversion makes every syllable
+valid. Genuine NFC or NFD Vietnamese is therefore never converted. Conversions are reported, never
+silent (the loader emits `EncodingConverted` and fills `LoadReport.conversions`).
+Tables come from `reconcile/data/encodings.json` (built by scripts/build_encoding_data.py).
 """
 
 from __future__ import annotations
 
 import codecs
+import json
+import re
 import unicodedata
 from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+
+import polars as pl
 
 from reconcile.errors import EncodingProblemError
 
-__all__ = ["ReconcileWarning", "EncodingConverted", "Decoded", "decode_bytes"]
+__all__ = [
+    "ReconcileWarning", "EncodingConverted", "Decoded", "decode_bytes", "repair_text", "repair_column",
+    "is_vietnamese_text", "ENCODING_LABELS",
+]
 
 
 class ReconcileWarning(UserWarning):
@@ -26,23 +45,288 @@ class EncodingConverted(ReconcileWarning):
     """Input text was converted from a legacy or mis-decoded encoding (the message says which)."""
 
 
+ENCODING_LABELS = {
+    "utf8_mojibake": "UTF-8 text that had been read as Windows-1252/Latin-1 (e.g. 'Nguyá»…n')",
+    "tcvn3": "TCVN3 (ABC, .Vn fonts)",
+    "vni": "VNI Windows",
+    "cp1258": "Windows-1258 (CP1258)",
+    "viqr": "VIQR (ASCII marks such as 'Nguye^~n')",
+    "nfd": "decomposed Unicode (NFD)",
+}
+
+
 @dataclass
 class Decoded:
     text: str
-    encoding: str                      # what the bytes were read as, e.g. "utf-8", "utf-8-sig", "utf-16"
-    conversions: list[str] = field(default_factory=list)   # human-readable notes of repairs done
+    encoding: str                      # what the bytes were read as: "utf-8", "utf-8-sig", "utf-16", "tcvn3", …
+    conversions: list[str] = field(default_factory=list)   # human-readable notes of conversions done
 
+
+# --------------------------------------------------------------------------------------- tables
+
+@lru_cache(maxsize=1)
+def _tables() -> dict:
+    with resources.files("reconcile.data").joinpath("encodings.json").open("r", encoding="utf-8") as fh:
+        return json.load(fh)
+
+
+def _greedy_rx(table: dict[str, str]) -> re.Pattern:
+    keys = sorted(table, key=len, reverse=True)
+    return re.compile("|".join(re.escape(k) for k in keys))
+
+
+@lru_cache(maxsize=1)
+def _compiled() -> dict:
+    t = _tables()
+    tcvn3 = dict(t["tcvn3"])
+    # single bytes of the VN1 table not covered by the letter sequences (Latin-1 view)
+    for hx, ch in t["tcvn3_bytes"].items():
+        b = int(hx, 16)
+        if b >= 0x80:
+            tcvn3.setdefault(chr(b), ch)
+    return {
+        "vni": (_greedy_rx(t["vni"]), t["vni"]),
+        "tcvn3": (_greedy_rx(tcvn3), tcvn3),
+        "viqr": (_greedy_rx(t["viqr"]), t["viqr"]),
+    }
+
+
+# --------------------------------------------------------------------------------------- Vietnamese validity
+
+_TONES = {"\u0300", "\u0301", "\u0303", "\u0309", "\u0323"}
+_BASE_LETTERS = set("abcdefghijklmnopqrstuvwxyzăâđêôơư")
+_NUCLEI = (
+    "iêu yêu oai oay oao oeo uây uôi ươi ươu uya uyê uyu uêu "
+    "ai ao au ay âu ây eo êu ia iê iu oa oă oe oi ôi ơi oo ua uâ uê ui uô uơ uy ưa ưi ươ ưu yê "
+    "a ă â e ê i o ô ơ u ư y"
+).split()
+_SYLLABLE = re.compile(
+    r"^(?:ngh|ng|gh|gi|kh|nh|ph|qu|th|tr|ch|[bcdđghklmnpqrstvxfjwz])?"
+    r"(?:" + "|".join(sorted(_NUCLEI, key=len, reverse=True)) + r")"
+    r"(?:ch|ng|nh|[cmnptkl])?$"
+)
+_EDGE_PUNCT = ",.;:()[]{}\"“”‘’!?/«»<>"
+# the same without look-arounds, for the polars pre-filter (a superset is fine there)
+_VIQR_PREFILTER = r"[aeiouyAEIOUY](?:[\^\(\+]|[`~]|['?.][A-Za-z])|(?:^|[^A-Za-z])[Dd][Dd][aeiouyAEIOUY]"
+_VIQR_EVIDENCE = re.compile(r"[aeiouyAEIOUY](?:[\^\(\+][`'?~.]?|[`~]|['?.](?=[A-Za-z]))|(?<![A-Za-z])[Dd][Dd][aeiouyAEIOUY]")
+
+
+_PART_SPLIT = re.compile(r"[,;:()\[\]{}\"“”‘’'/\-.!?«»<>–—]+")
+
+
+@lru_cache(maxsize=200_000)
+def _token_ok(tok: str) -> bool:
+    """Is one whitespace-separated token plausible Vietnamese (or plain ASCII without VIQR marks)?"""
+    tok = tok.strip(_EDGE_PUNCT)
+    if not tok:
+        return True
+    if tok.isascii():
+        return not _VIQR_EVIDENCE.search(tok)
+    for part in _PART_SPLIT.split(tok):
+        if not part or part.isdigit():
+            continue
+        if part.isascii():
+            if _VIQR_EVIDENCE.search(part):
+                return False
+            continue
+        # case: lowercase followed by an uppercase letter inside a syllable is not Vietnamese
+        seen_lower = False
+        for ch in part:
+            if ch.islower():
+                seen_lower = True
+            elif ch.isupper() and seen_lower:
+                return False
+        nfd = unicodedata.normalize("NFD", part.lower())
+        tones = sum(1 for c in nfd if c in _TONES)
+        if tones > 1:
+            return False
+        base = unicodedata.normalize("NFC", "".join(c for c in nfd if c not in _TONES))
+        if any(c not in _BASE_LETTERS for c in base):
+            return False
+        if len(base) == 1 and not tones:      # an initial such as "Đ."
+            continue
+        if not base.isascii() or tones:
+            if not _SYLLABLE.match(base):
+                return False
+    return True
+
+
+def is_vietnamese_text(text: str) -> bool:
+    """True when every token reads as Vietnamese (or plain ASCII): the guard against false repairs."""
+    return all(_token_ok(t) for t in unicodedata.normalize("NFC", text).split())
+
+
+# --------------------------------------------------------------------------------------- per-value repair
+
+def _as_bytes(text: str) -> bytes | None:
+    """The bytes a wrong single-byte decoder would have shown as `text` (CP1252, else Latin-1)."""
+    out = bytearray()
+    for ch in text:
+        o = ord(ch)
+        try:
+            out += ch.encode("cp1252")
+        except UnicodeEncodeError:
+            if o < 256:
+                out.append(o)
+            else:
+                return None
+    return bytes(out)
+
+
+def _try_utf8_mojibake(text: str) -> str | None:
+    fixed = text.replace("Ä\ufffd", "Ä\x90").replace("Ã ", "Ã\xa0").replace("Æ ", "Æ\xa0")
+    b = _as_bytes(fixed)
+    if b is None or b.isascii():
+        return None
+    try:
+        return b.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+
+
+def _try_table(text: str, name: str) -> str | None:
+    b = _as_bytes(text)
+    if b is None or b.isascii():
+        return None
+    rx, table = _compiled()[name]
+    view = b.decode("latin-1") if name == "tcvn3" else b.decode("cp1252", errors="replace")
+    if "\ufffd" in view:
+        view = b.decode("latin-1")
+    return rx.sub(lambda m: table[m.group(0)], view)
+
+
+def _try_cp1258(text: str) -> str | None:
+    b = _as_bytes(text)
+    if b is None or b.isascii():
+        return None
+    try:
+        return b.decode("cp1258")
+    except UnicodeDecodeError:
+        return None
+
+
+def _try_viqr(text: str) -> str | None:
+    if not _VIQR_EVIDENCE.search(text):
+        return None
+    rx, table = _compiled()["viqr"]
+    out = re.sub(r"(?<![A-Za-z])([Dd])([Dd])(?=[aeiouyAEIOUY])", lambda m: "Đ" if m.group(1) == "D" else "đ", text)
+    return rx.sub(lambda m: table[m.group(0)], out)
+
+
+_TRIES = (
+    ("utf8_mojibake", _try_utf8_mojibake),
+    ("tcvn3", lambda t: _try_table(t, "tcvn3")),
+    ("vni", lambda t: _try_table(t, "vni")),
+    ("cp1258", _try_cp1258),
+    ("viqr", _try_viqr),
+)
+
+
+def repair_text(text: str, prefer: str | None = None) -> tuple[str, str | None]:
+    """(repaired NFC text, encoding name) when `text` is legacy/mis-decoded Vietnamese, else (text, None).
+
+    Only text that does not read as Vietnamese is considered, and a repair is accepted only when its
+    result reads as Vietnamese. `prefer` tries one encoding first (the file's dominant one).
+    """
+    if text is None:
+        return text, None
+    nfc = unicodedata.normalize("NFC", text)
+    if is_vietnamese_text(nfc):
+        return nfc, None
+    tries = sorted(_TRIES, key=lambda kv: kv[0] != prefer) if prefer else _TRIES
+    for name, fn in tries:
+        out = fn(nfc)
+        if out is None:
+            continue
+        out = unicodedata.normalize("NFC", out)
+        if out != nfc and is_vietnamese_text(out):
+            return out, name
+    return nfc, None
+
+
+# Latin-1 symbols and letters that Vietnamese never uses: left over from a wrong decoder.
+_MOJIBAKE_MARKERS = re.compile("[\u0080-\u00bf\u00c4-\u00c7\u00cb\u00ce\u00cf\u00d0\u00d1\u00d6-\u00d8"
+                               "\u00db\u00dc\u00de\u00df\u00e4-\u00e7\u00eb\u00ee\u00ef\u00f0\u00f1\u00f6-\u00f8\u00fb\u00fc\u00fe\u00ff\ufffd]")
+
+
+def repair_column(s: pl.Series) -> tuple[pl.Series, dict[str, int], int]:
+    """Repair a text column; returns (series, {encoding: distinct values converted}, distinct values that
+    look mis-encoded but could not be repaired). Python runs only over distinct suspicious values."""
+    if s.dtype != pl.Utf8 or s.len() == 0:
+        return s, {}, 0
+    vals = s.drop_nulls().unique()
+    cand = vals.filter(vals.str.contains(r"[^\x00-\x7F]") | vals.str.contains(_VIQR_PREFILTER))
+    if cand.len() == 0:
+        return s, {}, 0
+    toks = cand.str.split(" ").explode().drop_nulls().unique()
+    bad_toks = [t for t in toks.to_list() if not _token_ok(unicodedata.normalize("NFC", t))]
+    if not bad_toks:
+        return s, {}, 0
+    frame = pl.DataFrame({"v": cand}).with_columns(t=pl.col("v").str.split(" "))
+    suspicious = frame.explode("t").filter(pl.col("t").is_in(bad_toks))["v"].unique().to_list()
+    mapping: dict[str, str] = {}
+    counts: dict[str, int] = {}
+    unrepaired = 0
+    prefer = None
+    for v in suspicious:
+        out, enc = repair_text(v, prefer)
+        if enc is None:
+            unrepaired += bool(_MOJIBAKE_MARKERS.search(v))
+            continue
+        mapping[v] = out
+        counts[enc] = counts.get(enc, 0) + 1
+        prefer = max(counts, key=counts.get)
+    if not mapping:
+        return s, counts, unrepaired
+    return s.replace(mapping), counts, unrepaired
+
+
+# --------------------------------------------------------------------------------------- whole files
 
 def _line_of_offset(data: bytes, offset: int) -> int:
     return data.count(b"\n", 0, offset) + 1
 
 
+def _share_vietnamese(text: str) -> float:
+    toks = [t for t in text.split() if not t.isascii()]
+    if not toks:
+        return 0.0
+    return sum(_token_ok(t) for t in toks) / len(toks)
+
+
+def _decode_legacy_bytes(data: bytes) -> Decoded | None:
+    """Bytes that are not UTF-8: try TCVN3, VNI, CP1258; keep the one that reads as Vietnamese."""
+    best: tuple[float, str, str] | None = None
+    for name in ("tcvn3", "vni", "cp1258"):
+        if name == "cp1258":
+            try:
+                text = unicodedata.normalize("NFC", data.decode("cp1258"))
+            except UnicodeDecodeError:
+                continue
+        else:
+            rx, table = _compiled()[name]
+            view = data.decode("latin-1") if name == "tcvn3" else data.decode("cp1252", errors="replace")
+            if "\ufffd" in view:
+                view = data.decode("latin-1")
+            text = unicodedata.normalize("NFC", rx.sub(lambda m: table[m.group(0)], view))
+        if "\x00" in text:
+            continue
+        score = _share_vietnamese(text)
+        if best is None or score > best[0]:
+            best = (score, name, text)
+    if best is None or best[0] < 0.9:
+        return None
+    _, name, text = best
+    return Decoded(text=text, encoding=name,
+                   conversions=[f"the file is in {ENCODING_LABELS[name]}, not UTF-8: converted to Unicode"])
+
+
 def decode_bytes(data: bytes, source: str = "input") -> Decoded:
     """Decode a whole file's bytes to NFC text.
 
-    UTF-8 (with or without BOM) and UTF-16/32 with a BOM are read directly. Other bytes raise
-    `EncodingProblemError` naming the line of the first undecodable byte, unless a legacy decoder
-    recognises them (see `detect_legacy`).
+    UTF-8 (with or without BOM) and UTF-16/32 with a BOM are read directly. Bytes that are not UTF-8
+    are tried as legacy Vietnamese encodings; when none reads as Vietnamese, `EncodingProblemError`
+    names the line of the first undecodable byte. NFD text is normalised to NFC and reported.
     """
     if data.startswith(codecs.BOM_UTF32_LE) or data.startswith(codecs.BOM_UTF32_BE):
         enc = "utf-32"
@@ -55,26 +339,22 @@ def decode_bytes(data: bytes, source: str = "input") -> Decoded:
     try:
         text = data.decode(enc)
     except UnicodeDecodeError as exc:
-        legacy = _decode_legacy_bytes(data)
+        legacy = _decode_legacy_bytes(data) if enc == "utf-8" else None
         if legacy is not None:
             return legacy
         line = _line_of_offset(data, exc.start) if enc == "utf-8" else None
         raise EncodingProblemError(
-            f"bytes that are not {enc.upper()} (byte 0x{data[exc.start]:02X} at offset {exc.start})",
+            f"bytes that are not {enc.upper()} and not a recognised Vietnamese encoding "
+            f"(byte 0x{data[exc.start]:02X} at offset {exc.start})",
             source=source, row=line,
-            hint="save the file as UTF-8 (Excel: 'CSV UTF-8'; Unikey toolkit can convert TCVN3/VNI to Unicode)",
+            hint="save the file as UTF-8 (Excel: 'CSV UTF-8'; the Unikey toolkit converts TCVN3/VNI to Unicode)",
         ) from None
     if "\x00" in text:
-        raise EncodingProblemError("NUL characters in text (binary file or UTF-16 without a BOM?)",
+        raise EncodingProblemError("NUL characters in text (binary file, or UTF-16 without a BOM?)",
                                    source=source, row=text.count("\n", 0, text.index("\x00")) + 1,
                                    hint="save the file as UTF-8")
     out = Decoded(text=text, encoding=enc)
     if not unicodedata.is_normalized("NFC", text):
         out.text = unicodedata.normalize("NFC", text)
-        out.conversions.append("decomposed (NFD) Unicode normalised to NFC")
+        out.conversions.append(f"{ENCODING_LABELS['nfd']} normalised to NFC")
     return out
-
-
-def _decode_legacy_bytes(data: bytes) -> Decoded | None:
-    """Placeholder until the legacy tables land: nothing recognised."""
-    return None

@@ -26,7 +26,7 @@ from typing import Any
 import polars as pl
 
 from reconcile import dates as _dates
-from reconcile.encodings import EncodingConverted, ReconcileWarning, decode_bytes
+from reconcile.encodings import ENCODING_LABELS, EncodingConverted, ReconcileWarning, decode_bytes, repair_column
 from reconcile.errors import (
     MAX_REPORTED,
     BadValueError,
@@ -437,7 +437,8 @@ def _load_raw(source: Any) -> _Raw:
     return raw
 
 
-def _apply_columns(df: pl.DataFrame, columns: dict[str, str] | None, canonical: tuple[str, ...]) -> pl.DataFrame:
+def _apply_columns(df: pl.DataFrame, columns: dict[str, str] | None, canonical: tuple[str, ...],
+                   label: str = "input") -> pl.DataFrame:
     ren: dict[str, str] = {}
     for c in df.columns:
         clean = unicodedata.normalize("NFC", str(c)).strip().lstrip("\ufeff")
@@ -446,6 +447,11 @@ def _apply_columns(df: pl.DataFrame, columns: dict[str, str] | None, canonical: 
         if clean != c:
             ren[c] = clean
     if ren:
+        names = [ren.get(c, c) for c in df.columns]
+        dup = sorted({n for n in names if names.count(n) > 1})
+        if dup:
+            raise BadValueError("the header has the same column name twice", source=label, row=1, field=dup[0] or "(empty)",
+                                hint="give every column its own name in the header row")
         df = df.rename(ren)
     if columns:
         ren2 = {}
@@ -522,6 +528,24 @@ def _text_columns_to_utf8(df: pl.DataFrame, cols: tuple[str, ...]) -> pl.DataFra
     return df.with_columns(exprs)
 
 
+def _repair_columns(df: pl.DataFrame, cols, label: str, rep: LoadReport, field_prefix: str = "") -> pl.DataFrame:
+    """Convert legacy/mis-decoded Vietnamese text in the given Utf8 columns; note what was converted."""
+    for c in cols:
+        if c not in df.columns or df.schema[c] != pl.Utf8:
+            continue
+        fixed, counts, unrepaired = repair_column(df[c])
+        if counts:
+            changed = df.filter((df[c] != fixed).fill_null(False))["_row"].unique(maintain_order=True)
+            shown = ", ".join(map(str, changed.head(5).to_list())) + (" …" if changed.len() > 5 else "")
+            what = ", ".join(f"{n} value(s) from {ENCODING_LABELS[e]}" for e, n in sorted(counts.items()))
+            rep.conversions.append(f"column '{field_prefix}{c}': {what} converted to Unicode (rows {shown})")
+            df = df.with_columns(fixed.alias(c))
+        if unrepaired:
+            _warn(rep, f"{label}: column '{field_prefix}{c}': {unrepaired} value(s) look mis-encoded "
+                       "(symbols Vietnamese never uses) and could not be converted; left as they are", DataQualityWarning)
+    return df
+
+
 def _warn(report: LoadReport, message: str, category: type[Warning]) -> None:
     report.warnings.append(message)
     warnings.warn(message, category, stacklevel=4)
@@ -542,7 +566,7 @@ def read_population(source: Any, columns: dict[str, str] | None = None, *, repor
     raw = _load_raw(source)
     label = raw.source
     rep = LoadReport(source=label, format=raw.fmt, encoding=raw.encoding, conversions=list(raw.conversions))
-    df = _apply_columns(raw.df, columns, POPULATION_COLUMNS + ("birth_year",))
+    df = _apply_columns(raw.df, columns, POPULATION_COLUMNS + ("birth_year",), label)
     header = [c for c in df.columns]
     errors: list[ReconcileInputError] = _Errs(raw.errors)
     missing = [c for c in POPULATION_REQUIRED if c not in df.columns]
@@ -556,6 +580,7 @@ def read_population(source: Any, columns: dict[str, str] | None = None, *, repor
     df = df.with_columns(raw.rows.alias("_row")) if "_row" not in df.columns else df.with_columns(raw.rows.alias("_row"))
     df = _text_columns_to_utf8(df, POPULATION_COLUMNS)
     df = df.with_columns([_clean_text(pl.col(c)).alias(c) for c in POPULATION_COLUMNS])
+    df = _repair_columns(df, [c for c in df.columns if c != "_row"], label, rep)
 
     # ---- required values
     for c in POPULATION_REQUIRED:
@@ -653,7 +678,7 @@ def read_claims(source: Any, *, report: bool = False):
     raw = _load_raw(source)
     label = raw.source
     rep = LoadReport(source=label, format=raw.fmt, encoding=raw.encoding, conversions=list(raw.conversions))
-    df = _apply_columns(raw.df, None, CLAIM_COLUMNS + tuple(FLAT_RELATIVE_COLUMNS))
+    df = _apply_columns(raw.df, None, CLAIM_COLUMNS + tuple(FLAT_RELATIVE_COLUMNS), label)
     errors: list[ReconcileInputError] = _Errs(raw.errors)
     missing = [c for c in CLAIM_REQUIRED if c not in df.columns]
     for c in missing:
@@ -668,6 +693,7 @@ def read_claims(source: Any, *, report: bool = False):
     scalar = tuple(c for c in CLAIM_COLUMNS if c not in ("aliases", "relatives"))
     df = _text_columns_to_utf8(df, scalar)
     df = df.with_columns([_clean_text(pl.col(c)).alias(c) for c in scalar])
+    df = _repair_columns(df, [c for c in df.columns if c != "_row"], label, rep)
 
     for c in CLAIM_REQUIRED:
         for row, _v in _problem_rows(df, pl.col(c).is_null(), [c], errors):
@@ -728,6 +754,7 @@ def read_claims(source: Any, *, report: bool = False):
             _rel_c=_clean_text(pl.col("relation")).str.to_lowercase().replace_strict(relmap, default=None, return_dtype=pl.Utf8),
             name=_clean_text(pl.col("name")),
         )
+        ex = _repair_columns(ex, ["name"], label, rep, field_prefix="relatives.")
         for row, val in _problem_rows(ex, ex["_rel_c"].is_null(), ["relation"], errors):
             errors.append(BadValueError("unknown relation", source=label, row=row, field="relatives.relation", value=val,
                                         hint="use father, mother, spouse, child or sibling"))
@@ -745,7 +772,16 @@ def read_claims(source: Any, *, report: bool = False):
         al = pl.col("aliases")
         if df.schema["aliases"] == pl.Utf8:
             al = al.str.split(";")
-        al = al.cast(pl.List(pl.Utf8), strict=False).list.eval(_clean_text(pl.element())).list.drop_nulls()
+        al = al.cast(pl.List(pl.Utf8), strict=False).list.eval(
+            pl.element().str.replace_all(r"\s+", " ").str.strip_chars()).list.eval(
+            pl.element().filter(pl.element() != "")).list.drop_nulls()
+        al_ex = df.select("_row", al.alias("aliases")).explode("aliases").with_columns(
+            aliases=pl.col("aliases").map_batches(_nfc_series, return_dtype=pl.Utf8))
+        al_ex = _repair_columns(al_ex, ["aliases"], label, rep)
+        al_back = al_ex.group_by("_row", maintain_order=True).agg(pl.col("aliases").drop_nulls())
+        df = df.drop("aliases").join(al_back, on="_row", how="left").with_columns(
+            aliases=pl.when(pl.col("aliases").list.len() > 0).then(pl.col("aliases")))
+        al = pl.col("aliases")
     else:
         al = pl.lit(None, dtype=pl.List(pl.Utf8))
     recd = pl.date(rec.struct.field("year").cast(pl.Int32), rec.struct.field("month").cast(pl.Int32).fill_null(7),
