@@ -85,9 +85,8 @@ def run_one(people: int, n_claims: int, seed: int, build_only: bool) -> dict:
         res["load_s"] = round(time.perf_counter() - t, 2)
     if build_only or n_claims <= 0:
         return res
-    claims = synth.generate_claims(pl.read_parquet(src), n_claims, seed=seed + 1)
-    if not isinstance(claims, pl.DataFrame):
-        claims = claims[0]
+    claims, truth = synth.generate_claims(pl.read_parquet(src), n_claims, seed=seed + 1)
+    claims = rc.read_claims(claims)
     t = time.perf_counter()
     cf, cr = featurise_claims(claims, index)
     res["featurise_s"] = round(time.perf_counter() - t, 2)
@@ -95,22 +94,27 @@ def run_one(people: int, n_claims: int, seed: int, build_only: bool) -> dict:
     pairs, stats = candidate_pairs_with_stats(cf, index)
     res["candidates_s"] = round(time.perf_counter() - t, 2)
     res["stats"] = stats.as_dict()
-    truth = _truth_column(cf)
-    if truth:
-        reg = cf.filter(pl.col(truth).is_not_null()).select("claim_idx", truth)
-        ids = index.people.select("pidx", pl.col("person_id").alias(truth))
-        want = reg.join(ids, on=truth, how="inner").select("claim_idx", "pidx")
-        hit = want.join(pairs, on=["claim_idx", "pidx"], how="semi")
-        res["registered_claims"] = want.height
-        res["recall"] = round(hit.height / max(1, want.height), 4)
-        missed = want.join(pairs, on=["claim_idx", "pidx"], how="anti")
-        if "scenario" in cf.columns or "kind" in cf.columns:
-            sc = "scenario" if "scenario" in cf.columns else "kind"
-            res["missed_by_" + sc] = dict(
-                missed.join(cf.select("claim_idx", sc), on="claim_idx")
-                .group_by(sc).len().sort("len", descending=True).iter_rows())
+    res.update(recall_report(cf, pairs, truth, index))
     res["peak_rss_total_mb"] = round(_rss_mb())
     return res
+
+
+def recall_report(cf, pairs, truth, index) -> dict:
+    """Recall of the true person among candidates for registered claimants, overall and per tag."""
+    import polars as pl
+
+    reg = (truth.filter(pl.col("kind") == "registered")
+           .join(cf.select("claim_id", "claim_idx"), on="claim_id")
+           .join(index.people.select("person_id", "pidx"), on="person_id"))
+    hit = reg.join(pairs, on=["claim_idx", "pidx"], how="semi")
+    out = {"registered_claims": reg.height, "recall": round(hit.height / max(1, reg.height), 4)}
+    tags = (reg.with_columns(pl.col("corruptions").str.split(";").alias("tag")).explode("tag")
+            .join(pairs.select("claim_idx", "pidx", pl.lit(True).alias("hit")),
+                  on=["claim_idx", "pidx"], how="left")
+            .group_by("tag").agg(pl.len().alias("n"), pl.col("hit").fill_null(False).mean().round(4)
+                                 .alias("recall")).sort("recall"))
+    out["recall_by_tag"] = {t: [n, r] for t, n, r in tags.iter_rows()}
+    return out
 
 
 def main() -> None:

@@ -10,14 +10,20 @@ Blocking keys (`via`, in priority order; every key is matched with one polars jo
   `rel`      a claimed relative (relation + clan key + phonetic given name) against the relatives
              the register records for each person, so a garbled own name is found through a father;
              `rel_giv` the same on the relative's given name alone ("bố Súa" → child Súa);
+  `name_key` phonetic key of the whole name (dialect spellings of the surname: Dàng/Vàng);
   `giv`      phonetic key of any token of the claim's names against people's given-name key
              (given-name-only claims, "Páo", names in another order);
+  `giv_fuzzy` any token of 3+ letters within one edit (folded) of a given name in the register
+             (typos: "Liợ"→Lợi, "Sini"→Sinh), found with rapidfuzz over distinct values only;
   `clan_year` surname/clan key, always restricted to the birth-year window.
 Bounds: a key value held by more than `block_cap` people is only joined within the claim's birth-year
-window (± `year_slack`); if that block is still larger than `block_cap`, people of the other sex
-are dropped, then the nearest birth years (ties by a fixed hash) are kept. A claim with no usable
-birth year gets a fixed hash sample of `block_cap` people of an over-cap key (clan_year and rel_giv
-are skipped instead). When a window is expected to hold far more than the cap, it is narrowed to the
+window (± `year_slack`; people with no recorded birth year stay in reach); if that block is still
+larger than `block_cap`, the people kept are those sharing places with the claim (hometown/residence
+units), of the same sex and whose lunar year fits a claimed zodiac first, then the nearest birth
+years, ties by a fixed hash. A claim with no usable
+birth year gets, from an over-cap key, the `block_cap` people ranked the same way (place, sex,
+hash); above `rank_limit` people only a fixed hash sample (clan_year, rel_giv and giv_fuzzy are
+skipped instead). When a window is expected to hold far more than the cap, it is narrowed to the
 best estimate ± `year_slack`; clan_year/rel_giv blocks still expected above `skip_factor` × cap
 are skipped (a Nguyễn born around 1980 is no lead). Each cut is counted in the stats; the model must take competitors from the
 key's register frequency (`c_tf_*`), not from the number of candidates. A claim's total is cut to `max_pairs_per_claim` by key priority. Same input, same
@@ -31,8 +37,8 @@ import time
 
 import polars as pl
 
-KEY_PRIORITY = ("fam_giv", "addr", "rel", "rel_giv", "giv", "clan_year")
-ALWAYS_YEAR = frozenset({"clan_year", "rel_giv"})
+KEY_PRIORITY = ("fam_giv", "name_key", "addr", "rel", "rel_giv", "giv", "giv_fuzzy", "clan_year")
+ALWAYS_YEAR = frozenset({"clan_year", "rel_giv", "giv_fuzzy"})
 
 
 @dataclasses.dataclass(frozen=True)
@@ -44,6 +50,8 @@ class CandidateConfig:
     max_pairs_per_claim: int = 2000
     register_years: int = 80        # rough spread of birth years in a register (for block estimates)
     skip_factor: int = 8            # clan_year/rel_giv blocks expected > skip_factor × cap are skipped
+    rank_limit: int = 20_000        # no-year blocks up to this size are ranked by place/sex, not sampled
+    fuzzy_max_edits: int = 1        # giv_fuzzy: Levenshtein distance on folded given names
 
 
 @dataclasses.dataclass
@@ -81,6 +89,16 @@ def _sex_code(col: str) -> pl.Expr:
     return pl.col(col).replace_strict({"M": 1, "F": 2}, default=0, return_dtype=pl.Int8)
 
 
+_BIT = {i: 1 << i for i in range(12)}
+
+
+def _zodiac_mask(col: str) -> pl.Expr:
+    """Bit b set when the lunar birth year can have branch b (0 when unknown)."""
+    return (pl.col(col).list.eval(pl.element().cast(pl.Int32).replace_strict(_BIT, default=0,
+                                                                             return_dtype=pl.Int32))
+            .list.sum().fill_null(0).cast(pl.Int32))
+
+
 def _hash_key(via: pl.Expr | str, key: pl.Expr) -> pl.Expr:
     """One UInt64 per (key kind, key value): joins on integers, not strings. A 64-bit collision
     can only add a candidate, never lose one."""
@@ -96,7 +114,8 @@ def _person_keys(index) -> tuple[pl.DataFrame, pl.DataFrame]:
     if cache is not None and "person_keys" in cache:
         return cache["person_keys"]
     p = index.people.select("pidx", pl.col("p_birth_year").cast(pl.Int32).alias("year"),
-                            _sex_code("p_sex").alias("sex"), "p_fam_key", "p_giv_key", "p_addr")
+                            _sex_code("p_sex").alias("sex"), "p_fam_key", "p_giv_key", "p_addr",
+                            "p_name_key", "p_giv", _zodiac_mask("p_zodiac_branches").alias("zb"))
     parts = [
         p.filter(_nonempty("p_giv_key")).select(
             _hash_key("fam_giv", _k(pl.col("p_fam_key").fill_null(""), pl.col("p_giv_key"))).alias("kh"),
@@ -110,6 +129,12 @@ def _person_keys(index) -> tuple[pl.DataFrame, pl.DataFrame]:
         p.filter(_nonempty("p_fam_key")).select(
             _hash_key("clan_year", pl.col("p_fam_key")).alias("kh"),
             pl.lit(VIA_CODE["clan_year"], dtype=pl.Int8).alias("v"), "pidx", "year", "sex"),
+        p.filter(_nonempty("p_name_key")).select(
+            _hash_key("name_key", pl.col("p_name_key")).alias("kh"),
+            pl.lit(VIA_CODE["name_key"], dtype=pl.Int8).alias("v"), "pidx", "year", "sex"),
+        p.filter(_nonempty("p_giv")).select(
+            _hash_key("giv_fuzzy", pl.col("p_giv")).alias("kh"),
+            pl.lit(VIA_CODE["giv_fuzzy"], dtype=pl.Int8).alias("v"), "pidx", "year", "sex"),
     ]
     kin = index.kin
     if kin.height:
@@ -121,7 +146,8 @@ def _person_keys(index) -> tuple[pl.DataFrame, pl.DataFrame]:
         parts.append(k.select(
             _hash_key("rel_giv", _k(pl.col("relation"), pl.col("r_giv_key"))).alias("kh"),
             pl.lit(VIA_CODE["rel_giv"], dtype=pl.Int8).alias("v"), "pidx", "year", "sex"))
-    keys = pl.concat(parts).unique(["kh", "pidx"], maintain_order=True)
+    keys = pl.concat(parts).unique(["kh", "pidx"], maintain_order=True) \
+        .join(p.select("pidx", "zb"), on="pidx", how="left")
     sizes = keys.group_by("kh").agg(pl.len().cast(pl.UInt32).alias("size"))
     out = (keys, sizes)
     if cache is not None:
@@ -141,14 +167,53 @@ def _token_keys(frame: pl.DataFrame, col: str) -> pl.DataFrame:
     return feats.select("claim_idx", pl.col("t_giv_key").alias("key")).filter(_nonempty("key"))
 
 
-def _claim_keys(claims_feat: pl.DataFrame, claim_relatives: pl.DataFrame | None) -> pl.DataFrame:
+def _fuzzy_given(names: pl.DataFrame, index, max_edits: int) -> pl.DataFrame:
+    """(claim_idx, via='giv_fuzzy', key=register given name) for tokens within `max_edits` edits.
+
+    Works on distinct values only: distinct claim tokens × distinct register given names, in
+    chunks with rapidfuzz.process.cdist."""
+    import numpy as np
+    from rapidfuzz import process
+    from rapidfuzz.distance import Levenshtein
+
+    empty = pl.DataFrame(schema={"claim_idx": pl.UInt32, "via": pl.Utf8, "key": pl.Utf8})
+    toks = (names.select("claim_idx", pl.col("fold").str.split(" ").alias("tok")).explode("tok")
+            .filter(pl.col("tok").str.len_chars() >= 3).unique())
+    cache = getattr(index, "_cache", {})
+    reg = cache.get("given_values")
+    if reg is None:
+        reg = index.people.select(pl.col("p_giv").unique().sort()).filter(_nonempty("p_giv"))["p_giv"]
+        cache["given_values"] = reg
+    if toks.height == 0 or reg.len() == 0:
+        return empty
+    qs = toks["tok"].unique().sort()
+    qlist, rlist = qs.to_list(), reg.to_list()
+    hits_q, hits_r = [], []
+    for start in range(0, len(qlist), 2000):
+        chunk = qlist[start:start + 2000]
+        d = process.cdist(chunk, rlist, scorer=Levenshtein.distance, score_cutoff=max_edits,
+                          dtype=np.uint8, workers=-1)
+        qi, ri = np.nonzero(d <= max_edits)
+        hits_q.extend(chunk[i] for i in qi)
+        hits_r.extend(rlist[j] for j in ri)
+    if not hits_q:
+        return empty
+    nb = pl.DataFrame({"tok": hits_q, "key": hits_r}, schema={"tok": pl.Utf8, "key": pl.Utf8})
+    return toks.join(nb, on="tok").select(pl.col("claim_idx").cast(pl.UInt32),
+                                          pl.lit("giv_fuzzy").alias("via"), "key")
+
+
+def _claim_keys(claims_feat: pl.DataFrame, claim_relatives: pl.DataFrame | None,
+                index=None, config: "CandidateConfig | None" = None) -> pl.DataFrame:
     c = claims_feat
     names = pl.concat([
         c.select("claim_idx", pl.col("c_fold").alias("fold"), pl.col("c_fam_key").alias("fam_key"),
-                 pl.col("c_giv_key").alias("giv_key"), pl.col("c_addr").alias("addr")),
+                 pl.col("c_giv_key").alias("giv_key"), pl.col("c_addr").alias("addr"),
+                 pl.col("c_name_key").alias("name_key")),
         c.select("claim_idx", pl.col("c_alias_fold").alias("fold"), pl.col("c_alias_fam_key").alias("fam_key"),
-                 pl.col("c_alias_giv_key").alias("giv_key"), pl.col("c_alias_addr").alias("addr"))
-        .explode("fold", "fam_key", "giv_key", "addr"),
+                 pl.col("c_alias_giv_key").alias("giv_key"), pl.col("c_alias_addr").alias("addr"),
+                 pl.col("c_alias_name_key").alias("name_key"))
+        .explode("fold", "fam_key", "giv_key", "addr", "name_key"),
     ]).filter(_nonempty("fold"))
     parts = [
         names.filter(_nonempty("giv_key")).select(
@@ -161,6 +226,10 @@ def _claim_keys(claims_feat: pl.DataFrame, claim_relatives: pl.DataFrame | None)
     ]
     tk = _token_keys(names, "fold")
     parts.append(tk.select("claim_idx", pl.lit("giv").alias("via"), "key"))
+    parts.append(names.filter(_nonempty("name_key")).select(
+        "claim_idx", pl.lit("name_key").alias("via"), pl.col("name_key").alias("key")))
+    if index is not None and config is not None and "giv_fuzzy" in config.keys:
+        parts.append(_fuzzy_given(names, index, config.fuzzy_max_edits))
     # another order: last token as surname, first token as given name
     swapped = names.with_columns(pl.col("fold").str.split(" ").alias("t")).filter(
         pl.col("t").list.len() >= 2).select(
@@ -209,12 +278,14 @@ def candidate_pairs_with_stats(claims_feat: pl.DataFrame, index,
     always = [VIA_CODE[k] for k in ALWAYS_YEAR]
     pk, sizes = _person_keys(index)
     clock("person_keys")
-    ck = _claim_keys(claims_feat, claim_relatives).filter(pl.col("v").is_in(keep))
+    ck = _claim_keys(claims_feat, claim_relatives, index, config).filter(pl.col("v").is_in(keep))
     c = claims_feat.select(
         pl.col("claim_idx").cast(pl.UInt32),
         (pl.col("c_by_lo") - config.year_slack).alias("lo"),
         (pl.col("c_by_hi") + config.year_slack).alias("hi"),
-        pl.col("c_by_best").alias("best"), _sex_code("c_sex").alias("csex"))
+        pl.col("c_by_best").alias("best"), _sex_code("c_sex").alias("csex"),
+        pl.col("c_zodiac_branch").cast(pl.Int32).replace_strict(_BIT, default=0, return_dtype=pl.Int32)
+        .fill_null(0).alias("czb"))
     c = c.with_columns((pl.col("lo").is_not_null() & pl.col("hi").is_not_null()
                         & (pl.col("hi") - pl.col("lo") <= config.max_year_span)).fill_null(False)
                        .alias("has_year"))
@@ -246,33 +317,42 @@ def candidate_pairs_with_stats(claims_feat: pl.DataFrame, index,
                    .join(pk.select("kh", "pidx", "year"), on="kh", how="inner").select(*cols))
     clock("small_blocks")
     capped_blocks = 0
+    cplace = _claim_places(claims_feat)
     if noyear.height:
-        # no birth year to narrow a common key: a fixed hash sample of `cap` people per key
-        # (the model sees the key's full frequency through the c_tf_* / p_tf_* counts)
-        wanted = noyear.select("kh").unique()
-        sample = (pk.join(wanted, on="kh", how="semi")
-                  .with_columns(pl.col("pidx").hash(seed=11).alias("_h"))
-                  .sort("kh", "_h")
-                  .filter(pl.int_range(pl.len()).over("kh") < cap).select("kh", "pidx", "year"))
-        out.append(noyear.select("claim_idx", "kh", "v", "best")
-                   .join(sample, on="kh", how="inner").select(*cols))
+        # no birth year to narrow a common key: rank the block by place and sex (fixed hash for
+        # ties); above rank_limit people, a fixed hash sample. The model must take the key's full
+        # frequency from the c_tf_* / p_tf_* counts, not from the number of candidates.
+        ranked = noyear.filter(pl.col("size") <= config.rank_limit)
+        huge = noyear.filter(pl.col("size") > config.rank_limit)
+        if ranked.height:
+            rows = ranked.select("claim_idx", "kh", "v", "best", "csex", "czb").join(
+                pk.select("kh", "pidx", "year", "sex", "zb"), on="kh", how="inner")
+            out.append(_rank_cut(rows, cplace, index, cap).select(*cols))
+        if huge.height:
+            sample = (pk.join(huge.select("kh").unique(), on="kh", how="semi")
+                      .with_columns(pl.col("pidx").hash(seed=11).alias("_h"))
+                      .sort("kh", "_h")
+                      .filter(pl.int_range(pl.len()).over("kh") < cap).select("kh", "pidx", "year"))
+            out.append(huge.select("claim_idx", "kh", "v", "best")
+                       .join(sample, on="kh", how="inner").select(*cols))
         capped_blocks += noyear.height
-    clock("sampled_blocks")
+    clock("no_year_blocks")
     if big.height:
-        yrs = (big.select("claim_idx", "kh", "v", "best", "csex",
+        yrs = (big.select("claim_idx", "kh", "v", "best", "csex", "czb",
                           pl.int_ranges(pl.col("lo"), pl.col("hi") + 1, dtype=pl.Int32).alias("year"))
                .explode("year"))
-        bj = yrs.join(pk.select("kh", "year", "pidx", "sex"), on=["kh", "year"], how="inner")
+        pcols = ("kh", "year", "pidx", "sex", "zb")
+        bj = yrs.join(pk.select(pcols), on=["kh", "year"], how="inner")
+        # people whose birth year the register does not know stay in reach (ranked last on year)
+        nully = pk.filter(pl.col("year").is_null()).select(pcols)
+        if nully.height:
+            bj = pl.concat([bj, big.select("claim_idx", "kh", "v", "best", "csex", "czb")
+                            .join(nully, on="kh", how="inner").select(bj.columns)])
         bj = bj.with_columns(pl.len().over("claim_idx", "kh").alias("_n"))
         over = bj.filter(pl.col("_n") > cap)
         if over.height:
             capped_blocks += over.select("claim_idx", "kh").unique().height
-            same_sex = (pl.col("csex") == 0) | (pl.col("sex") == 0) | (pl.col("sex") == pl.col("csex"))
-            dist = (pl.col("year") - pl.coalesce(pl.col("best"), pl.col("year"))).abs()
-            over = (over.filter(same_sex)
-                    .with_columns(dist.alias("_d"), (pl.col("pidx").hash(seed=7) ^ pl.col("kh")).alias("_h"))
-                    .sort("claim_idx", "kh", "_d", "_h")
-                    .filter(pl.int_range(pl.len()).over("claim_idx", "kh") < cap))
+            over = _rank_cut(over, cplace, index, cap)
         out.append(pl.concat([bj.filter(pl.col("_n") <= cap).select(*cols), over.select(*cols)]))
     clock("year_blocks")
 
@@ -301,6 +381,56 @@ def candidate_pairs_with_stats(claims_feat: pl.DataFrame, index,
     stats = _stats(pairs, claims_feat.height, capped_blocks, capped_claims, dropped)
     stats.timings = clock.times
     return pairs, stats
+
+
+def _place_tokens(frame: pl.DataFrame, idx: str, prefix: str) -> pl.DataFrame:
+    """(idx, ph): hashed place units a row names (today's provinces, districts, communes)."""
+    parts = []
+    for part in ("home_", "res_"):
+        lst = f"{prefix}{part}now"
+        if lst in frame.columns:
+            parts.append(frame.select(idx, pl.col(lst).alias("u")).explode("u")
+                         .select(idx, pl.concat_str([pl.lit("n:"), pl.col("u")])))
+        for unit in ("district", "commune"):
+            col = f"{prefix}{part}{unit}"
+            if col in frame.columns:
+                parts.append(frame.select(idx, pl.concat_str([pl.lit(unit[0] + ":"), pl.col(col)])))
+    if not parts:
+        return pl.DataFrame(schema={idx: pl.UInt32, "ph": pl.UInt64})
+    out = pl.concat([x.rename({x.columns[1]: "u"}) for x in parts])
+    return (out.filter(pl.col("u").is_not_null()).select(pl.col(idx).cast(pl.UInt32),
+                                                          pl.col("u").hash(seed=5).alias("ph"))
+            .unique())
+
+
+def _claim_places(claims_feat: pl.DataFrame) -> pl.DataFrame:
+    return _place_tokens(claims_feat, "claim_idx", "c_")
+
+
+def _person_places(index) -> pl.DataFrame:
+    cache = getattr(index, "_cache", {})
+    if "person_places" not in cache:
+        cache["person_places"] = _place_tokens(index.people, "pidx", "p_")
+    return cache["person_places"]
+
+
+def _rank_cut(rows: pl.DataFrame, cplace: pl.DataFrame, index, cap: int) -> pl.DataFrame:
+    """Keep `cap` rows per (claim, key): best score (shared places ×2, same sex, zodiac fits ×3),
+    then nearest birth year, then a fixed hash."""
+    pairs = rows.select("claim_idx", "pidx").unique()
+    shared = (pairs.join(_person_places(index), on="pidx", how="inner")
+              .join(cplace, on=["claim_idx", "ph"], how="inner")
+              .group_by("claim_idx", "pidx").agg(pl.len().cast(pl.Int32).alias("_pl")))
+    rows = rows.join(shared, on=["claim_idx", "pidx"], how="left")
+    sex_ok = ((pl.col("csex") == 0) | (pl.col("sex") == 0) | (pl.col("sex") == pl.col("csex"))).cast(pl.Int32)
+    zod_ok = ((pl.col("zb") & pl.col("czb")) != 0).cast(pl.Int32)
+    score = pl.col("_pl").fill_null(0) * 2 + sex_ok + 3 * zod_ok
+    dist = (pl.col("year") - pl.col("best")).abs().fill_null(99)
+    return (rows.with_columns((-score).alias("_s"), dist.alias("_d"),
+                              (pl.col("pidx").hash(seed=7) ^ pl.col("kh")).alias("_h"))
+            .sort("claim_idx", "kh", "_s", "_d", "_h")
+            .filter(pl.int_range(pl.len()).over("claim_idx", "kh") < cap)
+            .drop("_pl", "_s", "_d", "_h"))
 
 
 class _Clock:
