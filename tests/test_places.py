@@ -1,0 +1,103 @@
+"""Tests for reconcile.places: resolution, compatibility, frame features, labels (synthetic text only)."""
+
+import polars as pl
+import pytest
+
+from reconcile.places import (PlaceResolution, compatibility, compatibility_expr, label,
+                              place_features, resolve, today_names)
+
+
+@pytest.mark.parametrize("text,unit", [
+    ("Hoàng Liên Sơn", "hoang_lien_son"),
+    ("HaTuyen", "ha_tuyen"),
+    ("tinh Dak Lak", "dak_lak_2004"),
+    ("xã Sủng Là, huyện Đồng Văn, Hà Giang", "ha_giang"),
+    ("xã Vân Canh, huyện Hoài Đức (Hà Nội)", "ha_noi"),
+    ("huyện Kỳ Anh, tỉnh Hà Tĩnh", "ha_tinh"),
+    ("cụm dân cư 10, xã Cư Kbang, huyện Ea Súp, Đắk Lắk", "dak_lak_2004"),
+    ("HCM", "ho_chi_minh"),
+    ("Sài Gòn", "ho_chi_minh"),
+    ("Huế", "thua_thien_hue"),
+    ("Ha Giang", "ha_giang"),
+    ("Tuyen Qaung", "tuyen_quang"),
+])
+def test_quoted_places_resolve(text, unit):
+    assert unit in resolve(text).units
+
+
+def test_today_province_after_2025():
+    assert resolve("xã Sủng Là, huyện Đồng Văn, Hà Giang").now == ("tuyen_quang_2025",)
+    r = resolve("xã Sủng Là, huyện Đồng Văn, Hà Giang")
+    assert r.district == "dong van" and r.commune == "sung la"
+
+
+def test_ha_tuyen_compatibility():
+    ht, hg, tq = resolve("Hà Tuyên"), resolve("Hà Giang"), resolve("Tuyên Quang")
+    assert compatibility(ht, hg) == 1 and compatibility(ht, tq) == 1
+    assert compatibility(ht, ht) == 2
+    assert compatibility(ht, resolve("Hà Nội")) == 0
+    assert "tuyen_quang_2025" in tq.now
+
+
+def test_dac_lac_1990_fits_dak_nong():
+    old = resolve("Đắc Lắc", as_of=1990)
+    assert old.units == ("dak_lak_1976",) and not old.ambiguous
+    assert compatibility(old, resolve("Đắk Nông")) == 1
+    assert "lam_dong_2025" in old.now
+    # after the 2004 split, Đắk Lắk no longer covers Đắk Nông
+    assert compatibility(resolve("Đắk Lắk", as_of=2010), resolve("Đắk Nông")) == 0
+
+
+def test_reused_names_stay_ambiguous():
+    lc = resolve("Lai Châu")
+    assert lc.ambiguous and set(lc.units) == {"lai_chau_1976", "lai_chau_2004"}
+    assert resolve("Lai Châu", as_of=2010).units == ("lai_chau_2004",)
+    assert resolve("Hậu Giang").ambiguous
+    assert not resolve("Tuyên Quang").ambiguous  # old and 2025 units share land
+
+
+def test_unknown_is_empty_not_error():
+    for t in [None, "", "   ", "zzzz qqqq", 12]:
+        r = resolve(t)
+        assert isinstance(r, PlaceResolution) and r.units == () and r.now == ()
+    assert compatibility(resolve("zzzz"), resolve("Hà Nội")) == -1
+
+
+def test_no_diacritics_and_spacing():
+    assert resolve("ha   tuyen").units == resolve("Hà Tuyên").units
+    assert resolve("HOANG LIEN SON").units == ("hoang_lien_son",)
+    assert resolve("Thanh Hoa").units == resolve("Thanh Hóa").units
+
+
+def test_place_features_agrees_with_resolve():
+    texts = ["Hà Tuyên", "Hà Giang", None, "Lai Châu", "Hà Tuyên", "zzz", "xã Sủng Là, huyện Đồng Văn, Hà Giang"]
+    df = pl.DataFrame({"id": range(len(texts)), "place": texts})
+    out = place_features(df, "place", prefix="p_")
+    assert out.height == df.height and out["id"].to_list() == list(range(len(texts)))
+    for row in out.iter_rows(named=True):
+        r = resolve(row["place"])
+        assert (row["p_prov"] or []) == list(r.units)
+        assert (row["p_now"] or []) == list(r.now)
+        assert row["p_district"] == r.district and row["p_commune"] == r.commune
+        assert row["p_ambiguous"] == r.ambiguous
+    assert out.schema["p_now"] == pl.List(pl.Utf8)
+
+
+def test_compatibility_expr_matches_scalar():
+    a = ["Hà Tuyên", "Hà Tuyên", "Hà Nội", None, "xã Sủng Là, huyện Đồng Văn, Hà Giang"]
+    b = ["Hà Giang", "Hà Tuyên", "Hà Giang", "Hà Giang", "xã Sủng Là, huyện Đồng Văn, Hà Tuyên"]
+    df = pl.DataFrame({"a": a, "b": b})
+    df = place_features(place_features(df, "a", "a_"), "b", "b_")
+    lev = df.select(compatibility_expr("a_now", "b_now", "a_prov", "b_prov",
+                                       a_district_col="a_district", b_district_col="b_district",
+                                       a_commune_col="a_commune", b_commune_col="b_commune"))
+    assert lev.to_series().dtype == pl.Int8
+    assert lev.to_series().to_list() == [compatibility(resolve(x), resolve(y)) for x, y in zip(a, b)]
+    assert lev.to_series().to_list() == [1, 2, 0, -1, 3]
+
+
+def test_labels():
+    assert label("ha_tuyen") == "tỉnh Hà Tuyên (cũ, nay là Hà Giang và Tuyên Quang; từ 2025: Tuyên Quang)"
+    assert "since 2025: Tuyên Quang" in label("ha_tuyen", "en")
+    assert today_names(["dak_lak_1976"]) == "Đắk Lắk và Lâm Đồng"
+    assert label("no_such_unit") == "no_such_unit"
