@@ -384,6 +384,7 @@ class _World:
         self.spouse: list[int] = []
         self.alive: list[bool] = []
         self.parts: list[tuple[str, str, str]] = []
+        self.homes: list[tuple[str, str, str]] = []
         self.household_seq = 0
         self.used_ids: set[str] = set()
         self.id_salt = id_salt
@@ -440,6 +441,7 @@ class _World:
         self.spouse.append(-1)
         self.alive.append(True)
         self.parts.append((surname, mid, giv))
+        self.homes.append(home)
         return i
 
     def marry(self, a: int, b: int) -> None:
@@ -529,6 +531,8 @@ class _World:
         gp_alive = [p for p in (gf, gm) if self.alive[p]]
         co_resident_son = -1
         other_households = []
+        uxorilocal: list[tuple[int, int, list[int]]] = []
+        pending: list[list[tuple[int, str]]] = []  # married grandchildren's households (head first)
         single_with_parents = []
         for k, ki in enumerate(kid_idx):
             ky, sex = kids[k]
@@ -562,9 +566,14 @@ class _World:
                                              home if sex == "M" else sp_home,
                                              father=father, mother=mother))
                 gy += rng.randint(1, 4)
+            grandkids = self._marry_off(grandkids, gen0 + 2, dak_place, minority, pending)
             if sex == "M" and k == youngest_son and gp_alive and not parents_stay_home:
                 co_resident_son = ki
                 other_households.append(("with_parents", ki, sp, grandkids))
+            elif sex == "F" and gp_alive and not parents_stay_home and not uxorilocal and \
+                    rng.random() < (0.2 if eth == "Mông" else 0.04):
+                # ở rể: the son-in-law lives with his wife's parents for some years
+                uxorilocal.append((ki, sp, grandkids))
             else:
                 other_households.append(("own", father, mother, grandkids))
 
@@ -587,7 +596,16 @@ class _World:
                 if co_resident_son >= 0:
                     _tag, son, son_sp, gks = next(h for h in other_households if h[0] == "with_parents")
                     mem += [(son, "con"), (son_sp, "con dâu")] + [(g, "cháu") for g in gks]
-                self.household(live_place, mem)
+                for dau, husband, gks in uxorilocal:
+                    mem += [(dau, "con"), (husband, "con rể")] + [(g, "cháu") for g in gks]
+                if len(gp_alive) == 1 and pending and rng.random() < 0.35:
+                    # a widowed grandparent lives with a married grandchild's family: ông / bà
+                    pending[0].append((gp_alive[0], "ông" if self.cols["sex"][gp_alive[0]] == "M" else "bà"))
+                    mem = [(p, r) for p, r in mem if p != gp_alive[0]]
+                    if mem:
+                        mem[0] = (mem[0][0], "chủ hộ")
+                if mem:
+                    self.household(live_place, mem)
         elif single_with_parents:
             # orphaned unmarried children: live with the eldest married brother or on their own
             self.household(dak_place if not parents_stay_home else home,
@@ -603,10 +621,48 @@ class _World:
                 d2 = _P_MIG["minority" if minority else "kinh"](rng)
                 place = ("dak_lak", d2, rng.choice(DAK_LAK_PLACES[d2]))
             mem = [(father, "chủ hộ"), (mother, "vợ")] + [(g, "con") for g in gks]
-            # a widowed grandmother sometimes lives with her grandson's family → bà
             self.household(place, mem)
-            # an adult married grandchild could head a household with "bà": keep rare
-        # grandchildren who are adults and married leave: handled implicitly (they stay as con)
+        for mem in pending:
+            d2 = _P_MIG["minority" if minority else "kinh"](rng)
+            place = dak_place if rng.random() < 0.7 else ("dak_lak", d2, rng.choice(DAK_LAK_PLACES[d2]))
+            self.household(place, mem)
+
+    def _marry_off(self, kids: list[int], gen: int, dak_place, minority: bool,
+                   pending: list[list[tuple[int, str]]]) -> list[int]:
+        """Adult grandchildren marry and found households with their own children; returns the unmarried."""
+        rng = self.rng
+        stay = []
+        for g in kids:
+            age = REF_YEAR - self.by[g]
+            if age < 18 or rng.random() > (0.85 if age >= 24 else 0.4 if minority else 0.15):
+                stay.append(g)
+                continue
+            sex = self.cols["sex"][g]
+            eth = self.cols["ethnicity"][g]
+            sp_y = min(self.by[g] + (rng.randint(-5, 1) if sex == "M" else rng.randint(-1, 6)), REF_YEAR - 16)
+            d2 = _P_MIG["minority" if minority else "kinh"](rng)
+            prov = _P_HOME[eth](rng) if eth in _P_HOME else "thai_binh"
+            dist = rng.choice(list(HOME_PLACES[prov]))
+            sp_home = (prov, dist, rng.choice(HOME_PLACES[prov][dist]))
+            sp = self.outsider_spouse(eth, "F" if sex == "M" else "M", sp_y, self.parts[g][0], gen, sp_home,
+                                      DAK_LAK_CODE if sp_y >= 1995 and rng.random() < 0.6 else PROVINCES[prov][1])
+            self.marry(g, sp)
+            father, mother = (g, sp) if sex == "M" else (sp, g)
+            fam_home = self._home_of(father)
+            ggs = []
+            y = self.by[mother] + rng.randint(18, 24)
+            for _ in range(rng.randint(0, 4) if minority else rng.randint(0, 2)):
+                if y > REF_YEAR - 1:
+                    break
+                ggs.append(self.person(self.cols["ethnicity"][father], "M" if rng.random() < 0.52 else "F", y,
+                                       self.parts[father][0], gen + 1, DAK_LAK_CODE, fam_home,
+                                       father=father, mother=mother))
+                y += rng.randint(1, 3)
+            pending.append([(father, "chủ hộ"), (mother, "vợ")] + [(x, "con") for x in ggs])
+        return stay
+
+    def _home_of(self, i: int) -> tuple[str, str, str]:
+        return self.homes[i]
 
     def frame(self, n: int) -> pl.DataFrame:
         """Registered, living people as a SPEC population frame (first n), ids/names linked."""
@@ -621,11 +677,19 @@ class _World:
             eth = c["ethnicity"][i]
             old = self.by[i] < 1970
             p_miss_parent = (0.35 if old else 0.15) if eth != "Kinh" else (0.2 if old else 0.08)
-            for k in ("person_id", "full_name", "sex", "birth_date", "ethnicity", "hometown", "residence",
+            for k in ("person_id", "sex", "birth_date", "ethnicity", "hometown", "residence",
                       "household_id", "relation_to_head"):
                 out[k].append(c[k][i])
+            # old records typed without diacritics
+            out["full_name"].append(fold_text(c["full_name"][i]) if old and rng.random() < 0.01
+                                    else c["full_name"][i])
             fn = c["father_name"][i] if rng.random() > p_miss_parent else ""
             mn = c["mother_name"][i] if rng.random() > p_miss_parent else ""
+            if eth in ("Mông", "Dao") and rng.random() < 0.05:  # a parent's name spelt by ear on this record
+                if fn:
+                    fn = " ".join(fn.split()[:-1] + [_retone(fn.split()[-1], rng)])
+                elif mn:
+                    mn = " ".join(mn.split()[:-1] + [_retone(mn.split()[-1], rng)])
             s = self.spouse[i]
             sn = c["full_name"][s] if s >= 0 and rng.random() < 0.9 else ""
             f, m = self.father[i], self.mother[i]
