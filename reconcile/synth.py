@@ -1309,7 +1309,8 @@ def _absent_truths(n: int, seed: int) -> list[_Truth]:
 
 
 def generate_claims(population: pl.DataFrame, n: int, seed: int = 0,
-                    mix: ClaimMix | tuple[float, float, float] = ClaimMix()) -> tuple[list[dict], pl.DataFrame]:
+                    mix: ClaimMix | tuple[float, float, float] = ClaimMix(), *,
+                    population_seed: int | None = None) -> tuple[list[dict], pl.DataFrame]:
     """`n` claims in SPEC JSONL form against `population`, with ground truth.
 
     Kinds: `registered` (the claimant is a row of `population`), `absent_relatives` (the claimant is not in
@@ -1320,7 +1321,16 @@ def generate_claims(population: pl.DataFrame, n: int, seed: int = 0,
 
     Returns (claims, truth) with truth columns TRUTH_COLUMNS; `relative_ids` and `corruptions` are
     ';'-joined.
+
+    Exact family links (for `relative_ids`) are known for registers generated in this process; for a
+    register read back from a file pass `population_seed` (the seed it was generated with) to recover
+    them, otherwise relatives are linked only through ids and household books (fewer, never wrong).
     """
+    if population_seed is not None and _fingerprint(population) not in _LINKS:
+        regen = generate_population(population.height, population_seed)
+        if _fingerprint(regen) != _fingerprint(population):
+            raise ValueError(f"generate_claims: population_seed={population_seed} does not reproduce this "
+                             f"population of {population.height:,} rows; pass the seed it was generated with")
     if isinstance(mix, tuple):
         mix = ClaimMix(*mix)
     tot = mix.registered + mix.absent_relatives + mix.absent

@@ -237,3 +237,20 @@ def test_committed_samples_are_current(tmp_path):
         assert committed.exists(), f"{committed} missing: regenerate with synth.write_dataset('data/samples', " \
                                    f"parquet=False, **{SAMPLE_ARGS})"
         assert committed.read_bytes() == p.read_bytes(), f"{committed.name} is stale: regenerate the samples"
+
+
+def test_population_read_back_recovers_exact_links(tmp_path):
+    pop = synth.generate_population(1200, seed=8)
+    _c, t_mem = synth.generate_claims(pop, 80, seed=1)
+    pop.write_parquet(tmp_path / "p.parquet")
+    back = pl.read_parquet(tmp_path / "p.parquet")
+    synth._LINKS.clear()
+    _c2, t_fallback = synth.generate_claims(back, 80, seed=1)
+    _c3, t_seed = synth.generate_claims(back, 80, seed=1, population_seed=8)
+    assert t_seed.equals(t_mem)
+    n_mem = t_mem["relative_ids"].str.split(";").list.len().sum()
+    n_fb = t_fallback["relative_ids"].str.split(";").list.len().sum()
+    assert n_fb <= n_mem
+    with pytest.raises(ValueError, match="population_seed"):
+        synth._LINKS.clear()
+        synth.generate_claims(back, 10, seed=1, population_seed=9)
