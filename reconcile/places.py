@@ -29,7 +29,7 @@ import polars as pl
 
 __all__ = [
     "PlaceResolution", "resolve", "compatibility", "compatibility_expr", "place_features",
-    "label", "today_names", "fold_place", "LEVELS",
+    "label", "today_names", "describe", "fold_place", "short_name", "LEVELS",
 ]
 
 #: compatibility levels (Int8) used by `compatibility` and `compatibility_expr`
@@ -53,7 +53,10 @@ class PlaceResolution:
     district, commune: folded names where recognised, else None;
     ambiguous: True when the units cover different land (e.g. Lai Châu without a date);
     matched_text: the part of the text that named the province (or district/commune);
-    how: "exact" | "folded" | "fuzzy" | "district" | "commune" | "none".
+    how: "exact" | "folded" | "fuzzy" | "district" | "commune" | "none" ("district"/"commune":
+         no province was written, it was found from the district or commune name);
+    district_name, commune_name: official names (before July 2025) when recognised;
+    commune_now: names of the commune(s)/ward(s) it became on 1 July 2025, where known.
     """
 
     units: tuple[str, ...] = ()
@@ -63,7 +66,9 @@ class PlaceResolution:
     ambiguous: bool = False
     matched_text: str | None = None
     how: str = "none"
-    notes: tuple[str, ...] = field(default=(), compare=False)
+    district_name: str | None = field(default=None, compare=False)
+    commune_name: str | None = field(default=None, compare=False)
+    commune_now: tuple[str, ...] = field(default=(), compare=False)
 
     @property
     def empty(self) -> bool:
@@ -86,6 +91,18 @@ _DISTRICT_PREFIX = ("thi xa", "quan", "huyen", "tx", "h")
 _PROVINCE_PREFIX = ("thanh pho truc thuoc trung uong", "thanh pho", "tinh", "tp", "t")
 _BELOW_COMMUNE = ("cum dan cu", "thon", "ban", "ap", "to dan pho", "to", "khu pho", "khom",
                   "xom", "lang", "buon", "so nha", "duong", "khu", "doi")
+
+
+_FULL_PREFIX = ("thanh pho", "thi tran", "thi xa", "phuong", "xa", "huyen", "quan", "tinh",
+                "dac khu")
+
+
+def short_name(name: str | None) -> str | None:
+    """Folded name without its level word: 'Huyện Đồng Văn' → 'dong van', 'Quận 1' → '1'."""
+    if name is None:
+        return None
+    f = fold_place(name)
+    return _strip_prefix(f, _FULL_PREFIX) or f or None
 
 
 def _strip_prefix(seg: str, prefixes) -> str | None:
@@ -193,6 +210,87 @@ def resolve(text, as_of=None) -> PlaceResolution:
     return _resolve_cached(unicodedata.normalize("NFC", text.strip()), _year(as_of))
 
 
+@dataclass(frozen=True)
+class _Admin:
+    """District/commune lookups from places_admin.parquet (empty when the file is absent)."""
+
+    by_district: dict    # district_fold -> tuple of (province_id, now_id, district)
+    by_commune: dict     # commune_fold -> tuple of (province_id, district_fold, now_id, commune,
+                         #                           commune_now tuple, era)
+    districts_in: dict   # now_id -> tuple of district_fold (for typo matching)
+    communes_in: dict    # (now_id, district_fold|None) -> tuple of commune_fold
+
+
+@lru_cache(maxsize=1)
+def _admin() -> _Admin:
+    path = resources.files("reconcile").joinpath("data/places_admin.parquet")
+    if not path.is_file():
+        return _Admin({}, {}, {}, {})
+    with path.open("rb") as fh:
+        df = pl.read_parquet(fh)
+    by_d: dict[str, set] = {}
+    by_c: dict[str, list] = {}
+    d_in: dict[str, set] = {}
+    c_in: dict[tuple, set] = {}
+    for era, pid, dist, dfold, com, cfold, now, cnow in df.iter_rows():
+        if dfold:
+            by_d.setdefault(dfold, set()).add((pid, now, dist))
+            d_in.setdefault(now, set()).add(dfold)
+        if cfold:
+            by_c.setdefault(cfold, []).append((pid, dfold, now, com, tuple(cnow or ()), era))
+            c_in.setdefault((now, dfold), set()).add(cfold)
+            c_in.setdefault((now, None), set()).add(cfold)
+    return _Admin({k: tuple(sorted(v)) for k, v in by_d.items()},
+                  {k: tuple(v) for k, v in by_c.items()},
+                  {k: tuple(sorted(v)) for k, v in d_in.items()},
+                  {k: tuple(sorted(v)) for k, v in c_in.items()})
+
+
+MAX_PROVINCES_FROM_LOCAL = 3  # a district/commune name alone names at most this many provinces
+
+
+def _fuzzy_in(name: str, choices) -> str | None:
+    if len(name) < 4 or not choices:
+        return None
+    from rapidfuzz import fuzz, process
+
+    hit = process.extractOne(name, choices, scorer=fuzz.ratio, score_cutoff=FUZZY_CUTOFF)
+    return hit[0] if hit else None
+
+
+def _local(district: str | None, commune: str | None, now: tuple[str, ...]):
+    """Match district/commune names in the admin table, within `now` when given.
+
+    Returns (district_fold, district_rows, commune_fold, commune_rows) where rows are filtered
+    admin entries; names are corrected for typos only inside a known province.
+    """
+    a = _admin()
+    nows = set(now)
+    d_rows: tuple = ()
+    if district:
+        d_rows = tuple(r for r in a.by_district.get(district, ()) if not nows or r[1] in nows)
+        if not d_rows and nows:
+            fixed = _fuzzy_in(district, sorted({d for n in nows for d in a.districts_in.get(n, ())}))
+            if fixed:
+                district = fixed
+                d_rows = tuple(r for r in a.by_district.get(fixed, ()) if r[1] in nows)
+    c_rows: tuple = ()
+    if commune:
+        d_ok = district if d_rows else None
+        c_rows = tuple(r for r in a.by_commune.get(commune, ())
+                       if (not nows or r[2] in nows) and (d_ok is None or r[1] == d_ok))
+        if not c_rows and (nows or d_ok):
+            scope = {r[1] for r in d_rows} if d_ok else nows
+            pool = sorted({c for n in ({r[1] for r in d_rows} if d_ok else nows)
+                           for c in a.communes_in.get((n, d_ok), ())}) if scope else []
+            fixed = _fuzzy_in(commune, pool)
+            if fixed:
+                commune = fixed
+                c_rows = tuple(r for r in a.by_commune.get(fixed, ())
+                               if (not nows or r[2] in nows) and (d_ok is None or r[1] == d_ok))
+    return district, d_rows, commune, c_rows
+
+
 @lru_cache(maxsize=200_000)
 def _resolve_cached(text: str, year: int | None) -> PlaceResolution:
     g = _gaz()
@@ -212,8 +310,6 @@ def _resolve_cached(text: str, year: int | None) -> PlaceResolution:
         if dd:
             district = district or dd
             continue
-        if _strip_prefix(seg, _BELOW_COMMUNE) or seg in _BELOW_COMMUNE:
-            continue
         p = _strip_prefix(seg, _PROVINCE_PREFIX)
         if p:
             ids, how = _province_lookup(p, fuzzy=True)
@@ -224,20 +320,23 @@ def _resolve_cached(text: str, year: int | None) -> PlaceResolution:
             if seg.startswith("thanh pho") or seg.startswith("tp"):
                 district = district or p
             continue
+        if (seg not in g.names and (_strip_prefix(seg, _BELOW_COMMUNE) or seg in _BELOW_COMMUNE)
+                and seg not in _admin().by_district and seg not in _admin().by_commune):
+            continue  # village, hamlet, street: below commune level
         plain.append((seg, raw))
+    used_plain = None
     if not prov_hits:
         # right to left: the province is usually written last
-        for seg, raw in reversed(plain):
-            ids, how = _province_lookup(seg, fuzzy=False)
-            if ids:
-                prov_hits.append((ids, how, raw))
-                break
-        else:
-            for seg, raw in reversed(plain):
-                ids, how = _province_lookup(seg, fuzzy=True)
+        for fuzzy in (False, True):
+            for i in range(len(plain) - 1, -1, -1):
+                ids, how = _province_lookup(plain[i][0], fuzzy=fuzzy)
                 if ids:
-                    prov_hits.append((ids, how, raw))
+                    prov_hits.append((ids, how, plain[i][1]))
+                    used_plain = i
                     break
+            if prov_hits:
+                break
+    rest = [seg for i, (seg, _) in enumerate(plain) if i != used_plain]
     ids: tuple[str, ...] = ()
     how = "none"
     matched = None
@@ -249,13 +348,49 @@ def _resolve_cached(text: str, year: int | None) -> PlaceResolution:
         alive = tuple(u for u in ids if _alive(g.units[u], year))
         if alive:
             ids = alive
-    if not ids and (district or commune):
-        # district/commune without a province: resolved by the admin table when available
-        return PlaceResolution((), (), district, commune, False,
-                               None, "none", ("province not found",))
-    return PlaceResolution(units=ids, now=_now_of(ids), district=district, commune=commune,
-                           ambiguous=_is_ambiguous(ids) if ids else False,
-                           matched_text=matched, how=how)
+    now = _now_of(ids)
+    # unprefixed leftovers next to the province: "Sủng Là, Đồng Văn, Hà Giang"
+    if rest and (district is None or commune is None):
+        a = _admin()
+        for seg in reversed(rest):
+            if district is None and any(not now or r[1] in now
+                                        for r in a.by_district.get(seg, ())):
+                district = seg
+            elif commune is None and now and any(r[2] in now
+                                         for r in a.by_commune.get(seg, ())):
+                commune = seg
+    district, d_rows, commune, c_rows = _local(district, commune, now)
+    d_fold_out, c_fold_out = district, commune
+    commune_name = district_name = None
+    commune_now: tuple[str, ...] = ()
+    local_now = ({r[2] for r in c_rows} if c_rows else {r[1] for r in d_rows})
+    if c_rows:
+        commune_name = " / ".join(dict.fromkeys(r[3] for r in c_rows))
+        commune_now = tuple(dict.fromkeys(n for r in c_rows for n in r[4]))
+        if len({r[1] for r in c_rows}) == 1 and c_rows[0][1]:
+            d_fold_out = c_rows[0][1]
+    if d_rows:
+        district_name = " / ".join(dict.fromkeys(r[2] for r in d_rows))
+    ambiguous = _is_ambiguous(ids) if ids else False
+    if not ids and local_now and len({r[0] for r in (c_rows or d_rows)}) <= MAX_PROVINCES_FROM_LOCAL:
+        src = c_rows or d_rows
+        ids = tuple(dict.fromkeys(r[0] for r in src))
+        now = tuple(sorted(local_now))
+        ambiguous = len(now) > 1
+        how = "commune" if c_rows else "district"
+        matched = None
+    elif ids and local_now:
+        narrowed = tuple(n for n in now if n in local_now)
+        if narrowed:
+            now = narrowed
+            ambiguous = len(now) > 1
+    if not ids:
+        district_name = commune_name = None
+        commune_now = ()
+    return PlaceResolution(units=ids, now=now, district=d_fold_out, commune=c_fold_out,
+                           ambiguous=ambiguous, matched_text=matched, how=how,
+                           district_name=district_name, commune_name=commune_name,
+                           commune_now=commune_now)
 
 
 # ---------------------------------------------------------------- compatibility
@@ -396,3 +531,65 @@ def label(unit_id: str, lang: str = "vi") -> str:
         return f"{head} ({inner}; từ 2025: {now})" if now else f"{head} (cũ)"
     inner = "former" + (f", later {before}" if before and before != now else "")
     return f"{head} ({inner}; since 2025: {now})" if now else f"{head} (former)"
+
+
+def _lower_type(name: str) -> str:
+    """'Xã Sủng Là' → 'xã Sủng Là' (level word in lower case, as written inside an address)."""
+    f = fold_place(name)
+    for p in _FULL_PREFIX:
+        if f.startswith(p + " "):
+            n = len(p.split())
+            words = name.split()
+            return " ".join([w.lower() for w in words[:n]] + words[n:])
+    return name
+
+
+def _today_province_text(now, lang: str) -> str:
+    g = _gaz()
+    parts = []
+    for uid in now:
+        u = g.units.get(uid)
+        if u is None:
+            continue
+        if lang == "vi":
+            parts.append(u["name"] if u["name"].lower().startswith("thành phố")
+                         else f"{_type_vi(u)} {u['name']}")
+        else:
+            parts.append(f"{u['name']} {_TYPE_EN.get(u.get('unit_type'), 'province')}")
+    return (" hoặc " if lang == "vi" else " or ").join(parts)
+
+
+def describe(res: PlaceResolution, lang: str = "vi") -> str:
+    """Officer-readable account of a resolution: the place as it was (official names where
+    recognised) and what it is today (ward/commune where known, province after 1 July 2025).
+
+    e.g. 'xã Sủng Là, huyện Đồng Văn, tỉnh Hà Giang (cũ) — nay: xã Sà Phìn, tỉnh Tuyên Quang'.
+    An unresolved place gives '' (the caller shows the claimant's own words).
+    """
+    if res is None or not res.now:
+        return ""
+    g = _gaz()
+    then = [_lower_type(n) for n in (res.commune_name, res.district_name) if n]
+    if res.units:
+        uid = res.units[0]
+        u = g.units[uid]
+        old = not any(x in g.today for x in res.units)
+        if lang == "vi":
+            head = u["name"] if u["name"].lower().startswith("thành phố") else \
+                f"{_type_vi(u)} {u['name']}"
+            then.append(head + (" (cũ)" if old else ""))
+        else:
+            then.append(f"{u['name']} {_TYPE_EN.get(u.get('unit_type'), 'province')}"
+                        + (" (former)" if old else ""))
+    today = []
+    if res.commune_now:
+        today.append((" hoặc " if lang == "vi" else " or ").join(
+            _lower_type(n) for n in res.commune_now))
+    today.append(_today_province_text(res.now, lang))
+    sep = " — nay: " if lang == "vi" else " — today: "
+    first = ", ".join(then)
+    if not res.commune_now and not res.ambiguous and then and then[-1] == today[-1]:
+        return first  # same province then and now, nothing more known
+    if res.ambiguous:
+        first += " (không rõ thời kỳ)" if lang == "vi" else " (period unclear)"
+    return (first + sep if first else sep.lstrip(" —").capitalize()) + ", ".join(today)

@@ -104,6 +104,134 @@ def build_provinces(src: Path) -> dict:
     }
 
 
+ADMIN_OUT = ROOT / "reconcile" / "data" / "places_admin.parquet"
+ADMIN_NOTICE = ROOT / "reconcile" / "data" / "places_admin.LICENSE.txt"
+
+
+def _wheel_dir(vau: Path) -> Path:
+    """Unpack the vietnamadminunits wheel (downloaded with
+    `pip download vietnamadminunits==1.0.4 --no-deps -d /tmp/vau`) and return the unpacked root."""
+    import zipfile
+
+    wheels = sorted(vau.glob("vietnamadminunits-1.0.4-*.whl"))
+    if not wheels:
+        sys.exit(f"{vau}: no vietnamadminunits-1.0.4 wheel; run "
+                 f"`pip download vietnamadminunits==1.0.4 --no-deps -d {vau}` first")
+    root = vau / "unpacked"
+    if not (root / "vietnamadminunits" / "data" / "dataset.db").exists():
+        with zipfile.ZipFile(wheels[0]) as z:
+            z.extractall(root)
+    return root
+
+
+def build_admin(vau: Path, gaz: dict) -> None:
+    """Districts/communes before 1 July 2025 with their 2025 province and ward, plus 2025 wards."""
+    import sqlite3
+
+    import polars as pl
+
+    sys.path.insert(0, str(ROOT))
+    from reconcile.places import short_name  # same folding/prefix rules as at run time
+
+    root = _wheel_dir(vau)
+    db = sqlite3.connect(root / "vietnamadminunits" / "data" / "dataset.db")
+    conv = json.loads((root / "vietnamadminunits" / "data" / "converter_2025.json")
+                      .read_text(encoding="utf-8"))
+    alive_2025 = set(gaz["snapshots"]["2025-03-01"])
+    today = set(gaz["today"])
+    old_by_code = {u["code_2004"]: u["id"] for u in gaz["units"]
+                   if u["code_2004"] and u["id"] in alive_2025}
+    new_by_code = {u["code_2025"]: u["id"] for u in gaz["units"]
+                   if u["code_2025"] and u["id"] in today}
+    errors = []
+    legacy = db.execute("select province, provinceCode, provinceKey, district, districtKey, ward, "
+                        "wardKey from admin_units_legacy").fetchall()
+    new = db.execute("select province, provinceCode, provinceKey, ward, wardKey "
+                     "from admin_units").fetchall()
+    new_prov_key = {}
+    new_ward_name = {}
+    for prov, code, pkey, ward, wkey in new:
+        if code not in new_by_code:
+            errors.append(f"dataset.db admin_units: province {prov!r} code {code} has no 2025 unit "
+                          "in places.json")
+            continue
+        new_prov_key[pkey] = new_by_code[code]
+        new_ward_name[(pkey, wkey)] = ward
+    old_to_new: dict[str, list] = {}
+    for npkey, wards in conv["DICT_PROVINCE_WARD_NO_DIVIDED"].items():
+        for nwkey, olds in wards.items():
+            for ok in olds:
+                old_to_new.setdefault(ok, []).append((npkey, nwkey, False))
+    for npkey, olds in conv["DICT_PROVINCE_WARD_DIVIDED"].items():
+        for ok, targets in olds.items():
+            targets = sorted(targets, key=lambda t: not t.get("isDefaultNewWard"))
+            for t in targets:
+                old_to_new.setdefault(ok, []).append((npkey, t["newWardKey"], True))
+    rows = {k: [] for k in ("era", "province_id", "district", "district_fold", "commune",
+                            "commune_fold", "now_id", "commune_now")}
+    unmapped_ward = 0
+    for prov, code, pkey, dist, dkey, ward, wkey in legacy:
+        pid = old_by_code.get(code)
+        if pid is None:
+            errors.append(f"dataset.db admin_units_legacy: province {prov!r} code {code} has no "
+                          "pre-2025 unit in places.json")
+            continue
+        targets = old_to_new.get(f"{pkey}_{dkey}_{wkey}", []) if ward else []
+        names = [new_ward_name.get((t[0], t[1])) for t in targets]
+        names = [n for n in dict.fromkeys(names) if n]
+        nows = {new_prov_key.get(t[0]) for t in targets} - {None}
+        now_units = set(next(u for u in gaz["units"] if u["id"] == pid)["current_units"])
+        if nows and not nows <= now_units:
+            errors.append(f"converter_2025.json: {prov}/{dist}/{ward} goes to {sorted(nows)}, but "
+                          f"places.json says {pid} is now in {sorted(now_units)}")
+        if ward and not names:
+            unmapped_ward += 1
+        rows["era"].append("2024")
+        rows["province_id"].append(pid)
+        rows["district"].append(dist)
+        rows["district_fold"].append(short_name(dist))
+        rows["commune"].append(ward)
+        rows["commune_fold"].append(short_name(ward) if ward else None)
+        rows["now_id"].append(sorted(nows)[0] if len(nows) == 1 else
+                              (sorted(now_units)[0] if len(now_units) == 1 else None))
+        rows["commune_now"].append(names or None)
+    for prov, code, pkey, ward, wkey in new:
+        if code not in new_by_code:
+            continue
+        rows["era"].append("2025")
+        rows["province_id"].append(new_by_code[code])
+        rows["district"].append(None)
+        rows["district_fold"].append(None)
+        rows["commune"].append(ward)
+        rows["commune_fold"].append(short_name(ward))
+        rows["now_id"].append(new_by_code[code])
+        rows["commune_now"].append([ward])
+    if errors:
+        sys.exit("\n".join(errors[:30]) + f"\n({len(errors)} problems)")
+    df = pl.DataFrame(rows, schema={"era": pl.Utf8, "province_id": pl.Utf8, "district": pl.Utf8,
+                                    "district_fold": pl.Utf8, "commune": pl.Utf8,
+                                    "commune_fold": pl.Utf8, "now_id": pl.Utf8,
+                                    "commune_now": pl.List(pl.Utf8)})
+    n_old = df.filter(pl.col("era") == "2024")
+    checks = {"legacy communes": (n_old.filter(pl.col("commune").is_not_null()).height, None),
+              "legacy districts": (n_old.select("province_id", "district").unique().height, 696),
+              "legacy provinces": (n_old["province_id"].n_unique(), 63),
+              "2025 communes": (df.height - n_old.height, 3321)}
+    for what, (got, want) in checks.items():
+        if want is not None and got != want:
+            sys.exit(f"{ADMIN_OUT.name}: {what} = {got}, expected {want}")
+    df.write_parquet(ADMIN_OUT, compression="zstd", statistics=False,
+                     use_pyarrow=False)
+    lic = (root / "vietnamadminunits-1.0.4.dist-info" / "licenses" / "LICENSE").read_text()
+    ADMIN_NOTICE.write_text(
+        "reconcile/data/places_admin.parquet is derived from the PyPI package vietnamadminunits "
+        "1.0.4 (data/dataset.db and data/converter_2025.json), github.com/tranngocminhhieu/"
+        "vietnamadminunits, used under its MIT licence:\n\n" + lic, encoding="utf-8")
+    print(f"wrote {ADMIN_OUT} ({df.height} rows, {ADMIN_OUT.stat().st_size // 1024} KB; "
+          + ", ".join(f"{k} {v[0]}" for k, v in checks.items())
+          + f"; legacy communes without a 2025 ward: {unmapped_ward})")
+
+
 def main(argv=None) -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--shared", default="/work/shared/data/vn_admin_history.json")
@@ -113,6 +241,7 @@ def main(argv=None) -> None:
     OUT.write_text(json.dumps(gaz, ensure_ascii=False, indent=0), encoding="utf-8")
     print(f"wrote {OUT} ({len(gaz['units'])} units; shared names used by >1 unit outside the "
           f"documented list: {len(gaz['undocumented_shared_names'])})")
+    build_admin(Path(a.vau), gaz)
 
 
 if __name__ == "__main__":

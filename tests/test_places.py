@@ -101,3 +101,47 @@ def test_labels():
     assert "since 2025: Tuyên Quang" in label("ha_tuyen", "en")
     assert today_names(["dak_lak_1976"]) == "Đắk Lắk và Lâm Đồng"
     assert label("no_such_unit") == "no_such_unit"
+
+
+# ---------------------------------------------------------------- districts and communes
+
+def test_district_or_commune_alone_resolves_province():
+    r = resolve("xã Cư Kbang, huyện Ea Súp")  # Đắk Lắk, no province written
+    assert r.now == ("dak_lak_2025",) and r.how == "commune" and not r.ambiguous
+    assert r.district == "ea sup" and r.commune == "cu kbang"
+    assert resolve("huyện Ea Súp").now == ("dak_lak_2025",)
+    assert resolve("xã Cư Kbang").now == ("dak_lak_2025",)
+    dv = resolve("huyện Đồng Văn")
+    assert dv.units == ("ha_giang",) and dv.now == ("tuyen_quang_2025",)
+
+
+def test_commune_narrows_reused_province_name():
+    r = resolve("cụm dân cư 10, xã Cư Kbang, huyện Ea Súp, Đắk Lắk")
+    assert r.now == ("dak_lak_2025",) and not r.ambiguous  # the commune pins the land
+    assert compatibility(r, resolve("Đắk Nông")) == 0
+    assert r.commune_now  # the 2025 commune it became
+
+
+def test_common_commune_name_alone_is_not_guessed():
+    r = resolve("xã Tân Lập")  # dozens of communes of that name
+    assert r.units == () and r.now == () and r.commune_now == ()
+
+
+def test_unprefixed_district_and_commune_and_typos():
+    r = resolve("Sủng Là, Đồng Văn, Hà Giang")
+    assert r.district == "dong van" and r.commune == "sung la"
+    assert resolve("huyen Dong Vn, Ha Giang").district == "dong van"  # typo inside a province
+    assert resolve("xã Vân Canh, huyện Hoài Đức (Hà Nội)").district_name == "Huyện Hoài Đức"
+    assert compatibility(resolve("xã Sủng Là, huyện Đồng Văn, Hà Giang"),
+                         resolve("xa Sung La, huyen Dong Van, Ha Tuyen")) == 3
+
+
+def test_describe_for_officers():
+    from reconcile.places import describe
+
+    d = describe(resolve("xã Sủng Là, huyện Đồng Văn, Hà Giang"))
+    assert d.startswith("xã Sủng Là, huyện Đồng Văn, tỉnh Hà Giang (cũ) — nay: ")
+    assert d.endswith("tỉnh Tuyên Quang")
+    assert "Tuyên Quang province" in describe(resolve("Hà Tuyên"), "en")
+    assert describe(resolve("zzz")) == ""
+    assert "không rõ" in describe(resolve("Lai Châu"))
