@@ -1,11 +1,214 @@
 """The match() pipeline: claims → features → candidates → scores → calibrated posterior → top-k with evidence.
 
-STUB: being written; see DESIGN.md for the contract.
+Owns `match` (SPEC §3) and `score_claims` (every candidate pair of a batch of claims with levels,
+weights and posterior, for training and benchmarks). Work is done in batches of claims so memory stays
+bounded; every step is a polars expression or a batched rapidfuzz call (see `model`).
+Same input, same output: ranks are decided by (probability, weight) descending, then person_id.
 """
 
 from __future__ import annotations
 
+import polars as pl
 
-def match(claims, index, top_k=10, lang='vi', progress=None):
-    raise NotImplementedError('reconcile.matching: not implemented yet')
+from reconcile import explain
+from reconcile import model as _model
+from reconcile import progress as _progress
 
+OUTPUT_SCHEMA = {
+    "claim_id": pl.Utf8, "rank": pl.UInt32, "person_id": pl.Utf8, "probability": pl.Float64,
+    "weight": pl.Float64, "evidence": pl.Utf8,
+    "evidence_detail": pl.List(pl.Struct({"field": pl.Utf8, "level": pl.Utf8, "weight": pl.Float64,
+                                          "text": pl.Utf8})),
+    "full_name": pl.Utf8, "birth_year": pl.Int32, "household_id": pl.Utf8, "p_none": pl.Float64,
+}
+
+_PEOPLE_DISPLAY = {"person_id": "p_person_id", "full_name": "p_full_name",
+                   "household_id": "p_household_id", "hometown": "p_hometown",
+                   "residence": "p_residence"}
+_CLAIM_DISPLAY = {"claim_id": "c_claim_id", "name": "c_name", "zodiac": "c_zodiac",
+                  "claimed_hometown": "c_hometown", "residence": "c_residence"}
+
+
+def model_params(index) -> dict:
+    """The index's trained parameters when it has them, else the packaged defaults."""
+    p = getattr(index, "params", None) or {}
+    if "m" in p and "u" in p:
+        _model.check_params(p)
+        return p
+    return _model.default_params()
+
+
+# ------------------------------------------------------------------------------------------------
+# Relatives the register knows, plus siblings derived from shared parents and households
+# ------------------------------------------------------------------------------------------------
+
+_R_FEATURES = ("norm", "fold", "ntok", "fam", "mid", "giv", "fam_key", "giv_key", "name_key",
+               "culture", "addr")
+
+
+def known_relatives(index) -> pl.DataFrame:
+    """`index.kin` plus sibling rows (children of one recorded parent; `con` of one household) when
+    the kinship frame has none. Cached on the index."""
+    cache = getattr(index, "_cache", None)
+    if cache is not None and "matching.kin" in cache:
+        return cache["matching.kin"]
+    kin = index.kin
+    if kin.filter(pl.col("relation") == "sibling").height == 0:
+        people = index.people
+        edges = []
+        ch = kin.filter((pl.col("relation") == "child") & pl.col("rel_pidx").is_not_null()).select(
+            pl.col("pidx").alias("parent"), pl.col("rel_pidx").alias("kid"))
+        if ch.height:
+            edges.append(ch.join(ch, on="parent").filter(pl.col("kid") != pl.col("kid_right"))
+                         .select(pl.col("kid").alias("pidx"), pl.col("kid_right").alias("rel_pidx")))
+        if "household_id" in people.columns and "relation_to_head" in people.columns:
+            kids = people.filter(pl.col("household_id").is_not_null()
+                                 & pl.col("relation_to_head").is_in(["con", "con nuôi"])).select(
+                "pidx", "household_id")
+            edges.append(kids.join(kids, on="household_id").filter(pl.col("pidx") != pl.col("pidx_right"))
+                         .select("pidx", pl.col("pidx_right").alias("rel_pidx")))
+        if edges:
+            sib = pl.concat(edges).unique().sort("pidx", "rel_pidx")
+            feats = people.select(
+                pl.col("pidx").alias("rel_pidx"), pl.col("full_name").alias("name"),
+                pl.col("p_birth_year").cast(pl.Int16).alias("birth_year"),
+                *[pl.col(f"p_{c}").alias(f"r_{c}") for c in _R_FEATURES if f"p_{c}" in people.columns])
+            sib = sib.join(feats, on="rel_pidx", how="left").with_columns(
+                pl.lit("sibling").alias("relation"), pl.lit(0.9).alias("confidence"),
+                pl.lit("household").alias("source"))
+            sib = sib.select([c for c in kin.columns if c in sib.columns])
+            kin = pl.concat([kin, sib.cast({c: kin.schema[c] for c in sib.columns})],
+                            how="diagonal_relaxed")
+    if cache is not None:
+        cache["matching.kin"] = kin
+    return kin
+
+
+# ------------------------------------------------------------------------------------------------
+# Scoring a batch
+# ------------------------------------------------------------------------------------------------
+
+def pair_features(pairs: pl.DataFrame, claims_feat: pl.DataFrame, claim_relatives: pl.DataFrame,
+                  index, kin: pl.DataFrame | None = None) -> pl.DataFrame:
+    """Join both sides' feature columns (and display columns) onto (claim_idx, pidx) pairs."""
+    people = index.people
+    ccols = [c for c in claims_feat.columns if c.startswith("c_")]
+    cf = claims_feat.select("claim_idx", *ccols,
+                            *[pl.col(k).alias(v) for k, v in _CLAIM_DISPLAY.items()
+                              if k in claims_feat.columns])
+    pcols = [c for c in people.columns if c.startswith("p_")]
+    pf = people.select("pidx", *pcols, *[pl.col(k).alias(v) for k, v in _PEOPLE_DISPLAY.items()
+                                         if k in people.columns])
+    df = (pairs.select(pl.col("claim_idx").cast(pl.UInt32), pl.col("pidx").cast(pl.UInt32),
+                       *[c for c in ("via",) if c in pairs.columns])
+          .join(cf, on="claim_idx", how="left").join(pf, on="pidx", how="left"))
+    rel = _model.relative_features(df.select("claim_idx", "pidx"), claim_relatives,
+                                   kin if kin is not None else known_relatives(index))
+    return df.join(rel, on=["claim_idx", "pidx"], how="left")
+
+
+def score_claims(claims_feat: pl.DataFrame, claim_relatives: pl.DataFrame, index, params: dict,
+                 pairs: pl.DataFrame | None = None) -> pl.DataFrame:
+    """Every candidate pair of these claims with features, levels, weights, `probability`, `p_none`."""
+    from reconcile.candidates import candidate_pairs
+
+    if pairs is None:
+        pairs = candidate_pairs(claims_feat, index, claim_relatives=claim_relatives)
+    if pairs.height == 0:
+        return pairs
+    df = pair_features(pairs, claims_feat, claim_relatives, index)
+    df = _model.score_pairs(df, params, n_people=index.n_people)
+    return _model.posterior(df, params, index.n_people)
+
+
+def _rank(scored: pl.DataFrame, top_k: int) -> pl.DataFrame:
+    df = scored.sort(["claim_idx", "probability", "weight", "p_person_id"],
+                     descending=[False, True, True, False])
+    df = df.with_columns(pl.int_range(1, pl.len() + 1, dtype=pl.UInt32).over("claim_idx").alias("rank"))
+    return df.filter(pl.col("rank") <= top_k)
+
+
+def _evidence_values(lang: str) -> dict[str, dict[str, pl.Expr]]:
+    sexw = explain.SEX_WORDS[lang]
+
+    def tok(col: str, first: bool) -> pl.Expr:
+        parts = pl.col(col).fill_null("").str.split(" ")
+        return parts.list.first() if first else parts.list.last()
+
+    def mid(col: str) -> pl.Expr:
+        parts = pl.col(col).fill_null("").str.split(" ")
+        return parts.list.slice(1, pl.max_horizontal(parts.list.len() - 2, 0)).list.join(" ")
+
+    lo = pl.coalesce("c_by_lo", "c_by_best")
+    hi = pl.coalesce("c_by_hi", "c_by_best")
+    vals: dict[str, dict[str, pl.Expr]] = {
+        "fam": {"c": tok("c_name", True), "p": tok("p_full_name", True), "n": pl.col("p_tf_fam")},
+        "mid": {"c": mid("c_name"), "p": mid("p_full_name")},
+        "giv": {"c": tok("c_name", False), "p": tok("p_full_name", False), "n": pl.col("p_tf_giv")},
+        "by": {"p": pl.col("p_birth_year"), "lo": lo, "hi": hi, "best": pl.col("c_by_best")},
+        "zod": {"c": pl.col("c_zodiac"), "p": pl.col("p_birth_year")},
+        "sex": {"c": pl.col("c_sex").replace_strict(sexw, default=pl.col("c_sex")),
+                "p": pl.col("p_sex").replace_strict(sexw, default=pl.col("p_sex"))},
+        "eth": {"c": pl.col("c_ethnicity"), "p": pl.col("p_ethnicity")},
+        "home": {"c": pl.col("c_hometown"), "p": pl.col("p_hometown")},
+        "res": {"c": pl.col("c_residence"), "p": pl.col("p_residence")},
+    }
+    for r in _model.RELATIONS:
+        vals[r] = {"c": pl.col(f"rel_{r}_cname"), "p": pl.col(f"rel_{r}_pname")}
+    return vals
+
+
+def add_evidence(df: pl.DataFrame, lang: str = "vi") -> pl.DataFrame:
+    """`evidence` and `evidence_detail` for scored pairs (see `explain.evidence_columns`)."""
+    fields = [(f.name, f.levels) for f in _model.FIELDS]
+    return df.with_columns(explain.evidence_columns(fields, _evidence_values(lang), lang))
+
+
+def _empty_output() -> pl.DataFrame:
+    return pl.DataFrame(schema=OUTPUT_SCHEMA)
+
+
+def match(claims, index, top_k: int = 10, lang: str = "vi", progress=None, *,
+          params: dict | None = None, batch_size: int = 1000) -> pl.DataFrame:
+    """Ranked, calibrated candidates for each claim (SPEC §3).
+
+    `claims`: frame, path or list of dicts. Returns one row per (claim, candidate), best first, with
+    `claim_id rank person_id probability weight evidence evidence_detail full_name birth_year
+    household_id p_none`. Claims without any candidate get no rows (nobody is forced)."""
+    from reconcile.index import featurise_claims
+
+    explain.check_lang(lang)
+    if top_k < 1:
+        raise ValueError(f"top_k must be at least 1 (got {top_k})")
+    say = _progress.resolve(progress)
+    params = params or model_params(index)
+    claims_feat, crel = featurise_claims(claims, index)
+    n = claims_feat.height
+    if n == 0:
+        return _empty_output()
+    kin = known_relatives(index)
+    out = []
+    say("match", 0, n)
+    for start in range(0, n, batch_size):
+        stop = min(start + batch_size, n)
+        cf = claims_feat.filter(pl.col("claim_idx").is_between(start, stop - 1))
+        cr = crel.filter(pl.col("claim_idx").is_between(start, stop - 1))
+        from reconcile.candidates import candidate_pairs
+
+        pairs = candidate_pairs(cf, index, claim_relatives=cr)
+        if pairs.height:
+            df = pair_features(pairs, cf, cr, index, kin)
+            df = _model.score_pairs(df, params, n_people=index.n_people)
+            df = _model.posterior(df, params, index.n_people)
+            top = add_evidence(_rank(df, top_k), lang)
+            out.append(top.select(
+                pl.col("c_claim_id").alias("claim_id"), "rank", pl.col("p_person_id").alias("person_id"),
+                "probability", "weight", "evidence", "evidence_detail",
+                pl.col("p_full_name").alias("full_name"),
+                pl.col("p_birth_year").cast(pl.Int32).alias("birth_year"),
+                pl.col("p_household_id").alias("household_id"), "p_none", "claim_idx"))
+        say("match", stop, n)
+    if not out:
+        return _empty_output()
+    res = pl.concat(out).sort("claim_idx", "rank").drop("claim_idx")
+    return res.cast({k: v for k, v in OUTPUT_SCHEMA.items() if k in res.columns})
