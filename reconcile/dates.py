@@ -369,8 +369,9 @@ def claim_birth_interval(claims: pl.DataFrame, config: BirthIntervalConfig | Non
     cfg = config or BirthIntervalConfig()
     ref_default = cfg.default_year or dt.date.today().year
     c = {k: _col_or_null(claims, k, t) for k, t in _INTERVAL_COLS.items()}
-    pdt = partial_date_expr(c["birth_date"])
-    tmp = claims.with_columns(
+    tmp = claims.with_columns(_pdt=partial_date_expr(c["birth_date"]))
+    pdt = pl.col("_pdt")
+    tmp = tmp.with_columns(
         _d_y=pdt.struct.field("year").cast(pl.Int32),
         _d_m=pdt.struct.field("month").cast(pl.Int32),
         _d_d=pdt.struct.field("day").cast(pl.Int32),
@@ -501,20 +502,29 @@ def decode_citizen_id(value: object) -> CitizenId | None:
     return CitizenId(code, province_of_code(code), "F" if g % 2 else "M", century, century + int(s[4:6]))
 
 
+CITIZEN_ID_DTYPE = pl.Struct({"province_code": pl.Utf8, "sex": pl.Utf8, "century": pl.Int16, "birth_year": pl.Int16})
+
+
+def _citizen_id_series(s: pl.Series) -> pl.Series:
+    f = s.cast(pl.Utf8).rename("s").to_frame()
+    f = f.with_columns(s=pl.when(pl.col("s").str.contains(r"[\s.\-]"))
+                       .then(pl.col("s").str.replace_all(r"[\s.\-]", "")).otherwise(pl.col("s")))
+    f = f.with_columns(ok=pl.col("s").str.contains(r"^[0-9]{12}$").fill_null(False),
+                       code=pl.col("s").str.slice(0, 3),
+                       g=pl.col("s").str.slice(3, 1).cast(pl.Int32, strict=False),
+                       yy=pl.col("s").str.slice(4, 2).cast(pl.Int32, strict=False))
+    f = f.with_columns(ok=pl.col("ok") & pl.col("code").is_in(list(_province_codes())) & (pl.col("g") <= 5))
+    f = f.with_columns(century=1900 + 100 * (pl.col("g") // 2))
+    return f.select(pl.struct(
+        province_code=pl.when("ok").then(pl.col("code")),
+        sex=pl.when("ok").then(pl.when(pl.col("g") % 2 == 1).then(pl.lit("F")).otherwise(pl.lit("M"))),
+        century=pl.when("ok").then(pl.col("century")).cast(pl.Int16),
+        birth_year=pl.when("ok").then(pl.col("century") + pl.col("yy")).cast(pl.Int16),
+    )).to_series().rename(s.name)
+
+
 def citizen_id_expr(col: str | pl.Expr) -> pl.Expr:
     """Struct{province_code Utf8, sex Utf8, century Int16, birth_year Int16}; all null when the value
     is not a 12-digit id (spaces, dots and dashes ignored) or the province code is unknown."""
     e = pl.col(col) if isinstance(col, str) else col
-    s = e.cast(pl.Utf8).str.replace_all(r"[\s.\-]", "")
-    ok = s.str.contains(r"^\d{12}$").fill_null(False)
-    code = s.str.slice(0, 3)
-    ok = ok & code.is_in(list(_province_codes())) & (s.str.slice(3, 1).cast(pl.Int32, strict=False) <= 5)
-    g = s.str.slice(3, 1).cast(pl.Int32, strict=False)
-    century = 1900 + 100 * (g // 2)
-    yy = s.str.slice(4, 2).cast(pl.Int32, strict=False)
-    return pl.struct(
-        province_code=pl.when(ok).then(code),
-        sex=pl.when(ok).then(pl.when(g % 2 == 1).then(pl.lit("F")).otherwise(pl.lit("M"))),
-        century=pl.when(ok).then(century).cast(pl.Int16),
-        birth_year=pl.when(ok).then(century + yy).cast(pl.Int16),
-    )
+    return e.map_batches(_citizen_id_series, return_dtype=CITIZEN_ID_DTYPE)

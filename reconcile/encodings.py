@@ -254,8 +254,7 @@ def repair_column(s: pl.Series) -> tuple[pl.Series, dict[str, int], int]:
     look mis-encoded but could not be repaired). Python runs only over distinct suspicious values."""
     if s.dtype != pl.Utf8 or s.len() == 0:
         return s, {}, 0
-    vals = s.drop_nulls().unique()
-    cand = vals.filter(vals.str.contains(r"[^\x00-\x7F]") | vals.str.contains(_VIQR_PREFILTER))
+    cand = s.filter((s.str.contains(r"[^\x00-\x7F]") | s.str.contains(_VIQR_PREFILTER)).fill_null(False)).unique()
     if cand.len() == 0:
         return s, {}, 0
     toks = cand.str.split(" ").explode().drop_nulls().unique()

@@ -139,18 +139,27 @@ def _nfc_series(s: pl.Series) -> pl.Series:
     """NFC over the distinct non-normalised values only (polars has no Unicode normaliser)."""
     if s.dtype != pl.Utf8 or s.len() == 0:
         return s
-    uniq = s.drop_nulls().unique()
-    bad = [u for u in uniq.to_list() if not u.isascii() and not unicodedata.is_normalized("NFC", u)]
+    non_ascii = s.filter(s.str.contains(r"[^\x00-\x7F]").fill_null(False))
+    if non_ascii.len() == 0:
+        return s
+    uniq = non_ascii.unique()
+    bad = [u for u in uniq.to_list() if not unicodedata.is_normalized("NFC", u)]
     if not bad:
         return s
     return s.replace({u: unicodedata.normalize("NFC", u) for u in bad})
 
 
+def _clean_series(s: pl.Series) -> pl.Series:
+    """Utf8, NFC, whitespace runs → one space, stripped, '' → null (eager steps: each computed once)."""
+    name = s.name
+    s = _nfc_series(s.cast(pl.Utf8))
+    s = s.str.replace_all(r"\s{2,}|[^\S ]", " ").str.strip_chars()
+    return s.to_frame("v").select(pl.when(pl.col("v") == "").then(None).otherwise(pl.col("v"))).to_series().rename(name)
+
+
 def _clean_text(e: pl.Expr) -> pl.Expr:
     """Utf8, NFC, stripped, inner whitespace runs collapsed, '' → null."""
-    t = e.cast(pl.Utf8).map_batches(_nfc_series, return_dtype=pl.Utf8)
-    t = t.str.replace_all(r"[\s\u00a0]+", " ").str.strip_chars()
-    return pl.when(t == "").then(None).otherwise(t)
+    return e.map_batches(_clean_series, return_dtype=pl.Utf8)
 
 
 def canonical_sex_expr(col: str | pl.Expr) -> pl.Expr:
@@ -503,9 +512,9 @@ def _int_check(df: pl.DataFrame, col: str, lo: float, hi: float, label: str, err
     return pl.when(bad).then(None).otherwise(num)
 
 
-def _date_check(df: pl.DataFrame, col: str, label: str, errors: list) -> None:
-    pdt = _dates.partial_date_expr(_clean_text(pl.col(col)))
-    for row, val in _problem_rows(df, pdt.struct.field("unparseable"), [col], errors):
+def _date_check(df: pl.DataFrame, col: str, parsed: str, label: str, errors: list) -> None:
+    """`parsed`: the column holding partial_date_expr(col) (computed once: it is a UDF)."""
+    for row, val in _problem_rows(df, pl.col(parsed).struct.field("unparseable"), [col], errors):
         errors.append(BadValueError("unparseable date", source=label, row=row, field=col, value=val,
                                     hint="use YYYY-MM-DD, YYYY-MM, YYYY, DD/MM/YYYY, or 00/00/YYYY when only the year is known"))
 
@@ -600,15 +609,17 @@ def read_population(source: Any, columns: dict[str, str] | None = None, *, repor
     for row, val in _problem_rows(df, pl.col("sex").is_not_null() & sex.is_null(), ["sex"], errors):
         errors.append(BadValueError("unknown sex", source=label, row=row, field="sex", value=val,
                                     hint="use M/F, nam/nữ or male/female; leave empty if unknown"))
-    # ---- dates and years
-    _date_check(df, "birth_date", label, errors)
+    # ---- dates and years (parsed once; UDF expressions are not shared between uses)
+    df = df.with_columns(_pdt=_dates.partial_date_expr(pl.col("birth_date")),
+                         _cid=_dates.citizen_id_expr(pl.col("person_id")))
+    _date_check(df, "birth_date", "_pdt", label, errors)
     by_given = None
     if "birth_year" in df.columns:
         df = df.with_columns(pl.col("birth_year").cast(pl.Utf8).alias("birth_year"))
         by_given = _int_check(df, "birth_year", _dates.MIN_YEAR, _dates.MAX_YEAR, label, errors, "birth_year")
     _raise_if(errors, label)
 
-    pdt = _dates.partial_date_expr(pl.col("birth_date"))
+    pdt = pl.col("_pdt")
     df = df.with_columns(
         sex=sex,
         relation_to_head=pl.col("relation_to_head").str.to_lowercase(),
@@ -619,7 +630,7 @@ def read_population(source: Any, columns: dict[str, str] | None = None, *, repor
         _by_given=(by_given if by_given is not None else pl.lit(None, dtype=pl.Int64)).cast(pl.Int16),
     )
     # ---- citizen id cross-checks
-    cid = _dates.citizen_id_expr(pl.col("person_id"))
+    cid = pl.col("_cid")
     df = df.with_columns(_cid_sex=cid.struct.field("sex"), _cid_year=cid.struct.field("birth_year"))
     df = df.with_columns(_by_rec=pl.coalesce("_by_date", "_by_given").cast(pl.Int16))
     n_sex = _count(df, pl.col("sex").is_not_null() & pl.col("_cid_sex").is_not_null() & (pl.col("sex") != pl.col("_cid_sex")))
@@ -708,7 +719,10 @@ def read_claims(source: Any, *, report: bool = False):
     for row, val in _problem_rows(df, pl.col("sex").is_not_null() & sex.is_null(), ["sex"], errors):
         errors.append(BadValueError("unknown sex", source=label, row=row, field="sex", value=val,
                                     hint="use M/F, nam/nữ or male/female; leave empty if unknown"))
-    _date_check(df, "birth_date", label, errors)
+    df = df.with_columns(_pdt=_dates.partial_date_expr(pl.col("birth_date")),
+                         _rec=_dates.partial_date_expr(pl.col("recorded_on")),
+                         _zb=_dates.zodiac_branch_expr(pl.col("zodiac")))
+    _date_check(df, "birth_date", "_pdt", label, errors)
     by = _int_check(df, "birth_year", _dates.MIN_YEAR, _dates.MAX_YEAR, label, errors, "birth_year")
     bmin = _int_check(df, "birth_year_min", _dates.MIN_YEAR, _dates.MAX_YEAR, label, errors, "birth_year_min")
     bmax = _int_check(df, "birth_year_max", _dates.MIN_YEAR, _dates.MAX_YEAR, label, errors, "birth_year_max")
@@ -717,11 +731,11 @@ def read_claims(source: Any, *, report: bool = False):
                                      ["birth_year_min", "birth_year_max"]):
         errors.append(BadValueError("birth_year_min is after birth_year_max", source=label, row=row,
                                     field="birth_year_min", value=f"{lo} > {hi}", hint="swap the two values"))
-    rec = _dates.partial_date_expr(pl.col("recorded_on"))
+    rec = pl.col("_rec")
     for row, val in _problem_rows(df, rec.struct.field("unparseable"), ["recorded_on"], errors):
         errors.append(BadValueError("unparseable date", source=label, row=row, field="recorded_on", value=val,
                                     hint="write the interview date as YYYY-MM-DD"))
-    zb = _dates.zodiac_branch_expr(pl.col("zodiac"))
+    zb = pl.col("_zb")
     amb = pl.col("zodiac").map_batches(
         lambda s: s.replace_strict({u: _dates.zodiac_is_ambiguous(u) for u in s.drop_nulls().unique().to_list()},
                                    default=False, return_dtype=pl.Boolean), return_dtype=pl.Boolean)
