@@ -8,7 +8,7 @@
   (exact / ±1 / ±3 / ±6), sex, ethnicity (spelling variants merged), hometown province (last part of
   the text, folded), father / mother / spouse name (Jaro-Winkler);
 - u by random sampling, the prior set from the expected share of registered claimants, m by EM on two
-  blocking rules, then `predict` on the blocking rules and top-10 per claim.
+  blocking rules (given+surname; birth year+sex+province), then `predict` on the blocking rules and top-10 per claim.
 
 Run by hand: `python benchmarks/splink_baseline.py [people] [claims] [seed]` prints recall@1/@10 on
 registered claimants, the false-match rate (top-1 probability ≥ 0.5 for claimants not in the register),
@@ -22,6 +22,8 @@ import sys
 import time
 
 import polars as pl
+
+LAST_TIMINGS: dict[str, float] = {}  # stage → seconds of the last run_splink call (and "pairs")
 
 CANON_ETHNICITY = {"hmong": "mong", "h'mong": "mong", "hmông": "mong", "meo": "mong", "mong": "mong",
                    "dao do": "dao", "dao tien": "dao", "san chay": "san chi", "viet": "kinh"}
@@ -169,12 +171,22 @@ def run_splink(population: pl.DataFrame, claims: list[dict], *, top_k: int = 10,
     left = db.register(cla.to_arrow(), dataset_display_name="claims")
     right = db.register(reg.to_arrow(), dataset_display_name="register")
     linker = Linker([left, right], _settings(prior))
+    logging.getLogger("splink").setLevel(logging.WARNING)  # Linker() resets it to INFO
+    LAST_TIMINGS.clear()
+    LAST_TIMINGS["prepare"] = time.perf_counter() - t0
+    t = time.perf_counter()
     linker.training.estimate_u_using_random_sampling(max_pairs=max_pairs_u, seed=seed)
+    LAST_TIMINGS["u_sampling"] = time.perf_counter() - t
+    t = time.perf_counter()
     linker.training.estimate_parameters_using_expectation_maximisation(
         block_on("given_f", "surname_f"), fix_probability_two_random_records_match=True)
     linker.training.estimate_parameters_using_expectation_maximisation(
-        block_on("birth_year", "sex"), fix_probability_two_random_records_match=True)
+        block_on("birth_year", "sex", "home_prov"), fix_probability_two_random_records_match=True)
+    LAST_TIMINGS["em"] = time.perf_counter() - t
+    t = time.perf_counter()
     preds = linker.inference.predict().as_pandas_dataframe()
+    LAST_TIMINGS["predict"] = time.perf_counter() - t
+    LAST_TIMINGS["pairs"] = len(preds)
     df = pl.from_pandas(preds[["source_dataset_l", "unique_id_l", "source_dataset_r", "unique_id_r",
                                "match_weight", "match_probability"]])
     # orient every pair as (claim, person)
@@ -231,6 +243,8 @@ def main(argv: list[str]) -> int:
     print(f"generated {people:,} people and {n_claims:,} claims in {time.perf_counter() - t:.1f} s")
     result, secs = run_splink(pop, claims)
     m = evaluate(result, truth)
+    print("stages: " + ", ".join(f"{k} {v:.1f}" if k != "pairs" else f"pairs {int(v):,}"
+                                 for k, v in LAST_TIMINGS.items()))
     print(f"splink: {secs:.1f} s; recall@1 {m['recall_at_1']:.3f}, recall@10 {m['recall_at_10']:.3f} "
           f"on {m['registered']} registered claimants; false-match rate (top-1 p>=0.5, unregistered) "
           f"{m['false_match_rate']:.3f} (absent families {m['false_match_rate_absent']:.3f}); "
