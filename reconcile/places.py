@@ -42,6 +42,8 @@ LEVELS = {
 }
 
 FUZZY_CUTOFF = 88.0  # rapidfuzz ratio on folded names; below this a typo is not accepted
+FUZZY_CUTOFF_CONFIRMED = 80.0  # ... when a district/commune written next to it confirms it
+FUZZY_MARGIN = 3.0  # the best correction must beat the runner-up by this much
 
 
 @dataclass(frozen=True)
@@ -179,21 +181,33 @@ def _is_ambiguous(ids) -> bool:
     return len({frozenset(g.units[u]["current_units"]) for u in ids}) > 1
 
 
-def _province_lookup(seg: str, fuzzy: bool) -> tuple[tuple[str, ...], str]:
-    """Units named by one folded segment (no level prefix): exact folded, no-space, then fuzzy."""
+def _province_exact(seg: str) -> tuple[str, ...]:
+    """Units a folded segment (level word removed) names exactly or with spaces ignored."""
     g = _gaz()
-    if seg in g.names:
-        return g.names[seg], "folded"
-    ns = seg.replace(" ", "")
-    if ns in g.nospace:
-        return g.nospace[ns], "folded"
-    if fuzzy and len(seg) >= 4:
-        from rapidfuzz import fuzz, process
+    return g.names.get(seg) or g.nospace.get(seg.replace(" ", "")) or ()
 
-        hit = process.extractOne(seg, g.choices, scorer=fuzz.ratio, score_cutoff=FUZZY_CUTOFF)
-        if hit is not None:
-            return g.names[hit[0]], "fuzzy"
-    return (), "none"
+
+def _nospace(s: str) -> str:
+    return s.replace(" ", "")
+
+
+def _fuzzy(name: str, choices, cutoff: float, limit: int = 5) -> list[tuple[str, float]]:
+    """Folded choices within `cutoff` (rapidfuzz ratio, spaces ignored), best first."""
+    if len(_nospace(name)) < 4 or not choices:
+        return []
+    from rapidfuzz import fuzz, process
+
+    hits = process.extract(name, choices, scorer=fuzz.ratio, processor=_nospace,
+                           score_cutoff=cutoff, limit=limit)
+    return [(h[0], h[1]) for h in hits]
+
+
+def _fuzzy_unique(name: str, choices, cutoff: float) -> str | None:
+    """The best fuzzy choice if it clearly beats the runner-up (a tie is not a correction)."""
+    hits = _fuzzy(name, choices, cutoff, limit=2)
+    if not hits or (len(hits) == 2 and hits[0][1] - hits[1][1] < FUZZY_MARGIN):
+        return None
+    return hits[0][0]
 
 
 _SPLIT = re.compile(r"[,;()\[\]\n]+")
@@ -249,146 +263,221 @@ def _admin() -> _Admin:
 MAX_PROVINCES_FROM_LOCAL = 3  # a district/commune name alone names at most this many provinces
 
 
-def _fuzzy_in(name: str, choices) -> str | None:
-    if len(name) < 4 or not choices:
-        return None
-    from rapidfuzz import fuzz, process
-
-    hit = process.extractOne(name, choices, scorer=fuzz.ratio, score_cutoff=FUZZY_CUTOFF)
-    return hit[0] if hit else None
+@dataclass
+class _Seg:
+    level: str   # commune | district | province | city | plain
+    name: str    # folded, level word removed
+    raw: str
 
 
-def _local(district: str | None, commune: str | None, now: tuple[str, ...]):
-    """Match district/commune names in the admin table, within `now` when given.
+def _parse(text: str) -> list[_Seg]:
+    """Split an address into segments tagged by the level word they carry (if any)."""
+    g, a = _gaz(), _admin()
+    out = []
+    for raw in (s.strip() for s in _SPLIT.split(text)):
+        seg = fold_place(raw) if raw else ""
+        if not seg:
+            continue
+        known = seg in a.by_commune or seg in a.by_district  # "Tịnh Giang", "Quán Toan"
+        c = _strip_prefix(seg, _COMMUNE_PREFIX)
+        if c and not (known and c not in a.by_commune):
+            out.append(_Seg("commune", c, raw))
+            continue
+        d = _strip_prefix(seg, _DISTRICT_PREFIX)
+        if d and not (known and d not in a.by_district):
+            out.append(_Seg("district", d, raw))
+            continue
+        p = _strip_prefix(seg, _PROVINCE_PREFIX)
+        if p and not (known and not _province_exact(p) and p not in a.by_district):
+            city = seg.startswith("thanh pho ") or seg.startswith("tp ")
+            out.append(_Seg("city" if city else "province", p, raw))
+            continue
+        if ((_strip_prefix(seg, _BELOW_COMMUNE) or seg in _BELOW_COMMUNE) and seg not in g.names
+                and seg not in a.by_district and seg not in a.by_commune):
+            continue  # village, hamlet, street: below commune level
+        out.append(_Seg("plain", seg, raw))
+    return out
 
-    Returns (district_fold, district_rows, commune_fold, commune_rows) where rows are filtered
-    admin entries; names are corrected for typos only inside a known province.
-    """
+
+def _local_evidence(segs: list[_Seg], skip: int | None) -> set[str]:
+    """Today's provinces where the district-level names of the text (exactly) exist."""
     a = _admin()
-    nows = set(now)
-    d_rows: tuple = ()
-    if district:
-        d_rows = tuple(r for r in a.by_district.get(district, ()) if not nows or r[1] in nows)
-        if not d_rows and nows:
-            fixed = _fuzzy_in(district, sorted({d for n in nows for d in a.districts_in.get(n, ())}))
-            if fixed:
-                district = fixed
-                d_rows = tuple(r for r in a.by_district.get(fixed, ()) if r[1] in nows)
-    c_rows: tuple = ()
-    if commune:
-        d_ok = district if d_rows else None
-        c_rows = tuple(r for r in a.by_commune.get(commune, ())
-                       if (not nows or r[2] in nows) and (d_ok is None or r[1] == d_ok))
-        if not c_rows and (nows or d_ok):
-            scope = {r[1] for r in d_rows} if d_ok else nows
-            pool = sorted({c for n in ({r[1] for r in d_rows} if d_ok else nows)
-                           for c in a.communes_in.get((n, d_ok), ())}) if scope else []
-            fixed = _fuzzy_in(commune, pool)
-            if fixed:
-                commune = fixed
-                c_rows = tuple(r for r in a.by_commune.get(fixed, ())
-                               if (not nows or r[2] in nows) and (d_ok is None or r[1] == d_ok))
-    return district, d_rows, commune, c_rows
+    nows: set[str] = set()
+    for i, s in enumerate(segs):
+        if i != skip and s.level in ("district", "city", "plain"):
+            nows |= {r[1] for r in a.by_district.get(s.name, ())}
+    return nows
+
+
+def _choose_province(segs: list[_Seg]) -> tuple[tuple[str, ...], str, int | None]:
+    """(unit ids, how, index of the segment used): rightmost exact name, else a fuzzy one that
+    is clear on its own or confirmed by a district written next to it."""
+    a = _admin()
+    for i in range(len(segs) - 1, -1, -1):
+        s = segs[i]
+        if s.level in ("province", "city", "plain"):
+            ids = _province_exact(s.name)
+            if ids:
+                return ids, "folded", i
+    g = _gaz()
+    for i in range(len(segs) - 1, -1, -1):
+        s = segs[i]
+        if s.level not in ("province", "city", "plain"):
+            continue
+        if s.level != "province" and (s.name in a.by_district or s.name in a.by_commune):
+            continue
+        hits = _fuzzy(s.name, g.choices, FUZZY_CUTOFF_CONFIRMED)
+        if not hits:
+            continue
+        evidence = _local_evidence(segs, i)
+        if evidence:
+            for name, _score in hits:
+                ids = g.names[name]
+                if set(_now_of(ids)) & evidence:
+                    return ids, "fuzzy", i
+        good = [h for h in hits if h[1] >= FUZZY_CUTOFF]
+        if good and (len(good) == 1 or good[0][1] - good[1][1] >= FUZZY_MARGIN
+                     or set(g.names[good[0][0]]) == set(g.names[good[1][0]])):
+            if not evidence:
+                return g.names[good[0][0]], "fuzzy", i
+    return (), "none", None
+
+
+def _district_rows(name: str | None, nows: set[str]) -> tuple[str | None, tuple]:
+    """(district name, rows) exactly, else a clear typo correction inside `nows`."""
+    if not name:
+        return name, ()
+    a = _admin()
+    rows = tuple(r for r in a.by_district.get(name, ()) if not nows or r[1] in nows)
+    if rows or not nows:
+        return name, rows
+    pool = sorted({d for n in nows for d in a.districts_in.get(n, ())})
+    fixed = _fuzzy_unique(name, pool, FUZZY_CUTOFF)
+    if fixed:
+        return fixed, tuple(r for r in a.by_district.get(fixed, ()) if r[1] in nows)
+    return name, ()
+
+
+def _commune_rows(names: list[str], district: str | None, d_rows: tuple, nows: set[str]
+                  ) -> tuple[str | None, tuple]:
+    """(commune name, rows) for the first candidate name found exactly (inside the district
+    when known, else inside `nows`), else a clear typo correction inside that scope."""
+    a = _admin()
+    d_ok = district if d_rows else None
+
+    def rows_for(c):
+        return tuple(r for r in a.by_commune.get(c, ())
+                     if (not nows or r[2] in nows) and (d_ok is None or r[1] == d_ok))
+
+    for c in names:
+        rows = rows_for(c)
+        if rows:
+            return c, rows
+    if not names:
+        return None, ()
+    if d_ok:
+        pool = sorted({c for r in d_rows for c in a.communes_in.get((r[1], d_ok), ())})
+        cutoff = FUZZY_CUTOFF_CONFIRMED
+    elif nows:
+        pool = sorted({c for n in nows for c in a.communes_in.get((n, None), ())})
+        cutoff = FUZZY_CUTOFF
+    else:
+        return names[0], ()
+    for c in names:
+        fixed = _fuzzy_unique(c, pool, cutoff)
+        if fixed:
+            return fixed, rows_for(fixed)
+    return names[0], ()
+
+
+def _prefer(ids, name, rows):
+    """Keep the admin rows of the written (pre-2025) province when there are any."""
+    own = tuple(r for r in rows if r[0] in ids)
+    return name, (own or rows)
 
 
 @lru_cache(maxsize=200_000)
 def _resolve_cached(text: str, year: int | None) -> PlaceResolution:
-    g = _gaz()
-    raw_segs = [s.strip() for s in _SPLIT.split(text) if s.strip()]
-    segs = [fold_place(s) for s in raw_segs]
-    commune = district = None
-    prov_hits: list[tuple[tuple[str, ...], str, str]] = []  # (ids, how, matched raw text)
-    plain: list[tuple[str, str]] = []                       # unprefixed segments (folded, raw)
-    for seg, raw in zip(segs, raw_segs):
-        if not seg:
-            continue
-        c = _strip_prefix(seg, _COMMUNE_PREFIX)
-        if c:
-            commune = commune or c
-            continue
-        dd = _strip_prefix(seg, _DISTRICT_PREFIX)
-        if dd:
-            district = district or dd
-            continue
-        p = _strip_prefix(seg, _PROVINCE_PREFIX)
-        if p:
-            ids, how = _province_lookup(p, fuzzy=True)
-            if ids:
-                prov_hits.append((ids, how, raw))
-                continue
-            # "thành phố X" may be a provincial city (district level)
-            if seg.startswith("thanh pho") or seg.startswith("tp"):
-                district = district or p
-            continue
-        if (seg not in g.names and (_strip_prefix(seg, _BELOW_COMMUNE) or seg in _BELOW_COMMUNE)
-                and seg not in _admin().by_district and seg not in _admin().by_commune):
-            continue  # village, hamlet, street: below commune level
-        plain.append((seg, raw))
-    used_plain = None
-    if not prov_hits:
-        # right to left: the province is usually written last
-        for fuzzy in (False, True):
-            for i in range(len(plain) - 1, -1, -1):
-                ids, how = _province_lookup(plain[i][0], fuzzy=fuzzy)
-                if ids:
-                    prov_hits.append((ids, how, plain[i][1]))
-                    used_plain = i
-                    break
-            if prov_hits:
-                break
-    rest = [seg for i, (seg, _) in enumerate(plain) if i != used_plain]
-    ids: tuple[str, ...] = ()
-    how = "none"
-    matched = None
-    if prov_hits:
-        ids, how, matched = prov_hits[-1]
-        if how == "folded" and any(s in matched for u in ids for s in g.units[u]["spellings"]):
-            how = "exact"
+    g, a = _gaz(), _admin()
+    segs = _parse(text)
+    ids, how, used = _choose_province(segs)
+    matched = segs[used].raw if used is not None else None
+    if how == "folded" and any(sp in matched for u in ids for sp in g.units[u]["spellings"]):
+        how = "exact"
     if year is not None and len(ids) > 1:
         alive = tuple(u for u in ids if _alive(g.units[u], year))
         if alive:
             ids = alive
     now = _now_of(ids)
-    # unprefixed leftovers next to the province: "Sủng Là, Đồng Văn, Hà Giang"
-    if rest and (district is None or commune is None):
-        a = _admin()
-        for seg in reversed(rest):
-            if district is None and any(not now or r[1] in now
-                                        for r in a.by_district.get(seg, ())):
-                district = seg
-            elif commune is None and now and any(r[2] in now
-                                         for r in a.by_commune.get(seg, ())):
-                commune = seg
-    district, d_rows, commune, c_rows = _local(district, commune, now)
-    d_fold_out, c_fold_out = district, commune
-    commune_name = district_name = None
-    commune_now: tuple[str, ...] = ()
-    local_now = ({r[2] for r in c_rows} if c_rows else {r[1] for r in d_rows})
-    if c_rows:
-        commune_name = " / ".join(dict.fromkeys(r[3] for r in c_rows))
-        commune_now = tuple(dict.fromkeys(n for r in c_rows for n in r[4]))
-        if len({r[1] for r in c_rows}) == 1 and c_rows[0][1]:
-            d_fold_out = c_rows[0][1]
-    if d_rows:
-        district_name = " / ".join(dict.fromkeys(r[2] for r in d_rows))
+    nows = set(now)
+    # district and commune: explicit level words first, then unlabelled segments right to left
+    district = next((s.name for i, s in enumerate(segs)
+                     if s.level in ("district", "city") and i != used), None)
+    communes = [s.name for s in segs if s.level == "commune"]
+    loose = [s.name for i, s in enumerate(segs) if s.level == "plain" and i != used]
+    for name in reversed(loose):
+        if district is None and any(not nows or r[1] in nows for r in a.by_district.get(name, ())):
+            district = name
+        elif nows and not communes and any(r[2] in nows for r in a.by_commune.get(name, ())):
+            communes = [name]
+    if not communes and loose and (nows or district):
+        # a mistyped level word ("Phườg Ba Láng", "X Hoằng Trinh"): try without the first word
+        for name in reversed(loose):
+            if name != district:
+                words = name.split()
+                communes += [" ".join(words[k:]) for k in range(min(3, len(words)))]
+                break
+    explicit_commune = any(s.level == "commune" for s in segs)
+    district, d_rows = _prefer(ids, *_district_rows(district, nows))
+    commune, c_rows = _prefer(ids, *_commune_rows(communes, district, d_rows, nows))
+    if not c_rows and not explicit_commune:
+        commune = None
     ambiguous = _is_ambiguous(ids) if ids else False
-    if not ids and local_now and len({r[0] for r in (c_rows or d_rows)}) <= MAX_PROVINCES_FROM_LOCAL:
+    if ids and district and not d_rows and nows:
+        # the written district is not in the written province: believe neither alone
+        elsewhere = a.by_district.get(district, ())
+        if 0 < len({r[0] for r in elsewhere}) <= MAX_PROVINCES_FROM_LOCAL:
+            d_rows = elsewhere
+            commune, c_rows = _commune_rows(communes, district, d_rows, set())
+            extra = c_rows or d_rows
+            ids = tuple(dict.fromkeys(ids + tuple(r[0] for r in extra)))
+            now = tuple(dict.fromkeys(now + tuple(
+                r[2] if c_rows else r[1] for r in extra)))
+            return _finish(ids, now, district, commune, True, matched, "conflict", d_rows, c_rows)
+    local_now = {r[2] for r in c_rows} if c_rows else {r[1] for r in d_rows}
+    if not ids and local_now:
         src = c_rows or d_rows
+        if len({r[0] for r in src}) > MAX_PROVINCES_FROM_LOCAL:
+            return _finish((), (), district, commune, False, None, "none", (), ())
         ids = tuple(dict.fromkeys(r[0] for r in src))
         now = tuple(sorted(local_now))
-        ambiguous = len(now) > 1
-        how = "commune" if c_rows else "district"
-        matched = None
-    elif ids and local_now:
+        return _finish(ids, now, district, commune, len(now) > 1, None,
+                       "commune" if c_rows else "district", d_rows, c_rows)
+    if ids and local_now:
         narrowed = tuple(n for n in now if n in local_now)
         if narrowed:
             now = narrowed
             ambiguous = len(now) > 1
-    if not ids:
-        district_name = commune_name = None
-        commune_now = ()
-    return PlaceResolution(units=ids, now=now, district=d_fold_out, commune=c_fold_out,
-                           ambiguous=ambiguous, matched_text=matched, how=how,
+    return _finish(ids, now, district, commune, ambiguous, matched, how, d_rows, c_rows)
+
+
+def _finish(ids, now, district, commune, ambiguous, matched, how, d_rows, c_rows
+            ) -> PlaceResolution:
+    district_name = commune_name = None
+    commune_now: tuple[str, ...] = ()
+    if ids:
+        if c_rows:
+            commune_name = " / ".join(dict.fromkeys(r[3] for r in c_rows))
+            commune_now = tuple(dict.fromkeys(n for r in c_rows for n in r[4]))
+            if len({r[1] for r in c_rows}) == 1 and c_rows[0][1]:
+                district = c_rows[0][1]
+                if not d_rows:
+                    d_rows = tuple(r for r in _admin().by_district.get(district, ())
+                                   if r[1] in {x[2] for x in c_rows})
+        if d_rows:
+            district_name = " / ".join(dict.fromkeys(r[2] for r in d_rows))
+    return PlaceResolution(units=tuple(ids), now=tuple(now), district=district, commune=commune,
+                           ambiguous=bool(ambiguous), matched_text=matched, how=how,
                            district_name=district_name, commune_name=commune_name,
                            commune_now=commune_now)
 

@@ -238,6 +238,16 @@ def main(argv=None) -> None:
     ap.add_argument("--vau", default="/tmp/vau", help="folder with vietnamadminunits wheel")
     a = ap.parse_args(argv)
     gaz = build_provinces(Path(a.shared))
+    gaz["admin_table"] = {
+        "file": "places_admin.parquet",
+        "source": "PyPI vietnamadminunits 1.0.4 (data/dataset.db, data/converter_2025.json), "
+                  "https://github.com/tranngocminhhieu/vietnamadminunits",
+        "licence": "MIT License, Copyright (c) 2025 Tran Ngoc Minh Hieu. Permission is hereby "
+                   "granted, free of charge, to any person obtaining a copy of this software and "
+                   "associated documentation files, to deal in the Software without restriction, "
+                   "subject to including the copyright notice and this permission notice; full "
+                   "text in places_admin.LICENSE.txt.",
+    }
     OUT.write_text(json.dumps(gaz, ensure_ascii=False, indent=0), encoding="utf-8")
     print(f"wrote {OUT} ({len(gaz['units'])} units; shared names used by >1 unit outside the "
           f"documented list: {len(gaz['undocumented_shared_names'])})")

@@ -145,3 +145,28 @@ def test_describe_for_officers():
     assert "Tuyên Quang province" in describe(resolve("Hà Tuyên"), "en")
     assert describe(resolve("zzz")) == ""
     assert "không rõ" in describe(resolve("Lai Châu"))
+
+
+def test_province_typo_confirmed_by_district():
+    # "Quảng Bnìh" is as close to Quảng Ninh as to Quảng Bình; the district settles it
+    r = resolve("xã Phong Hóa, huyện Tuyên Hóa, Quảng Bnìh")
+    assert r.units == ("quang_binh",) and r.how == "fuzzy"
+    # alone, a tie is not corrected
+    assert resolve("Quảng Bnìh").units == ()
+
+
+def test_level_word_inside_a_name():
+    r = resolve("Tịnh Giang, Sơn Tịnh, Quảng Ngãi")  # "Tịnh" is not "tỉnh"
+    assert r.commune == "tinh giang" and r.district == "son tinh"
+    assert resolve("Quán Toan, Hồng Bàng, Hải Phòng").commune == "quan toan"
+
+
+def test_district_in_other_province_is_flagged_not_guessed():
+    r = resolve("xã Vị Bình, huyện Vị Thủy, Hậ Giang")  # typo makes it Hà Giang
+    assert r.ambiguous and r.how == "conflict"
+    assert {"tuyen_quang_2025", "can_tho_2025"} <= set(r.now)
+
+
+def test_written_province_wins_over_same_named_district_elsewhere():
+    r = resolve("Xã Phú Thanh, Huyện Tân Phú, Đồng Nai")  # Tân Phú is also a district of HCMC
+    assert r.now == ("dong_nai_2025",)
