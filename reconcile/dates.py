@@ -29,7 +29,8 @@ import polars as pl
 
 __all__ = [
     "PartialDate", "parse_partial_date", "partial_date_expr",
-    "BRANCH_NAMES", "canonical_zodiac", "zodiac_branch", "zodiac_branch_expr",
+    "BRANCH_NAMES", "STEM_NAMES", "Zodiac", "parse_zodiac", "canonical_zodiac", "canonical_zodiac_expr",
+    "zodiac_branch", "zodiac_stem", "zodiac_is_ambiguous", "zodiac_branch_expr", "zodiac_stem_expr",
     "lunar_year_options", "possible_branches_expr", "years_with_branch", "branch_of_year",
     "BirthIntervalConfig", "claim_birth_interval",
     "CitizenId", "decode_citizen_id", "citizen_id_expr", "province_of_code",
@@ -88,68 +89,110 @@ def _stem_lookup() -> dict[str, int]:
 _ZODIAC_NOISE = re.compile(r"^(?:tuổi|tuoi|năm|nam|con|cầm tinh|cam tinh)\s+", re.IGNORECASE)
 
 
-def zodiac_branch(text: object) -> int | None:
-    """Branch index (0 = Tý … 11 = Hợi) of a con giáp as people write it, or None.
+class Zodiac(NamedTuple):
+    stem: int | None        # 0 = Giáp … 9 = Quý, when a can-chi pair was given
+    branch: int | None      # 0 = Tý … 11 = Hợi
+    ambiguous: bool         # a spelling that could be two branches ("Ty": Tý or Tỵ) and nothing decides
+
+
+@lru_cache(maxsize=4096)
+def parse_zodiac(text: object) -> Zodiac:
+    """Con giáp as people write it → (stem, branch, ambiguous).
 
     Accepts diacritics or not ("Ngọ", "ngo"), variants (Tí, Tị, Mẹo, Mèo), animal names ("con ngựa"),
-    and can-chi ("Giáp Tý": the stem is ignored here). Without diacritics "Ty"/"Ti" could be Tý or Tỵ:
-    that is ambiguous and gives None rather than a guess.
+    "tuổi …"/"năm …" prefixes, and can-chi pairs ("Giáp Tý", "giap ty"). Without diacritics "Ty"/"Ti"
+    could be Tý or Tỵ: alone that is ambiguous (branch None); in a can-chi pair the stem's parity
+    decides (Giáp Ty → Giáp Tý). Pairs that do not exist (Giáp Sửu) keep the branch, drop the stem.
     """
+    none = Zodiac(None, None, False)
     if text is None:
-        return None
+        return none
     t = unicodedata.normalize("NFC", str(text)).strip().lower()
-    if not t:
-        return None
     prev = None
     while prev != t:
         prev, t = t, _ZODIAC_NOISE.sub("", t).strip()
-    exact, unamb, _amb = _branch_lookup()
-    if t in exact:
-        return exact[t]
-    f = _fold(t)
-    if f in unamb:
-        return unamb[f]
+    if not t:
+        return none
+    exact, unamb, amb = _branch_lookup()
+
+    def one(word: str) -> tuple[int | None, tuple[int, ...]]:
+        if word in exact:
+            return exact[word], ()
+        f = _fold(word)
+        if f in unamb:
+            return unamb[f], ()
+        return None, amb.get(f, ())
+
+    b, options = one(t)
+    if b is not None:
+        return Zodiac(None, b, False)
+    if options:
+        return Zodiac(None, None, True)
     parts = t.split()
-    if len(parts) == 2 and (parts[0] in _stem_lookup() or _fold(parts[0]) in _stem_lookup()):
-        return zodiac_branch(parts[1])
-    return None
+    if len(parts) == 2:
+        st = _stem_lookup()
+        stem = st.get(parts[0], st.get(_fold(parts[0])))
+        if stem is not None:
+            b, options = one(parts[1])
+            if b is None and options:
+                fitting = [o for o in options if o % 2 == stem % 2]
+                if len(fitting) == 1:
+                    b = fitting[0]
+                else:
+                    return Zodiac(None, None, True)
+            if b is not None:
+                return Zodiac(stem if stem % 2 == b % 2 else None, b, False)
+    return none
+
+
+def zodiac_branch(text: object) -> int | None:
+    """Branch index (0 = Tý … 11 = Hợi) of a con giáp as people write it, or None (see `parse_zodiac`)."""
+    return parse_zodiac(text).branch
 
 
 def zodiac_stem(text: object) -> int | None:
-    """Stem index (0 = Giáp) when the text is a can-chi pair ("Giáp Tý"), else None."""
-    if text is None:
-        return None
-    parts = unicodedata.normalize("NFC", str(text)).strip().lower().split()
-    if len(parts) == 2 and zodiac_branch(parts[1]) is not None:
-        st = _stem_lookup()
-        return st.get(parts[0], st.get(_fold(parts[0])))
-    return None
+    """Stem index (0 = Giáp) when the text is an existing can-chi pair ("Giáp Tý"), else None."""
+    return parse_zodiac(text).stem
 
 
 def zodiac_is_ambiguous(text: object) -> bool:
     """True for spellings that could be two branches ("Ty", "Ti": Tý or Tỵ without diacritics)."""
-    if text is None:
-        return False
-    return _fold(str(text)).removeprefix("tuoi ").strip() in _branch_lookup()[2]
+    return parse_zodiac(text).ambiguous
 
 
 def canonical_zodiac(text: object) -> str | None:
-    """Canonical branch name with diacritics ("ngo" → "Ngọ", "Mẹo" → "Mão"), or None."""
-    b = zodiac_branch(text)
-    return None if b is None else BRANCH_NAMES[b]
+    """Canonical name with diacritics: the branch ("ngo" → "Ngọ", "Mẹo" → "Mão"), or the can-chi pair
+    when a stem was given ("giap ty" → "Giáp Tý"); None when not recognised."""
+    z = parse_zodiac(text)
+    if z.branch is None:
+        return None
+    return BRANCH_NAMES[z.branch] if z.stem is None else f"{STEM_NAMES[z.stem]} {BRANCH_NAMES[z.branch]}"
+
+
+def _zodiac_map(fn, dtype):
+    def _map(s: pl.Series) -> pl.Series:
+        s = s.cast(pl.Utf8)
+        uniq = s.drop_nulls().unique().to_list()
+        return s.replace_strict({u: fn(u) for u in uniq}, default=None, return_dtype=dtype)
+    return _map
 
 
 def zodiac_branch_expr(col: str | pl.Expr) -> pl.Expr:
     """Vectorised `zodiac_branch` (Int8); loops only over the distinct spellings."""
     e = pl.col(col) if isinstance(col, str) else col
+    return e.map_batches(_zodiac_map(zodiac_branch, pl.Int8), return_dtype=pl.Int8)
 
-    def _map(s: pl.Series) -> pl.Series:
-        s = s.cast(pl.Utf8)
-        uniq = s.drop_nulls().unique().to_list()
-        mapping = {u: zodiac_branch(u) for u in uniq}
-        return s.replace_strict(mapping, default=None, return_dtype=pl.Int8)
 
-    return e.map_batches(_map, return_dtype=pl.Int8)
+def zodiac_stem_expr(col: str | pl.Expr) -> pl.Expr:
+    """Vectorised `zodiac_stem` (Int8, null unless a can-chi pair was given)."""
+    e = pl.col(col) if isinstance(col, str) else col
+    return e.map_batches(_zodiac_map(zodiac_stem, pl.Int8), return_dtype=pl.Int8)
+
+
+def canonical_zodiac_expr(col: str | pl.Expr) -> pl.Expr:
+    """Vectorised `canonical_zodiac` (Utf8)."""
+    e = pl.col(col) if isinstance(col, str) else col
+    return e.map_batches(_zodiac_map(canonical_zodiac, pl.Utf8), return_dtype=pl.Utf8)
 
 
 def branch_of_year(lunar_year: int) -> int:
@@ -368,8 +411,10 @@ def claim_birth_interval(claims: pl.DataFrame, config: BirthIntervalConfig | Non
     """
     cfg = config or BirthIntervalConfig()
     ref_default = cfg.default_year or dt.date.today().year
-    c = {k: _col_or_null(claims, k, t) for k, t in _INTERVAL_COLS.items()}
-    tmp = claims.with_columns(_pdt=partial_date_expr(c["birth_date"]))
+    # inputs as columns first (UDF expressions over a bare literal would not broadcast)
+    tmp = claims.with_columns([_col_or_null(claims, k, t).alias(f"_in_{k}") for k, t in _INTERVAL_COLS.items()])
+    c = {k: pl.col(f"_in_{k}") for k in _INTERVAL_COLS}
+    tmp = tmp.with_columns(_pdt=partial_date_expr(c["birth_date"]))
     pdt = pl.col("_pdt")
     tmp = tmp.with_columns(
         _d_y=pdt.struct.field("year").cast(pl.Int32),
@@ -378,6 +423,7 @@ def claim_birth_interval(claims: pl.DataFrame, config: BirthIntervalConfig | Non
         _by=c["birth_year"], _bmin=c["birth_year_min"], _bmax=c["birth_year_max"],
         _age=c["age"], _rec=c["recorded_on"],
         zodiac_branch=zodiac_branch_expr(c["zodiac"]),
+        _zstem=zodiac_stem_expr(c["zodiac"]).cast(pl.Int32),
     )
     # --- per-source intervals
     ref_y = pl.col("_rec").dt.year().cast(pl.Int32).fill_null(ref_default)
@@ -413,14 +459,18 @@ def claim_birth_interval(claims: pl.DataFrame, config: BirthIntervalConfig | Non
         _hi=pl.when(conflict).then(u_hi).otherwise(i_hi),
         _conflict=conflict.fill_null(False),
     )
-    # --- zodiac: Gregorian years Y with branch(Y) == b or branch(Y-1) == b, i.e. Y ≡ b+4 or b+5 (mod 12)
+    # --- zodiac: Gregorian years Y with branch(Y) == b or branch(Y-1) == b, i.e. Y ≡ b+4 or b+5 (mod 12);
+    # with a can-chi pair (stem s) the cycle is 60 years: Y ≡ k+4 or k+5 (mod 60), k ≡ b (12), k ≡ s (10)
     b = pl.col("zodiac_branch").cast(pl.Int32)
-    r1 = (b + 4) % 12
-    r2 = (b + 5) % 12
+    stem = pl.col("_zstem")
+    k60 = pl.coalesce([pl.when((b + 12 * j) % 10 == stem).then(b + 12 * j) for j in range(5)])
+    period = pl.when(k60.is_not_null()).then(60).otherwise(12)
+    r1 = pl.when(k60.is_not_null()).then((k60 + 4) % 60).otherwise((b + 4) % 12)
+    r2 = (r1 + 1) % period
     lo = pl.col("_lo")
     hi = pl.col("_hi")
-    z_lo = pl.min_horizontal(lo + ((r1 - lo) % 12), lo + ((r2 - lo) % 12))
-    z_hi = pl.max_horizontal(hi - ((hi - r1) % 12), hi - ((hi - r2) % 12))
+    z_lo = pl.min_horizontal(lo + ((r1 - lo) % period), lo + ((r2 - lo) % period))
+    z_hi = pl.max_horizontal(hi - ((hi - r1) % period), hi - ((hi - r2) % period))
     has_z = b.is_not_null() & lo.is_not_null()
     z_fits = z_lo <= z_hi
     # a full date decides the lunar year: check the branch directly (either Tết computation accepted)
@@ -436,11 +486,11 @@ def claim_birth_interval(claims: pl.DataFrame, config: BirthIntervalConfig | Non
     lo2, hi2 = pl.col("_lo2"), pl.col("_hi2")
     age_b = pl.col("_age_best").clip(lo2, hi2)
     ab = age_b
-    fit = ((ab - r1) % 12 == 0) | ((ab - r2) % 12 == 0)
+    fit = ((ab - r1) % period == 0) | ((ab - r2) % period == 0)
     # nearest fitting year to the age estimate within [lo2, hi2]
     cand = [ab + k for k in (0, -1, 1, -2, 2, -3, 3, -4, 4, -5, 5, -6, 6)]
-    nearest = pl.coalesce([pl.when((((x - r1) % 12 == 0) | ((x - r2) % 12 == 0)) & x.is_between(lo2, hi2)).then(x)
-                           for x in cand])
+    nearest = pl.coalesce([pl.when((((x - r1) % period == 0) | ((x - r2) % period == 0)) & x.is_between(lo2, hi2))
+                           .then(x) for x in cand])
     age_best_z = pl.when(b.is_null() | fit).then(ab).otherwise(pl.coalesce(nearest, ab))
     mid = ((lo2 + hi2) / 2).floor().cast(pl.Int32)
     best = pl.coalesce(

@@ -72,8 +72,12 @@ _HEADER_HINTS = {
     "noi_thuong_tru": "residence", "thường trú": "residence", "so_ho_khau": "household_id",
     "ma_ho": "household_id", "quan_he_chu_ho": "relation_to_head", "quan hệ với chủ hộ": "relation_to_head",
     "ho_ten_cha": "father_name", "ho_ten_me": "mother_name", "ho_ten_vo_chong": "spouse_name",
-    "id": "claim_id", "full_name": "name", "ho_ten_khai": "name",
 }
+# the same headers, for claims
+_CLAIM_HEADER_HINTS = {"id": "claim_id", "ma": "claim_id", "ma_ho_so": "claim_id", "full_name": "name",
+                       "ho_ten": "name", "ho ten": "name", "họ tên": "name", "ho_va_ten": "name", "ten": "name",
+                       "tuoi": "age", "tuổi": "age", "con_giap": "zodiac", "con giáp": "zodiac",
+                       "que_quan": "claimed_hometown", "quê quán": "claimed_hometown"}
 
 _SEX_MAP = {
     "m": "M", "nam": "M", "male": "M", "man": "M", "trai": "M", "con trai": "M", "đàn ông": "M",
@@ -103,6 +107,10 @@ _ETHNICITY_FALLBACK = {
     "khang": "Kháng", "kho mu": "Khơ Mú", "khmu": "Khơ Mú", "lao": "Lào", "lu": "Lự", "cham": "Chăm",
     "co ho": "Cơ Ho", "m'nong": "M'Nông", "mnong": "M'Nông", "xtieng": "Xtiêng", "san diu": "Sán Dìu",
 }
+
+
+_AGE_TEXT = (r"(?i)^(?:khoảng|khoang|chừng|chung|tầm|tam|about|approx\.?|around|~|≈)?\s*"
+             r"(\d{1,3}(?:[.,]\d+)?)\s*(?:tuổi|tuoi|years?(?: old)?|yrs?|y\.?o\.?)?$")
 
 
 class DataQualityWarning(ReconcileWarning):
@@ -202,8 +210,10 @@ def _label(source: Any) -> str:
     return f"<{type(source).__name__}>"
 
 
-def _suggest(missing: str, header: list[str]) -> str:
-    hints = [h for h in header if _HEADER_HINTS.get(_fold(h)) == missing or _HEADER_HINTS.get(h.lower()) == missing]
+def _suggest(missing: str, header: list[str], hints_table: dict[str, str] | None = None) -> str:
+    table = _HEADER_HINTS if hints_table is None else hints_table
+    folded_table = {_fold(k): v for k, v in table.items()}
+    hints = [h for h in header if folded_table.get(_fold(h)) == missing or table.get(h.lower()) == missing]
     if not hints:
         folded = {_fold(h): h for h in header}
         close = difflib.get_close_matches(_fold(missing), list(folded), n=1, cutoff=0.6)
@@ -504,7 +514,10 @@ def _int_check(df: pl.DataFrame, col: str, lo: float, hi: float, label: str, err
                as_float: bool = False) -> pl.Expr:
     """Parse a text column as a number; record BadValueErrors for text that is not one or out of range."""
     raw = _clean_text(pl.col(col))
-    num = raw.str.replace(r"^(\-?\d+)\.0+$", "$1").cast(pl.Float64 if as_float else pl.Int64, strict=False)
+    txt = raw.str.replace(r"^(\-?\d+)\.0+$", "$1")
+    if as_float:  # "khoảng 45 tuổi", "45 tuổi", "~45", "45,5"
+        txt = pl.coalesce(txt.str.extract(_AGE_TEXT, 1).str.replace(",", "."), txt)
+    num = txt.cast(pl.Float64 if as_float else pl.Int64, strict=False)
     bad = raw.is_not_null() & (num.is_null() | ~num.is_between(lo, hi))
     for row, val in _problem_rows(df, bad, [col], errors):
         errors.append(BadValueError(f"{what} must be a number between {lo:g} and {hi:g}", source=label, row=row,
@@ -682,20 +695,21 @@ def _flat_relatives(df: pl.DataFrame) -> pl.Expr:
     return pl.concat_list(parts)
 
 
-def read_claims(source: Any, *, report: bool = False):
+def read_claims(source: Any, columns: dict[str, str] | None = None, *, report: bool = False):
     """Read claims (JSON Lines, CSV incl. the flat relatives form, frames, lists of dicts) into the
-    canonical claims frame (DESIGN.md). Raises `InputErrors` listing every problem (up to 50).
+    canonical claims frame (DESIGN.md). `columns`: {their_name: our_name} as for `read_population`.
+    Raises `InputErrors` listing every problem (up to 50).
     Returns the frame, or (frame, LoadReport) with `report=True`."""
     raw = _load_raw(source)
     label = raw.source
     rep = LoadReport(source=label, format=raw.fmt, encoding=raw.encoding, conversions=list(raw.conversions))
-    df = _apply_columns(raw.df, None, CLAIM_COLUMNS + tuple(FLAT_RELATIVE_COLUMNS), label)
+    df = _apply_columns(raw.df, columns, CLAIM_COLUMNS + tuple(FLAT_RELATIVE_COLUMNS), label)
     errors: list[ReconcileInputError] = _Errs(raw.errors)
     missing = [c for c in CLAIM_REQUIRED if c not in df.columns]
     for c in missing:
         errors.append(MissingColumnError(f"required field '{c}' is missing", source=label,
                                          row=1 if raw.fmt in ("csv", "polars", "pandas", "arrow", "parquet") else None,
-                                         field=c, hint=_suggest(c, list(df.columns))))
+                                         field=c, hint=_suggest(c, list(df.columns), _CLAIM_HEADER_HINTS)))
     if missing:
         _raise_if(errors, label)
     if df.height == 0:
@@ -736,9 +750,8 @@ def read_claims(source: Any, *, report: bool = False):
         errors.append(BadValueError("unparseable date", source=label, row=row, field="recorded_on", value=val,
                                     hint="write the interview date as YYYY-MM-DD"))
     zb = pl.col("_zb")
-    amb = pl.col("zodiac").map_batches(
-        lambda s: s.replace_strict({u: _dates.zodiac_is_ambiguous(u) for u in s.drop_nulls().unique().to_list()},
-                                   default=False, return_dtype=pl.Boolean), return_dtype=pl.Boolean)
+    amb = pl.col("zodiac").map_batches(_dates._zodiac_map(_dates.zodiac_is_ambiguous, pl.Boolean),
+                                       return_dtype=pl.Boolean).fill_null(False)
     n_amb = _count(df, amb)
     if n_amb:
         rows = df.filter(amb)["_row"].head(5).to_list()
@@ -804,7 +817,7 @@ def read_claims(source: Any, *, report: bool = False):
         aliases=al, sex=sex, birth_year=by.cast(pl.Int32), birth_year_min=bmin.cast(pl.Int32),
         birth_year_max=bmax.cast(pl.Int32), age=age.cast(pl.Float64),
         recorded_on=pl.when(rec.struct.field("year").is_not_null()).then(recd),
-        zodiac=zb.replace_strict(dict(enumerate(_dates.BRANCH_NAMES)), default=None, return_dtype=pl.Utf8),
+        zodiac=_dates.canonical_zodiac_expr(pl.col("zodiac")),
         ethnicity=pl.col("ethnicity").map_batches(_canonical_ethnicity_series, return_dtype=pl.Utf8),
     )
     df = df.drop([c for c in ("relatives",) if c in df.columns])

@@ -154,3 +154,26 @@ def test_citizen_id_expr_matches_scalar():
     assert out["birth_year"].to_list() == [1989, 2001, None, None, None, 1995]
     assert out["sex"].to_list() == ["M", "F", None, None, None, "F"]
     assert out["province_code"].to_list()[5] == "036"
+
+
+def test_can_chi_pairs():
+    assert d.parse_zodiac("Giáp Tý") == d.Zodiac(0, 0, False)
+    assert d.canonical_zodiac("giap ty") == "Giáp Tý"        # stem parity resolves Ty → Tý
+    assert d.canonical_zodiac("at ty") == "Ất Tỵ"
+    assert d.canonical_zodiac("năm Canh Ngọ") == "Canh Ngọ"
+    assert d.parse_zodiac("Giáp Sửu") == d.Zodiac(None, 1, False)   # no such pair: keep the animal only
+
+
+def test_can_chi_narrows_to_the_60_year_cycle():
+    c = _claims(zodiac=["Canh Ngọ", "Ngọ"], birth_year_min=[1900, 1900], birth_year_max=[2020, 2020])
+    r = d.claim_birth_interval(c)
+    assert (r["by_lo"][0], r["by_hi"][0]) == (1930, 1991)     # Canh Ngọ: 1930, 1990 (+ Jan/Feb of the next)
+    assert (r["by_lo"][1], r["by_hi"][1]) == (1906, 2015)     # Ngọ every 12 years: 1906 … 2014 (+1)
+    one = d.claim_birth_interval(_claims(zodiac=["Giáp Tý"], birth_year_min=[1950], birth_year_max=[2000]))
+    assert (one["by_lo"][0], one["by_hi"][0], one["by_best"][0]) == (1984, 1985, 1984)
+
+
+def test_zodiac_expr_over_column():
+    df = pl.DataFrame({"z": ["Ngọ", "ngo", None, "xx", "Mẹo"]})
+    assert df.select(d.zodiac_branch_expr("z"))["z"].to_list() == [6, 6, None, None, 3]
+    assert df.select(d.canonical_zodiac_expr("z"))["z"].to_list() == ["Ngọ", "Ngọ", None, None, "Mão"]

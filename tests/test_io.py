@@ -239,3 +239,33 @@ def test_claims_then_interval():
         warnings.simplefilter("ignore")
         c = claim_birth_interval(rc.read_claims(CLAIMS_JSONL))
     assert c["by_lo"][0] == 1978 and c["by_hi"][0] == 1979   # range ∩ age ∩ Ngọ
+
+
+@pytest.mark.parametrize("text, age", [("khoảng 45 tuổi", 45.0), ("45 tuổi", 45.0), ("~45", 45.0),
+                                       ("45,5", 45.5), (45, 45.0), ("about 45 years old", 45.0)])
+def test_claim_age_as_people_write_it(text, age):
+    assert rc.read_claims([{"claim_id": "a", "name": "X", "age": text}])["age"][0] == age
+
+
+def test_claims_columns_mapping_and_suggestion():
+    with pytest.raises(InputErrors, match=r"columns=\{'ho_ten': 'name'\}"):
+        rc.read_claims([{"claim_id": "a", "ho_ten": "X"}])
+    c = rc.read_claims([{"id": "a", "ho_ten": "X"}], columns={"id": "claim_id", "ho_ten": "name"})
+    assert c["claim_id"].to_list() == ["a"] and c["name"].to_list() == ["X"]
+
+
+def test_claim_zodiac_can_chi_kept_canonical():
+    c = rc.read_claims([{"claim_id": "a", "name": "X", "zodiac": "giap ty"}, {"claim_id": "b", "name": "Y", "zodiac": "meo"}])
+    assert c["zodiac"].to_list() == ["Giáp Tý", "Mão"]
+
+
+def test_duplicate_header_is_an_input_error(tmp_path):
+    f = tmp_path / "d.csv"
+    f.write_text("person_id,full_name, full_name\n1,A,B\n", encoding="utf-8")
+    with pytest.raises(BadValueError, match="same column name twice"):
+        rc.read_population(f)
+
+
+def test_unknown_zodiac_is_an_error_but_ambiguous_only_warns():
+    with pytest.raises(InputErrors, match="zodiac"):
+        rc.read_claims([{"claim_id": "a", "name": "X", "zodiac": "con rồng lửa"}])
