@@ -10,11 +10,15 @@ Blocking keys (`via`, in priority order; every key is matched with one polars jo
   `rel`      a claimed relative (relation + clan key + phonetic given name) against the relatives
              the register records for each person, so a garbled own name is found through a father;
              `rel_giv` the same on the relative's given name alone ("bố Súa" → child Súa);
+  `giv_rel`  the claimant's given name together with a claimed relative's (relation + both phonetic
+             given names): selective even when both names are very common;
   `name_key` phonetic key of the whole name (dialect spellings of the surname: Dàng/Vàng);
   `giv`      phonetic key of any token of the claim's names against people's given-name key
-             (given-name-only claims, "Páo", names in another order);
-  `giv_fuzzy` any token of 3+ letters within one edit (folded) of a given name in the register
-             (typos: "Liợ"→Lợi, "Sini"→Sinh), found with rapidfuzz over distinct values only;
+             (given-name-only claims, "Páo", names in another order) — only for claims whose
+             surname + given name found no block;
+  `giv_fuzzy` a token of 3+ letters that is no name part anywhere in the register (a typo),
+             against given names within one edit ("Liợ"→Lợi, "Sini"→Sinh), with rapidfuzz over
+             distinct values only;
   `clan_year` surname/clan key, always restricted to the birth-year window.
 Bounds: a key value held by more than `block_cap` people is only joined within the claim's birth-year
 window (± `year_slack`; people with no recorded birth year stay in reach); if that block is still
@@ -26,7 +30,8 @@ hash); above `rank_limit` people only a fixed hash sample (clan_year, rel_giv an
 skipped instead). When a window is expected to hold far more than the cap, it is narrowed to the
 best estimate ± `year_slack`; clan_year/rel_giv blocks still expected above `skip_factor` × cap
 are skipped (a Nguyễn born around 1980 is no lead). Each cut is counted in the stats; the model must take competitors from the
-key's register frequency (`c_tf_*`), not from the number of candidates. A claim's total is cut to `max_pairs_per_claim` by key priority. Same input, same
+key's register frequency (`c_tf_*`), not from the number of candidates. Strong keys have larger bounds (`key_caps`). A claim's total is cut to `max_pairs_per_claim`,
+keeping people found by more keys first, then by key priority, then nearest birth year. Same input, same
 output: the result is sorted by (claim_idx, pidx).
 """
 
@@ -37,7 +42,7 @@ import time
 
 import polars as pl
 
-KEY_PRIORITY = ("fam_giv", "name_key", "addr", "rel", "rel_giv", "giv", "giv_fuzzy", "clan_year")
+KEY_PRIORITY = ("fam_giv", "giv_rel", "name_key", "addr", "rel", "rel_giv", "giv", "giv_fuzzy", "clan_year")
 ALWAYS_YEAR = frozenset({"clan_year", "rel_giv", "giv_fuzzy"})
 
 
@@ -45,6 +50,7 @@ ALWAYS_YEAR = frozenset({"clan_year", "rel_giv", "giv_fuzzy"})
 class CandidateConfig:
     keys: tuple[str, ...] = KEY_PRIORITY
     block_cap: int = 300            # people one key block may contribute to one claim
+    key_caps: tuple[tuple[str, int], ...] = (("fam_giv", 1000), ("giv_rel", 1000), ("name_key", 600))
     year_slack: int = 2             # years added on each side of the claim's birth interval
     max_year_span: int = 40         # wider claimed intervals count as "year unknown"
     max_pairs_per_claim: int = 2000
@@ -117,8 +123,8 @@ def _person_keys(index) -> tuple[pl.DataFrame, pl.DataFrame]:
                             _sex_code("p_sex").alias("sex"), "p_fam_key", "p_giv_key", "p_addr",
                             "p_name_key", "p_giv", _zodiac_mask("p_zodiac_branches").alias("zb"))
     parts = [
-        p.filter(_nonempty("p_giv_key")).select(
-            _hash_key("fam_giv", _k(pl.col("p_fam_key").fill_null(""), pl.col("p_giv_key"))).alias("kh"),
+        p.filter(_nonempty("p_giv_key") & _nonempty("p_fam_key")).select(
+            _hash_key("fam_giv", _k(pl.col("p_fam_key"), pl.col("p_giv_key"))).alias("kh"),
             pl.lit(VIA_CODE["fam_giv"], dtype=pl.Int8).alias("v"), "pidx", "year", "sex"),
         p.filter(_nonempty("p_addr")).select(
             _hash_key("addr", pl.col("p_addr")).alias("kh"),
@@ -146,6 +152,10 @@ def _person_keys(index) -> tuple[pl.DataFrame, pl.DataFrame]:
         parts.append(k.select(
             _hash_key("rel_giv", _k(pl.col("relation"), pl.col("r_giv_key"))).alias("kh"),
             pl.lit(VIA_CODE["rel_giv"], dtype=pl.Int8).alias("v"), "pidx", "year", "sex"))
+        gk = k.join(p.select("pidx", "p_giv_key"), on="pidx", how="inner").filter(_nonempty("p_giv_key"))
+        parts.append(gk.select(
+            _hash_key("giv_rel", _k(pl.col("p_giv_key"), pl.col("relation"), pl.col("r_giv_key"))).alias("kh"),
+            pl.lit(VIA_CODE["giv_rel"], dtype=pl.Int8).alias("v"), "pidx", "year", "sex"))
     keys = pl.concat(parts).unique(["kh", "pidx"], maintain_order=True) \
         .join(p.select("pidx", "zb"), on="pidx", how="left")
     sizes = keys.group_by("kh").agg(pl.len().cast(pl.UInt32).alias("size"))
@@ -167,6 +177,17 @@ def _token_keys(frame: pl.DataFrame, col: str) -> pl.DataFrame:
     return feats.select("claim_idx", pl.col("t_giv_key").alias("key")).filter(_nonempty("key"))
 
 
+def _vocab(index) -> dict[str, pl.Series]:
+    """Distinct folded given names (`giv`) and all name tokens (`all`) of the register; cached."""
+    cache = getattr(index, "_cache", {})
+    if "vocab" not in cache:
+        p = index.people
+        giv = p.select(pl.col("p_giv").unique().sort()).filter(_nonempty("p_giv"))["p_giv"]
+        toks = p.select(pl.col("p_fold").str.split(" ").explode().unique().sort())["p_fold"]
+        cache["vocab"] = {"giv": giv, "all": toks}
+    return cache["vocab"]
+
+
 def _fuzzy_given(names: pl.DataFrame, index, max_edits: int) -> pl.DataFrame:
     """(claim_idx, via='giv_fuzzy', key=register given name) for tokens within `max_edits` edits.
 
@@ -179,11 +200,9 @@ def _fuzzy_given(names: pl.DataFrame, index, max_edits: int) -> pl.DataFrame:
     empty = pl.DataFrame(schema={"claim_idx": pl.UInt32, "via": pl.Utf8, "key": pl.Utf8})
     toks = (names.select("claim_idx", pl.col("fold").str.split(" ").alias("tok")).explode("tok")
             .filter(pl.col("tok").str.len_chars() >= 3).unique())
-    cache = getattr(index, "_cache", {})
-    reg = cache.get("given_values")
-    if reg is None:
-        reg = index.people.select(pl.col("p_giv").unique().sort()).filter(_nonempty("p_giv"))["p_giv"]
-        cache["given_values"] = reg
+    reg = _vocab(index)["giv"]
+    # only tokens that are no name part in the register at all (likely typos)
+    toks = toks.filter(~pl.col("tok").is_in(_vocab(index)["all"].implode()))
     if toks.height == 0 or reg.len() == 0:
         return empty
     qs = toks["tok"].unique().sort()
@@ -216,15 +235,15 @@ def _claim_keys(claims_feat: pl.DataFrame, claim_relatives: pl.DataFrame | None,
         .explode("fold", "fam_key", "giv_key", "addr", "name_key"),
     ]).filter(_nonempty("fold"))
     parts = [
-        names.filter(_nonempty("giv_key")).select(
+        names.filter(_nonempty("giv_key") & _nonempty("fam_key")).select(
             "claim_idx", pl.lit("fam_giv").alias("via"),
-            _k(pl.col("fam_key").fill_null(""), pl.col("giv_key")).alias("key")),
+            _k(pl.col("fam_key"), pl.col("giv_key")).alias("key")),
         names.filter(_nonempty("addr")).select("claim_idx", pl.lit("addr").alias("via"),
                                                pl.col("addr").alias("key")),
         names.filter(_nonempty("fam_key")).select("claim_idx", pl.lit("clan_year").alias("via"),
                                                   pl.col("fam_key").alias("key")),
     ]
-    tk = _token_keys(names, "fold")
+    tk = _token_keys(names, "fold").with_columns(pl.col("claim_idx").cast(pl.UInt32))
     parts.append(tk.select("claim_idx", pl.lit("giv").alias("via"), "key"))
     parts.append(names.filter(_nonempty("name_key")).select(
         "claim_idx", pl.lit("name_key").alias("via"), pl.col("name_key").alias("key")))
@@ -255,6 +274,13 @@ def _claim_keys(claims_feat: pl.DataFrame, claim_relatives: pl.DataFrame | None,
                      .explode("key").filter(_nonempty("key")))
         parts.append(c.select("claim_idx", pl.lit("rel_giv").alias("via"),
                               pl.col("c_rel_giv_key").alias("key")).explode("key").filter(_nonempty("key")))
+    rel_giv = [x for x in parts if x.height and x["via"][0] == "rel_giv"]
+    if rel_giv:
+        own = pl.concat([names.select("claim_idx", pl.col("giv_key").alias("g")),
+                         tk.select("claim_idx", pl.col("key").alias("g"))]).filter(_nonempty("g")).unique()
+        parts.append(own.join(rel_giv[0].select(pl.col("claim_idx").cast(pl.UInt32), "key"),
+                              on="claim_idx", how="inner")
+                     .select("claim_idx", pl.lit("giv_rel").alias("via"), _k(pl.col("g"), pl.col("key")).alias("key")))
     keys = pl.concat([x.select(pl.col("claim_idx").cast(pl.UInt32), "via", "key") for x in parts])
     keys = keys.unique(maintain_order=True)
     return keys.with_columns(_hash_key(pl.col("via"), pl.col("key")).alias("kh"),
@@ -289,8 +315,17 @@ def candidate_pairs_with_stats(claims_feat: pl.DataFrame, index,
     c = c.with_columns((pl.col("lo").is_not_null() & pl.col("hi").is_not_null()
                         & (pl.col("hi") - pl.col("lo") <= config.max_year_span)).fill_null(False)
                        .alias("has_year"))
-    ck = (ck.select("claim_idx", "kh", "v").join(sizes, on="kh", how="inner")
-          .join(c, on="claim_idx", how="left"))
+    ck = ck.select("claim_idx", "kh", "v").join(sizes, on="kh", how="inner")
+    # a claim whose surname + given name already has a block in the register does not also need
+    # the bare given-name key (the big one); name forms without a surname ("A Páo", "Páo") do
+    full = ck.filter(pl.col("v") == VIA_CODE["fam_giv"]).select("claim_idx").unique()
+    ck = pl.concat([ck.filter(pl.col("v") != VIA_CODE["giv"]),
+                    ck.filter(pl.col("v") == VIA_CODE["giv"]).join(full, on="claim_idx", how="anti")])
+    caps = dict(config.key_caps)
+    ck = ck.join(c, on="claim_idx", how="left").with_columns(
+        pl.col("v").replace_strict({VIA_CODE[k]: caps.get(k, cap) for k in KEY_PRIORITY},
+                                   return_dtype=pl.Int64).alias("cap"))
+    cap = pl.col("cap")
     needs_year = (pl.col("size") > cap) | pl.col("v").is_in(always)
     small = ck.filter(~needs_year)
     big = ck.filter(needs_year & pl.col("has_year"))
@@ -325,11 +360,11 @@ def candidate_pairs_with_stats(claims_feat: pl.DataFrame, index,
         ranked = noyear.filter(pl.col("size") <= config.rank_limit)
         huge = noyear.filter(pl.col("size") > config.rank_limit)
         if ranked.height:
-            rows = ranked.select("claim_idx", "kh", "v", "best", "csex", "czb").join(
+            rows = ranked.select("claim_idx", "kh", "v", "best", "csex", "czb", "cap").join(
                 pk.select("kh", "pidx", "year", "sex", "zb"), on="kh", how="inner")
-            out.append(_rank_cut(rows, cplace, index, cap).select(*cols))
+            out.append(_rank_cut(rows, cplace, index).select(*cols))
         if huge.height:
-            sample = (pk.join(huge.select("kh").unique(), on="kh", how="semi")
+            sample = (pk.join(huge.select("kh", "cap").unique("kh"), on="kh", how="inner")
                       .with_columns(pl.col("pidx").hash(seed=11).alias("_h"))
                       .sort("kh", "_h")
                       .filter(pl.int_range(pl.len()).over("kh") < cap).select("kh", "pidx", "year"))
@@ -338,7 +373,7 @@ def candidate_pairs_with_stats(claims_feat: pl.DataFrame, index,
         capped_blocks += noyear.height
     clock("no_year_blocks")
     if big.height:
-        yrs = (big.select("claim_idx", "kh", "v", "best", "csex", "czb",
+        yrs = (big.select("claim_idx", "kh", "v", "best", "csex", "czb", "cap",
                           pl.int_ranges(pl.col("lo"), pl.col("hi") + 1, dtype=pl.Int32).alias("year"))
                .explode("year"))
         pcols = ("kh", "year", "pidx", "sex", "zb")
@@ -346,14 +381,14 @@ def candidate_pairs_with_stats(claims_feat: pl.DataFrame, index,
         # people whose birth year the register does not know stay in reach (ranked last on year)
         nully = pk.filter(pl.col("year").is_null()).select(pcols)
         if nully.height:
-            bj = pl.concat([bj, big.select("claim_idx", "kh", "v", "best", "csex", "czb")
+            bj = pl.concat([bj, big.select("claim_idx", "kh", "v", "best", "csex", "czb", "cap")
                             .join(nully, on="kh", how="inner").select(bj.columns)])
         bj = bj.with_columns(pl.len().over("claim_idx", "kh").alias("_n"))
-        over = bj.filter(pl.col("_n") > cap)
+        over = bj.filter(pl.col("_n") > pl.col("cap"))
         if over.height:
             capped_blocks += over.select("claim_idx", "kh").unique().height
-            over = _rank_cut(over, cplace, index, cap)
-        out.append(pl.concat([bj.filter(pl.col("_n") <= cap).select(*cols), over.select(*cols)]))
+            over = _rank_cut(over, cplace, index)
+        out.append(pl.concat([bj.filter(pl.col("_n") <= pl.col("cap")).select(*cols), over.select(*cols)]))
     clock("year_blocks")
 
     if out:
@@ -366,8 +401,8 @@ def candidate_pairs_with_stats(claims_feat: pl.DataFrame, index,
         if capped_claims:
             dist = (pl.col("year") - pl.coalesce(pl.col("best"), pl.col("year"))).abs().fill_null(99)
             pairs = (pairs.with_columns(dist.alias("_d"))
-                     .sort("claim_idx", "_p", pl.col("n_keys"), "_d", "pidx",
-                           descending=[False, False, True, False, False])
+                     .sort("claim_idx", "n_keys", "_p", "_d", "pidx",
+                           descending=[False, True, False, False, False])
                      .filter(pl.int_range(pl.len()).over("claim_idx") < config.max_pairs_per_claim))
         names = {i: v for v, i in VIA_CODE.items()}
         pairs = pairs.select(pl.col("claim_idx").cast(pl.UInt32), pl.col("pidx").cast(pl.UInt32),
@@ -414,8 +449,8 @@ def _person_places(index) -> pl.DataFrame:
     return cache["person_places"]
 
 
-def _rank_cut(rows: pl.DataFrame, cplace: pl.DataFrame, index, cap: int) -> pl.DataFrame:
-    """Keep `cap` rows per (claim, key): best score (shared places ×2, same sex, zodiac fits ×3),
+def _rank_cut(rows: pl.DataFrame, cplace: pl.DataFrame, index) -> pl.DataFrame:
+    """Keep `cap` (a column: the key's bound) rows per (claim, key): best score (shared places ×2, same sex, zodiac fits ×3),
     then nearest birth year, then a fixed hash."""
     pairs = rows.select("claim_idx", "pidx").unique()
     shared = (pairs.join(_person_places(index), on="pidx", how="inner")
@@ -429,7 +464,7 @@ def _rank_cut(rows: pl.DataFrame, cplace: pl.DataFrame, index, cap: int) -> pl.D
     return (rows.with_columns((-score).alias("_s"), dist.alias("_d"),
                               (pl.col("pidx").hash(seed=7) ^ pl.col("kh")).alias("_h"))
             .sort("claim_idx", "kh", "_s", "_d", "_h")
-            .filter(pl.int_range(pl.len()).over("claim_idx", "kh") < cap)
+            .filter(pl.int_range(pl.len()).over("claim_idx", "kh") < pl.col("cap"))
             .drop("_pl", "_s", "_d", "_h"))
 
 

@@ -66,12 +66,12 @@ def test_true_person_is_a_candidate(index, claim, truth):
 
 def test_common_name_block_is_bounded_and_reported(index):
     claim = {"claim_id": "c", "name": "Nguyễn Văn Nam"}     # no birth year: cannot narrow
-    found, pairs, stats = _found(index, [claim], CandidateConfig(block_cap=20))
+    found, pairs, stats = _found(index, [claim], CandidateConfig(block_cap=20, key_caps=()))
     assert pairs.group_by("via").len()["len"].max() <= 20     # each key contributes ≤ cap
     assert stats.capped_blocks >= 1
     claim = {"claim_id": "c", "name": "Nguyễn Văn Hùng", "birth_year_min": 1950,
              "birth_year_max": 1979}
-    _, pairs, stats = _found(index, [claim], CandidateConfig(block_cap=5))
+    _, pairs, stats = _found(index, [claim], CandidateConfig(block_cap=5, key_caps=()))
     assert stats.capped_blocks >= 1
     assert stats.per_claim_max == pairs.height
     assert pairs.height <= 5 * 6
