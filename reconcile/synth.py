@@ -250,6 +250,16 @@ class _Picker:
         return self.values[bisect.bisect_right(self.cum, rng.random() * self.total)]
 
 
+def _ri(rng: random.Random, a: int, b: int) -> int:
+    """rng.randint(a, b), faster (one float draw)."""
+    return a + int(rng.random() * (b - a + 1))
+
+
+def _rr(rng: random.Random, a: int, b: int | None = None) -> int:
+    """rng.randrange(a) or rng.randrange(a, b), faster (one float draw)."""
+    return int(rng.random() * a) if b is None else a + int(rng.random() * (b - a))
+
+
 def _zipf(values, s: float = 1.1):
     return _Picker([(v, 1.0 / (i + 1) ** s) for i, v in enumerate(values)])
 
@@ -396,10 +406,10 @@ class _World:
         rng = self.rng
         while True:
             if legacy:
-                pid = f"{rng.randrange(10**8, 10**9)}"
+                pid = f"{_rr(rng, 10**8, 10**9)}"
             else:
                 century_sex = (0 if y < 2000 else 2) + (1 if sex == "F" else 0)
-                pid = f"{code}{century_sex}{y % 100:02d}{rng.randrange(10**6):06d}"
+                pid = f"{code}{century_sex}{y % 100:02d}{_rr(rng, 10**6):06d}"
             if pid not in self.used_ids:
                 self.used_ids.add(pid)
                 return pid
@@ -413,8 +423,8 @@ class _World:
             giv = "Dơ" if sex == "M" else "Dở"
         else:
             giv = _given(eth, sex, rng)
-        m = rng.randint(1, 12)
-        d = rng.randint(1, 28)
+        m = _ri(rng, 1, 12)
+        d = _ri(rng, 1, 28)
         legacy = y < 1975 and rng.random() < 0.08
         i = len(self.by)
         c = self.cols
@@ -454,7 +464,7 @@ class _World:
         self.households.append([i for i, _rel in members])
         code = DAK_LAK_CODE if place[0] == "dak_lak" else PROVINCES[place[0]][1]
         hid = f"HK{code}{self.id_salt:01d}{self.household_seq:07d}"
-        res = _residence_text(place, 1 + self.rng.randrange(25), self.rng)
+        res = _residence_text(place, 1 + _rr(self.rng, 25), self.rng)
         c = self.cols
         self.n_registered += len(members)
         for i, rel in members:
@@ -487,12 +497,12 @@ class _World:
         home_code = PROVINCES[prov][1]
         mig_d = _P_MIG["minority" if minority else "kinh"](rng)
         dak_place = ("dak_lak", mig_d, rng.choice(DAK_LAK_PLACES[mig_d]))
-        mig_year = rng.randint(1990, 2012) if minority else rng.randint(1977, 2005)
-        gen0 = rng.randrange(7)
+        mig_year = _ri(rng, 1990, 2012) if minority else _ri(rng, 1977, 2005)
+        gen0 = _rr(rng, 7)
         clan = _surname(eth, rng)
 
-        gf_y = rng.randint(1935, 1968)
-        gm_y = min(gf_y + rng.randint(-2, 8), 1972)
+        gf_y = _ri(rng, 1935, 1968)
+        gm_y = min(gf_y + _ri(rng, -2, 8), 1972)
 
         def code_for(y: int) -> str:
             return home_code if y < mig_year else DAK_LAK_CODE
@@ -510,15 +520,15 @@ class _World:
         if gm_y < 1948 and rng.random() < 0.35:
             self.alive[gm] = False
 
-        n_kids = rng.randint(3, 8) if minority else rng.randint(2, 5)
+        n_kids = _ri(rng, 3, 8) if minority else _ri(rng, 2, 5)
         kids = []
-        y = gm_y + rng.randint(18, 24)
+        y = gm_y + _ri(rng, 18, 24)
         for k in range(n_kids):
             if y > min(gm_y + 44, REF_YEAR - 1):
                 break
             sex = "M" if rng.random() < 0.52 else "F"
             kids.append((y, sex))
-            y += rng.randint(1, 4)
+            y += _ri(rng, 1, 4)
         parents_stay_home = minority and rng.random() < 0.45 or (not minority and rng.random() < 0.2)
         sons = [k for k, (ky, s) in enumerate(kids) if s == "M"]
         youngest_son = sons[-1] if sons else -1
@@ -541,7 +551,7 @@ class _World:
             if not married:
                 single_with_parents.append(ki)
                 continue
-            sp_y = ky + (rng.randint(-6, 2) if sex == "M" else rng.randint(-2, 8))
+            sp_y = ky + (_ri(rng, -6, 2) if sex == "M" else _ri(rng, -2, 8))
             sp_y = min(sp_y, REF_YEAR - 16)
             sp_home = home if rng.random() < 0.5 else (
                 prov, rng.choice(list(HOME_PLACES[prov])), "")
@@ -554,8 +564,8 @@ class _World:
             father, mother = (ki, sp) if sex == "M" else (sp, ki)
             g_sur = self.parts[father][0]
             mother_y = self.by[mother]
-            n_g = rng.randint(1, 6) if minority else rng.randint(1, 3)
-            gy = mother_y + rng.randint(18, 25)
+            n_g = _ri(rng, 1, 6) if minority else _ri(rng, 1, 3)
+            gy = mother_y + _ri(rng, 18, 25)
             grandkids = []
             for _ in range(n_g):
                 if gy > REF_YEAR - 1 or gy > mother_y + 42:
@@ -565,7 +575,7 @@ class _World:
                                              code_for(gy) if sex == "M" else DAK_LAK_CODE,
                                              home if sex == "M" else sp_home,
                                              father=father, mother=mother))
-                gy += rng.randint(1, 4)
+                gy += _ri(rng, 1, 4)
             grandkids = self._marry_off(grandkids, gen0 + 2, dak_place, minority, pending)
             if sex == "M" and k == youngest_son and gp_alive and not parents_stay_home:
                 co_resident_son = ki
@@ -639,7 +649,7 @@ class _World:
                 continue
             sex = self.cols["sex"][g]
             eth = self.cols["ethnicity"][g]
-            sp_y = min(self.by[g] + (rng.randint(-5, 1) if sex == "M" else rng.randint(-1, 6)), REF_YEAR - 16)
+            sp_y = min(self.by[g] + (_ri(rng, -5, 1) if sex == "M" else _ri(rng, -1, 6)), REF_YEAR - 16)
             d2 = _P_MIG["minority" if minority else "kinh"](rng)
             prov = _P_HOME[eth](rng) if eth in _P_HOME else "thai_binh"
             dist = rng.choice(list(HOME_PLACES[prov]))
@@ -650,14 +660,14 @@ class _World:
             father, mother = (g, sp) if sex == "M" else (sp, g)
             fam_home = self._home_of(father)
             ggs = []
-            y = self.by[mother] + rng.randint(18, 24)
-            for _ in range(rng.randint(0, 4) if minority else rng.randint(0, 2)):
+            y = self.by[mother] + _ri(rng, 18, 24)
+            for _ in range(_ri(rng, 0, 4) if minority else _ri(rng, 0, 2)):
                 if y > REF_YEAR - 1:
                     break
                 ggs.append(self.person(self.cols["ethnicity"][father], "M" if rng.random() < 0.52 else "F", y,
                                        self.parts[father][0], gen + 1, DAK_LAK_CODE, fam_home,
                                        father=father, mother=mother))
-                y += rng.randint(1, 3)
+                y += _ri(rng, 1, 3)
             pending.append([(father, "chủ hộ"), (mother, "vợ")] + [(x, "con") for x in ggs])
         return stay
 
@@ -811,7 +821,7 @@ def _dialect(syl: str, rng: random.Random) -> str | None:
 def _typo(word: str, rng: random.Random) -> str:
     if len(word) < 3:
         return word + word[-1]
-    i = rng.randrange(1, len(word))
+    i = _rr(rng, 1, len(word))
     op = rng.random()
     if op < 0.35:
         return word[:i] + word[i + 1:]
@@ -877,7 +887,7 @@ def _corrupt_name(parts: tuple[str, str, str], eth: str, rng: random.Random, lig
                 tags.append("dialect")
                 break
     if rng.random() < 0.06 * scale:
-        k = rng.randrange(len(words))
+        k = _rr(rng, len(words))
         words[k] = _typo(words[k], rng)
         tags.append("typo")
     text = " ".join(words)
@@ -1000,7 +1010,7 @@ def _make_claim(cid: str, t: _Truth, rng: random.Random) -> tuple[dict, list[str
     tags: list[str] = []
     name, ntags = _corrupt_name(t.parts, t.eth, rng)
     tags += ntags
-    rec = dt.date(2024, 1, 1) + dt.timedelta(days=rng.randrange(0, 1000))
+    rec = dt.date(2024, 1, 1) + dt.timedelta(days=_rr(rng, 0, 1000))
     claim: dict = {"claim_id": cid, "name": name, "aliases": [], "sex": t.sex, "birth_date": None,
                    "birth_year": None, "birth_year_min": None, "birth_year_max": None, "age": None,
                    "recorded_on": rec.isoformat(), "zodiac": None, "ethnicity": t.eth,
@@ -1030,8 +1040,8 @@ def _make_claim(cid: str, t: _Truth, rng: random.Random) -> tuple[dict, list[str
         if kind == "by_age_zodiac":
             claim["zodiac"] = _zodiac_text(_lunar_year(y, t.bm, t.bd), rng)
     elif kind == "by_range":
-        w = rng.randint(4, 15)
-        lo = y - rng.randint(0, w)
+        w = _ri(rng, 4, 15)
+        lo = y - _ri(rng, 0, w)
         claim["birth_year_min"], claim["birth_year_max"] = lo, lo + w
     elif kind == "by_zodiac":
         claim["zodiac"] = _zodiac_text(_lunar_year(y, t.bm, t.bd), rng)
@@ -1215,7 +1225,7 @@ def _registered_truth(reg: _Register, i: int, rng: random.Random) -> tuple[_Trut
     residence = c["residence"][i]
     if residence and rng.random() < 0.15:  # moved: lives elsewhere in Đắk Lắk now
         d = _P_MIG["minority"](rng)
-        residence = _residence_text(("dak_lak", d, rng.choice(DAK_LAK_PLACES[d])), rng.randint(1, 20), rng)
+        residence = _residence_text(("dak_lak", d, rng.choice(DAK_LAK_PLACES[d])), _ri(rng, 1, 20), rng)
     t = _Truth(reg.parts(i), c["sex"][i] or "M", c["_y"][i], c["_m"][i], c["_d"][i], c["ethnicity"][i] or "Kinh",
                c["hometown"][i], residence, rel_list)
     return t, [c["person_id"][j] for _rel, j in rels]
@@ -1236,7 +1246,7 @@ def _invented_child_truth(reg: _Register, hh_rows: list[int], rng: random.Random
     lo, hi = my + 18, min(my + 42, REF_YEAR - 14)
     if lo > hi:
         return None
-    y = rng.randint(lo, hi)
+    y = _ri(rng, lo, hi)
     sex = "M" if rng.random() < 0.5 else "F"
     eth = c["ethnicity"][head] or "Kinh"
     sur, hmid, _g = reg.parts(head)
@@ -1256,7 +1266,7 @@ def _invented_child_truth(reg: _Register, hh_rows: list[int], rng: random.Random
     sibs.update(reg.children(head, c["full_name"][wife]))
     rels = [("father", head), ("mother", wife)] + [("sibling", j) for j in sorted(sibs)]
     rel_list = [(rel, reg.parts(j), c["_y"][j], c["ethnicity"][j] or eth) for rel, j in rels]
-    t = _Truth((sur, mid, giv), sex, y, rng.randint(1, 12), rng.randint(1, 28), eth, c["hometown"][head],
+    t = _Truth((sur, mid, giv), sex, y, _ri(rng, 1, 12), _ri(rng, 1, 28), eth, c["hometown"][head],
                c["residence"][head], rel_list)
     return t, [c["person_id"][j] for _r, j in rels]
 
@@ -1276,8 +1286,8 @@ def _inlaw_parent_truth(reg: _Register, i: int, rng: random.Random) -> tuple[_Tr
     rels: list[tuple[str, tuple[str, str, str], int | None, str]] = [("child", reg.parts(i), cy, eth)]
     if other:
         rels.append(("spouse", _split_name(other), None, eth))
-    t = _Truth(_split_name(name), "M" if which == "father" else "F", cy - rng.randint(19, 36),
-               rng.randint(1, 12), rng.randint(1, 28), eth, c["hometown"][i],
+    t = _Truth(_split_name(name), "M" if which == "father" else "F", cy - _ri(rng, 19, 36),
+               _ri(rng, 1, 12), _ri(rng, 1, 28), eth, c["hometown"][i],
                c["residence"][i] if rng.random() < 0.5 else None, rels)
     return t, [c["person_id"][i]]
 
