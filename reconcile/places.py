@@ -52,10 +52,15 @@ class PlaceResolution:
 
     units: ids of province-level units (historical) the text can mean (empty if unknown);
     now: ids of today's provinces (from 1 July 2025) that contain them;
-    district, commune: folded names where recognised, else None;
-    ambiguous: True when the units cover different land (e.g. Lai Châu without a date);
+    district, commune: folded names without level word ("dong van", "sung la"): recognised in
+        the admin table (typos corrected), or as written after an explicit level word
+        ("huyện X"); else None;
+    ambiguous: True when the text can mean different land: a reused or split name without a
+        date (Lai Châu, Đắk Lắk, Hậu Giang, Cần Thơ) or a district/commune in two provinces;
     matched_text: the part of the text that named the province (or district/commune);
-    how: "exact" | "folded" | "fuzzy" | "district" | "commune" | "none" ("district"/"commune":
+    how: "exact" | "folded" | "fuzzy" | "district" | "commune" | "conflict" | "none"
+         ("conflict": the written district lies in another province, so both are kept and
+         the result is ambiguous; "district"/"commune":
          no province was written, it was found from the district or commune name);
     district_name, commune_name: official names (before July 2025) when recognised;
     commune_now: names of the commune(s)/ward(s) it became on 1 July 2025, where known.
@@ -176,9 +181,38 @@ def _now_of(ids) -> tuple[str, ...]:
     return tuple(out)
 
 
-def _is_ambiguous(ids) -> bool:
+def _first_start(u: dict) -> int:
+    starts = [p[0] for p in u["periods"] if p[0] is not None]
+    return min(starts) if starts else 0
+
+
+@lru_cache(maxsize=4096)
+def _whole_successors(uid: str) -> frozenset:
+    """Units that took over ALL of `uid`'s land (merge or rename), transitively. A successor
+    created in the same year as another successor is a split part, not a whole successor."""
     g = _gaz()
-    return len({frozenset(g.units[u]["current_units"]) for u in ids}) > 1
+    u = g.units[uid]
+    by_year: dict[int, list] = {}
+    for s in u["successors"]:
+        if s in g.units:
+            by_year.setdefault(_first_start(g.units[s]), []).append(s)
+    out: set[str] = set()
+    for parts in by_year.values():
+        if len(parts) == 1:
+            out.add(parts[0])
+            out |= _whole_successors(parts[0])
+    return frozenset(out)
+
+
+def _is_ambiguous(ids) -> bool:
+    """True when the same name can mean land that one reading does not contain: the candidate
+    units are not a chain of merges/renames (old/new Lai Châu, Đắk Lắk, Hậu Giang, Cần Thơ)."""
+    ids = list(dict.fromkeys(ids))
+    for i, a in enumerate(ids):
+        for b in ids[i + 1:]:
+            if b not in _whole_successors(a) and a not in _whole_successors(b):
+                return True
+    return False
 
 
 def _province_exact(seg: str) -> tuple[str, ...]:
@@ -260,6 +294,13 @@ def _admin() -> _Admin:
                   {k: tuple(sorted(v)) for k, v in c_in.items()})
 
 
+# old or informal names of districts/towns that the admin table spells otherwise (folded)
+DISTRICT_ALIASES = {
+    "buon me thuot": "buon ma thuot", "ban me thuot": "buon ma thuot", "bmt": "buon ma thuot",
+    "sapa": "sa pa", "phan rang": "phan rang thap cham", "thap cham": "phan rang thap cham",
+    "hon gai": "ha long", "hongai": "ha long", "dalat": "da lat",
+}
+
 MAX_PROVINCES_FROM_LOCAL = 3  # a district/commune name alone names at most this many provinces
 
 
@@ -277,6 +318,10 @@ def _parse(text: str) -> list[_Seg]:
     for raw in (s.strip() for s in _SPLIT.split(text)):
         seg = fold_place(raw) if raw else ""
         if not seg:
+            continue
+        seg = DISTRICT_ALIASES.get(seg, seg)
+        if seg in g.names:  # a whole spelling ("TT Huế") before any level word is stripped
+            out.append(_Seg("province", seg, raw))
             continue
         known = seg in a.by_commune or seg in a.by_district  # "Tịnh Giang", "Quán Toan"
         c = _strip_prefix(seg, _COMMUNE_PREFIX)

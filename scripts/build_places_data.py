@@ -31,6 +31,8 @@ EXTRA_SPELLINGS = {
     "dak_lak_2025": ["Đắk Lắk", "Daklak"],
     "ho_chi_minh": ["HCM", "Sài Gòn", "TP HCM", "TP. HCM", "TP.Hồ Chí Minh", "Sài Gòn Gia Định"],
     "ho_chi_minh_2025": ["HCM", "TP HCM", "Sài Gòn"],
+    "quang_nam_da_nang": ["QN-ĐN", "QNĐN", "Quảng Nam Đà Nẵng"],
+    "gia_lai_kon_tum": ["Gia Lai Kontum", "GL-KT"],
     "ha_noi": ["HN", "TP. Hà Nội", "Hà Nội city"],
     "hue": ["TP Huế", "TP. Huế"],
     "ba_ria_vung_tau": ["BR-VT", "BRVT", "Vũng Tàu", "Bà Rịa"],

@@ -170,3 +170,28 @@ def test_district_in_other_province_is_flagged_not_guessed():
 def test_written_province_wins_over_same_named_district_elsewhere():
     r = resolve("Xã Phú Thanh, Huyện Tân Phú, Đồng Nai")  # Tân Phú is also a district of HCMC
     assert r.now == ("dong_nai_2025",)
+
+
+def test_spellings_users_expect():
+    for text, unit in [("Đắc Lắc", "dak_lak_1976"), ("Daklak", "dak_lak_2004"), ("HCM", "ho_chi_minh"),
+                       ("TP.HCM", "ho_chi_minh"), ("TT-Huế", "thua_thien_hue"), ("Bắc Cạn", "bac_kan"),
+                       ("Hoà Bình", "hoa_binh"), ("QN-ĐN", "quang_nam_da_nang")]:
+        assert unit in resolve(text).units, text
+    assert resolve("Buôn Mê Thuột").now == ("dak_lak_2025",)  # old name of Buôn Ma Thuột
+    # same land under an old and a new name is not ambiguous; a split or reused name is
+    assert not resolve("Huế").ambiguous and not resolve("Đồng Nai").ambiguous
+    assert resolve("Đắk Lắk").ambiguous and resolve("Cần Thơ").ambiguous
+
+
+from hypothesis import given, settings, strategies as st  # noqa: E402
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("aăâbcdđeêghiklmnoôơpqrstuưvxyàảãáạềểễếệ ,;()-.xhuyện")),
+               max_size=40))
+def test_resolve_never_raises_and_frame_agrees(text):
+    r = resolve(text)
+    assert isinstance(r, PlaceResolution)
+    assert bool(r.units) == bool(r.now)
+    row = place_features(pl.DataFrame({"p": [text]}), "p").row(0, named=True)
+    assert (row["now"] or []) == list(r.now)
