@@ -568,6 +568,31 @@ def _repair_columns(df: pl.DataFrame, cols, label: str, rep: LoadReport, field_p
     return df
 
 
+_ID_COLUMNS = ("person_id", "father_id", "mother_id", "spouse_id")
+
+
+def _restore_id_zeros(df: pl.DataFrame, label: str, rep: LoadReport) -> pl.DataFrame:
+    """12-digit citizen ids all start with 0 (province codes 001–096); spreadsheets drop that zero.
+    When a column's ids are 11 digits that become valid citizen ids with the zero put back, put it back
+    (in every id column alike, so links between rows still hold) and say so."""
+    eleven = pl.col("person_id").str.contains(r"^[0-9]{10,11}$").fill_null(False)
+    n = _count(df, eleven)
+    if not n:
+        return df
+    padded_ok = _count(df, eleven & _dates.citizen_id_expr(pl.col("person_id").str.zfill(12))
+                       .struct.field("birth_year").is_not_null())
+    if padded_ok < max(1, int(0.95 * n)):
+        return df
+    fix = [pl.when(pl.col(c).str.contains(r"^[0-9]{10,11}$")).then(pl.col(c).str.zfill(12)).otherwise(pl.col(c)).alias(c)
+           for c in _ID_COLUMNS if c in df.columns]
+    rows = df.filter(eleven)["_row"].head(5).to_list()
+    _warn(rep, f"{label}: {n} person_id value(s) have 10-11 digits - 12-digit citizen ids whose leading 0s were "
+               f"dropped (by a spreadsheet?); the 0s were put back in person_id, father_id, mother_id, spouse_id "
+               f"(rows {', '.join(map(str, rows))}{' …' if n > 5 else ''}). Keep ids as text to avoid this",
+          DataQualityWarning)
+    return df.with_columns(fix)
+
+
 def _warn(report: LoadReport, message: str, category: type[Warning]) -> None:
     report.warnings.append(message)
     warnings.warn(message, category, stacklevel=4)
@@ -603,6 +628,7 @@ def read_population(source: Any, columns: dict[str, str] | None = None, *, repor
     df = _text_columns_to_utf8(df, POPULATION_COLUMNS)
     df = df.with_columns([_clean_text(pl.col(c)).alias(c) for c in POPULATION_COLUMNS])
     df = _repair_columns(df, [c for c in df.columns if c != "_row"], label, rep)
+    df = _restore_id_zeros(df, label, rep)
 
     # ---- required values
     for c in POPULATION_REQUIRED:

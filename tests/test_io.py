@@ -269,3 +269,20 @@ def test_duplicate_header_is_an_input_error(tmp_path):
 def test_unknown_zodiac_is_an_error_but_ambiguous_only_warns():
     with pytest.raises(InputErrors, match="zodiac"):
         rc.read_claims([{"claim_id": "a", "name": "X", "zodiac": "con rồng lửa"}])
+
+
+def test_citizen_ids_that_lost_their_leading_zero_are_restored(tmp_path):
+    src = pl.DataFrame({"person_id": [1089012345, 1190000002], "full_name": ["A B", "C D"],
+                        "spouse_id": [1190000002, None]})
+    with pytest.warns(rio.DataQualityWarning, match="leading 0s"):
+        p = rc.read_population(src)
+    assert p["person_id"].to_list() == ["001089012345", "001190000002"]
+    assert p["spouse_id"].to_list() == ["001190000002", None]
+    assert p["birth_year"].to_list() == [1989, 1990] and p["birth_year_source"][0] == "citizen_id"
+
+
+def test_other_short_numeric_ids_are_left_alone():
+    # 090…/099… are not province codes: these are not citizen ids that lost a zero
+    p = rc.read_population([{"person_id": "90345678901", "full_name": "A"}, {"person_id": "99", "full_name": "B"},
+                            {"person_id": "99345678901", "full_name": "C"}])
+    assert p["person_id"].to_list() == ["90345678901", "99", "99345678901"]
