@@ -189,18 +189,21 @@ def _first_start(u: dict) -> int:
 @lru_cache(maxsize=4096)
 def _whole_successors(uid: str) -> frozenset:
     """Units that took over ALL of `uid`'s land (merge or rename), transitively. A successor
-    created in the same year as another successor is a split part, not a whole successor."""
+    created in the same year as another successor is a split part, not a whole successor.
+    (Units with several periods can form cycles, e.g. merged in 1976 and re-created later.)"""
     g = _gaz()
-    u = g.units[uid]
-    by_year: dict[int, list] = {}
-    for s in u["successors"]:
-        if s in g.units:
-            by_year.setdefault(_first_start(g.units[s]), []).append(s)
     out: set[str] = set()
-    for parts in by_year.values():
-        if len(parts) == 1:
-            out.add(parts[0])
-            out |= _whole_successors(parts[0])
+    todo = [uid]
+    while todo:
+        u = g.units[todo.pop()]
+        by_year: dict[int, list] = {}
+        for s in u["successors"]:
+            if s in g.units:
+                by_year.setdefault(_first_start(g.units[s]), []).append(s)
+        for parts in by_year.values():
+            if len(parts) == 1 and parts[0] not in out and parts[0] != uid:
+                out.add(parts[0])
+                todo.append(parts[0])
     return frozenset(out)
 
 
