@@ -98,3 +98,30 @@ def test_deterministic_and_sorted(index):
 def test_claim_without_any_key_gets_no_candidates(index):
     found, pairs, stats = _found(index, [{"claim_id": "x", "name": "Qwxyz"}])
     assert pairs.height == 0 and stats.claims_without_candidates == 1
+
+
+def test_typo_in_given_name_found_by_fuzzy_key(index):
+    found, pairs, _ = _found(index, [{"claim_id": "t", "name": "Vũ Đình Giangg", "birth_year": 1966}])
+    assert "T4" in found["t"]
+    t4 = index.people.filter(pl.col("person_id") == "T4")["pidx"].item()
+    assert pairs.filter(pl.col("pidx") == t4)["via"].to_list() == ["giv_fuzzy"]
+    # without the fuzzy key and the clan key nothing else finds him
+    keys = tuple(k for k in CandidateConfig().keys if k not in ("giv_fuzzy", "clan_year"))
+    found, _, _ = _found(index, [{"claim_id": "t", "name": "Vũ Đình Giangg", "birth_year": 1966}],
+                         CandidateConfig(keys=keys))
+    assert "T4" not in found.get("t", set())
+
+
+def test_relatives_rescue_a_common_name_under_a_tight_bound(index):
+    claim = {"claim_id": "r", "name": "Nguyễn Văn Hùng",
+             "relatives": [{"relation": "father", "name": "Nguyễn Văn Tâm", "birth_year": None}]}
+    tight = CandidateConfig(block_cap=3, key_caps=())
+    found, pairs, stats = _found(index, [claim], tight)
+    assert "T2" in found["r"]
+    t2 = index.people.filter(pl.col("person_id") == "T2")["pidx"].item()
+    assert pairs.filter(pl.col("pidx") == t2)["n_keys"].item() >= 2      # name and father agree
+    assert stats.capped_blocks >= 1
+    no_rel = CandidateConfig(block_cap=3, key_caps=(),
+                             keys=tuple(k for k in tight.keys if k not in ("rel", "rel_giv", "giv_rel")))
+    found, _, _ = _found(index, [claim], no_rel)
+    assert len(found["r"]) <= 3 * 4
