@@ -59,6 +59,8 @@ CORRUPTION_TAGS = (
     # other fields
     "sex_missing", "ethnicity_missing", "ethnicity_variant", "alias_teknonym", "alias_usual",
     "rel_0", "rel_1", "rel_2", "rel_3", "rel_4", "rel_names_corrupted",
+    # how an unregistered claimant relates to the register (kind absent_relatives only)
+    "src_unregistered_child", "src_inlaw_parent",
 )
 
 REF_YEAR = 2025  # "today" of the synthetic world
@@ -395,6 +397,7 @@ class _World:
         self.alive: list[bool] = []
         self.parts: list[tuple[str, str, str]] = []
         self.homes: list[tuple[str, str, str]] = []
+        self.adult_name: dict[int, str] = {}
         self.household_seq = 0
         self.used_ids: set[str] = set()
         self.id_salt = id_salt
@@ -437,7 +440,7 @@ class _World:
         c["residence"].append("")
         c["household_id"].append("")
         c["relation_to_head"].append("")
-        c["father_name"].append(father_name if father < 0 else c["full_name"][father])
+        c["father_name"].append(father_name if father < 0 else self._name_as_parent(father))
         c["mother_name"].append(mother_name if mother < 0 else c["full_name"][mother])
         c["spouse_name"].append("")
         c["father_id"].append("")
@@ -453,6 +456,18 @@ class _World:
         self.parts.append((surname, mid, giv))
         self.homes.append(home)
         return i
+
+    def _name_as_parent(self, f: int) -> str:
+        """A Hmong man may have taken an adult middle name after marriage (Sa Pa custom): his children's
+        records then carry a name that differs from his own record in the middle element."""
+        alt = self.adult_name.get(f)
+        if alt is None:
+            sur, mid, giv = self.parts[f]
+            alt = self.cols["full_name"][f]
+            if self.cols["ethnicity"][f] == "Mông" and mid == "A" and self.rng.random() < 0.12:
+                alt = _join(sur, "Seo" if self.rng.random() < 0.6 else "Mí", giv)
+            self.adult_name[f] = alt
+        return alt
 
     def marry(self, a: int, b: int) -> None:
         self.spouse[a] = b
@@ -869,7 +884,7 @@ def _corrupt_name(parts: tuple[str, str, str], eth: str, rng: random.Random, lig
         words = [giv]
         tags.insert(0, "name_given_only")
     else:
-        words = [sur, rng.choice([m for m in ("A", "Seo", "Mí", "Chứ") if m != mid]), giv]
+        words = [sur, rng.choice([m for m in ("A", "Seo", "Mí", "Văn") if m != mid]), giv]
         tags.insert(0, "name_middle_changed")
     words = [w for w in words if w]
     scale = 0.5 if light else 1.0
@@ -1352,7 +1367,7 @@ def generate_claims(population: pl.DataFrame, n: int, seed: int = 0,
     rng = random.Random(seed * 1_000_003 + 17)
     reg = _Register(population)
     c = reg.c
-    items: list[tuple[str, _Truth, str | None, list[str], str | None]] = []  # kind, truth, pid, rel ids, hh
+    items: list[tuple] = []  # (kind, truth, person id, relative ids, household id, source tag)
 
     # 1. registered claimants: adults and teenagers, minorities over-represented (they lack papers)
     weights = []
@@ -1370,7 +1385,7 @@ def generate_claims(population: pl.DataFrame, n: int, seed: int = 0,
             continue
         picked.add(i)
         t, rel_ids = _registered_truth(reg, i, rng)
-        items.append(("registered", t, c["person_id"][i], rel_ids, c["household_id"][i]))
+        items.append(("registered", t, c["person_id"][i], rel_ids, c["household_id"][i], None))
 
     # 2. claimant unregistered, relatives registered
     hh_keys = list(reg.by_hh)
@@ -1382,29 +1397,31 @@ def generate_claims(population: pl.DataFrame, n: int, seed: int = 0,
         if rng.random() < 0.7 and hh_keys:
             hk = rng.choice(hh_keys)
             res = _invented_child_truth(reg, reg.by_hh[hk], rng)
-            hh = hk
+            hh, src = hk, "src_unregistered_child"
         elif spouses_in:
             i = rng.choice(spouses_in)
             res = _inlaw_parent_truth(reg, i, rng)
-            hh = c["household_id"][i]
+            hh, src = c["household_id"][i], "src_inlaw_parent"
         else:
             res = None
         if res is None:
             continue
         t, rel_ids = res
-        items.append(("absent_relatives", t, None, rel_ids, hh))
+        items.append(("absent_relatives", t, None, rel_ids, hh, src))
         made += 1
 
     # 3. nobody registered
     for t in _absent_truths(n_abs, seed):
-        items.append(("absent", t, None, [], None))
+        items.append(("absent", t, None, [], None, None))
 
     rng.shuffle(items)
     claims, rows = [], []
     width = max(4, len(str(len(items))))
-    for k, (kind, t, pid, rel_ids, hh) in enumerate(items, start=1):
+    for k, (kind, t, pid, rel_ids, hh, src) in enumerate(items, start=1):
         cid = f"C-{k:0{width}d}"
         claim, tags = _make_claim(cid, t, rng)
+        if src:
+            tags.append(src)
         claims.append(claim)
         rows.append((cid, kind, pid, ";".join(rel_ids), hh, ";".join(tags)))
     truth = pl.DataFrame(rows, schema={k: pl.Utf8 for k in TRUTH_COLUMNS}, orient="row")

@@ -254,3 +254,22 @@ def test_population_read_back_recovers_exact_links(tmp_path):
     with pytest.raises(ValueError, match="population_seed"):
         synth._LINKS.clear()
         synth.generate_claims(back, 10, seed=1, population_seed=9)
+
+
+def test_some_hmong_fathers_appear_under_an_adult_middle_name():
+    pop20k = synth.generate_population(12_000, seed=3)
+    links = synth._LINKS[synth._fingerprint(pop20k)]  # true links, kept for registers made in-process
+    kids = pop20k.join(links, on="person_id").filter(pl.col("_father").is_not_null()
+                                                      & pl.col("father_name").is_not_null())
+    fathers = pop20k.select(pl.col("person_id").alias("_father"), pl.col("full_name").alias("fname"),
+                            pl.col("ethnicity").alias("feth"))
+    j = kids.join(fathers, on="_father")
+    differ = j.filter(pl.col("father_name") != pl.col("fname"))
+    assert differ.height > 0
+    # the difference is a Hmong middle element or a tone spelt by ear, never a different person
+    same_ends = differ.filter(pl.col("father_name").str.split(" ").list.first()
+                              == pl.col("fname").str.split(" ").list.first())
+    assert same_ends.height >= 0.9 * differ.height
+    assert (differ["feth"].is_in(["Mông", "Dao"])).mean() > 0.9
+    # most children's records carry the father's registered name exactly
+    assert differ.height < 0.1 * j.height
