@@ -8,6 +8,8 @@ Same input, same output: ranks are decided by (probability, weight) descending, 
 
 from __future__ import annotations
 
+import copy
+
 import polars as pl
 
 from reconcile import explain
@@ -103,7 +105,7 @@ def pair_features(pairs: pl.DataFrame, claims_feat: pl.DataFrame, claim_relative
                        *[c for c in ("via",) if c in pairs.columns])
           .join(cf, on="claim_idx", how="left").join(pf, on="pidx", how="left"))
     rel = _model.relative_features(df.select("claim_idx", "pidx"), claim_relatives,
-                                   kin if kin is not None else known_relatives(index))
+                                   kin if kin is not None else known_relatives(index), tf=index.tf)
     return df.join(rel, on=["claim_idx", "pidx"], how="left")
 
 
@@ -212,3 +214,109 @@ def match(claims, index, top_k: int = 10, lang: str = "vi", progress=None, *,
         return _empty_output()
     res = pl.concat(out).sort("claim_idx", "rank").drop("claim_idx")
     return res.cast({k: v for k, v in OUTPUT_SCHEMA.items() if k in res.columns})
+
+
+# ------------------------------------------------------------------------------------------------
+# Training (u from random pairs, m by EM on pairs that separate people, calibration on labelled data)
+# ------------------------------------------------------------------------------------------------
+
+# EM sessions: (name, filter on levels, fields estimated). A field used to select the session's pairs
+# is not estimated in it (as in Splink). Both sessions select pairs on evidence that separates people
+# (given name + birth year; surname + a matching parent or spouse), not on clan or ethnicity, so EM
+# does not learn "same clan" instead of "same person".
+EM_SESSIONS = (
+    ("given_and_year", (pl.col("lvl_giv").is_in([1, 2, 3]) & pl.col("lvl_by").is_in([1, 2])),
+     ("fam", "mid", "sex", "eth", "home", "res") + _model.RELATIONS),
+    ("surname_and_parent", (pl.col("lvl_fam").is_in([1, 2, 3, 4])
+                            & pl.any_horizontal(pl.col(f"lvl_{r}") == 1
+                                                for r in ("father", "mother", "spouse"))),
+     ("giv", "by", "zod")),
+)
+
+# m never above this for fields that are shared by whole clans and peoples (EM tends to push them to 1)
+M_CAPS = {"eth": {1: 0.97}, "sex": {1: 0.98}}
+
+
+def _truth_pidx(truth: pl.DataFrame, claims_feat: pl.DataFrame, index) -> pl.DataFrame:
+    pid = index.people.select("pidx", "person_id")
+    return (claims_feat.select("claim_idx", "claim_id")
+            .join(truth.select("claim_id", pl.col("person_id").cast(pl.Utf8)), on="claim_id", how="left")
+            .join(pid, on="person_id", how="left")
+            .select("claim_idx", pl.col("pidx").alias("true_pidx")))
+
+
+def random_pairs(n_claims: int, n_people: int, n: int, seed: int = 0) -> pl.DataFrame:
+    """`n` random (claim_idx, pidx) pairs, reproducible from `seed`."""
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    return pl.DataFrame({"claim_idx": rng.integers(0, n_claims, n).astype("uint32"),
+                         "pidx": rng.integers(0, n_people, n).astype("uint32")}).unique(
+        maintain_order=True)
+
+
+def true_m(levels: pl.DataFrame) -> dict[str, list[float | None]]:
+    """m per field and level measured on labelled true pairs (for checking EM; None on neutral)."""
+    out = {}
+    for f in _model.FIELDS:
+        c = _model.level_counts(levels, f.name)
+        tot = sum(c[i] for i in range(len(c)) if i not in f.neutral)
+        out[f.name] = [None if i in f.neutral or not tot else c[i] / tot for i in range(len(c))]
+    return out
+
+
+def train(claims, index, *, truth: pl.DataFrame | None = None, params: dict | None = None,
+          n_random: int = 200_000, seed: int = 0, progress=None) -> dict:
+    """Parameters for `match` learned from claims and the register, without labels.
+
+    u from random (claim, person) pairs; m by EM over the sessions in `EM_SESSIONS`; ethnicity and sex
+    capped (`M_CAPS`). With `truth` (generated data: claim_id, person_id), also fit the calibration on
+    it and record the true m per level next to the learned one (`params["training"]`)."""
+    from reconcile.candidates import candidate_pairs
+    from reconcile.index import featurise_claims
+
+    say = _progress.resolve(progress)
+    params = copy.deepcopy(params or _model.default_params())
+    params.pop("training", None)
+    cf, cr = featurise_claims(claims, index)
+    kin = known_relatives(index)
+    say("train", 0, 4)
+    rnd = random_pairs(cf.height, index.n_people, n_random, seed)
+    rl = _model.comparison_levels(pair_features(rnd, cf, cr, index, kin))
+    params["u"] = _model.estimate_u(rl)
+    say("train", 1, 4)
+    pairs = candidate_pairs(cf, index, claim_relatives=cr)
+    feats = pair_features(pairs, cf, cr, index, kin)
+    lv = _model.comparison_levels(feats)
+    say("train", 2, 4)
+    report = {"n_random_pairs": rnd.height, "n_candidate_pairs": lv.height, "sessions": []}
+    m = copy.deepcopy(params["m"])
+    for name, cond, fields in EM_SESSIONS:
+        sub = lv.filter(cond)
+        if sub.height < 50:
+            report["sessions"].append({"name": name, "pairs": sub.height, "skipped": True})
+            continue
+        new_m, _u, lam = _model.em(sub, m, params["u"], lam=0.3, fields=list(fields))
+        for f in fields:
+            m[f] = new_m[f]
+        report["sessions"].append({"name": name, "pairs": sub.height, "lambda": lam})
+    for f, caps in M_CAPS.items():
+        for lvl, cap in caps.items():
+            if m[f][lvl] > cap:
+                extra = m[f][lvl] - cap
+                m[f][lvl] = cap
+                others = [i for i in range(len(m[f])) if i != lvl and i not in _model.FIELD_BY_NAME[f].neutral]
+                for i in others:
+                    m[f][i] += extra / len(others)
+    params["m"] = m
+    say("train", 3, 4)
+    if truth is not None:
+        tp = _truth_pidx(truth, cf, index)
+        scored = _model.score_pairs(feats, params, n_people=index.n_people)
+        params["calibration"] = _model.fit_calibration(scored, tp, params, index.n_people)
+        lab = lv.join(tp, on="claim_idx").filter(pl.col("pidx") == pl.col("true_pidx"))
+        report["true_m"] = true_m(lab)
+        report["n_true_pairs"] = lab.height
+    params["training"] = report
+    say("train", 4, 4)
+    return params

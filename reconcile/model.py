@@ -39,8 +39,8 @@ class Field:
 
 
 FIELDS: tuple[Field, ...] = (
-    Field("fam", ("missing", "exact", "folded", "variant", "fuzzy", "different"),
-          tf="fam", tf_levels=(1, 2, 3), tf_fuzzy=(4,)),
+    Field("fam", ("missing", "exact", "folded", "variant", "phonetic", "fuzzy", "different"),
+          tf="fam", tf_levels=(1, 2, 3), tf_fuzzy=(4, 5)),
     Field("mid", ("missing", "same", "different")),
     Field("giv", ("missing", "exact", "folded", "phonetic", "fuzzy_high", "fuzzy_low", "different"),
           tf="giv", tf_levels=(1, 2, 3), tf_fuzzy=(4, 5)),
@@ -141,14 +141,17 @@ def _empty(col: str) -> pl.Expr:
 # Relatives (hlink-style best similarity among relatives of a fitting relation and age)
 # ------------------------------------------------------------------------------------------------
 
-REL_COLUMNS = tuple(f"rel_{r}_{s}" for r in RELATIONS for s in ("sim", "nrec", "cname", "pname"))
+REL_COLUMNS = tuple(f"rel_{r}_{s}" for r in RELATIONS
+                    for s in ("sim", "nrec", "cname", "pname", "tf"))
 
 
 def relative_features(pairs: pl.DataFrame, claim_relatives: pl.DataFrame,
-                      kin: pl.DataFrame) -> pl.DataFrame:
+                      kin: pl.DataFrame, tf: pl.DataFrame | None = None) -> pl.DataFrame:
     """Per (claim_idx, pidx) of `pairs` and per relation: `rel_<r>_sim` (Float32 best similarity of a
     claimed relative to a recorded one, null when that relation is not claimed), `rel_<r>_nrec`
-    (UInt32 recorded relatives of that kind), `rel_<r>_cname` / `rel_<r>_pname` (the best pair's names).
+    (UInt32 recorded relatives of that kind), `rel_<r>_cname` / `rel_<r>_pname` (the best pair's names),
+    `rel_<r>_tf` (UInt32: register count of the best pair's name, from `tf` (kind/value/count) when
+    given: the full folded name, or the given-name key for a relative named by given name only).
 
     `claim_relatives`: claim_idx relation name birth_year r_fold r_fam_key r_giv_key r_ntok …;
     `kin`: pidx relation name birth_year r_fold r_fam_key r_giv_key r_ntok … (DESIGN.md frames).
@@ -170,7 +173,6 @@ def relative_features(pairs: pl.DataFrame, claim_relatives: pl.DataFrame,
 
     claimed = keys.join(cr, on="claim_idx", how="inner")
     x = claimed.join(kn, on=["pidx", "relation"], how="inner")
-    out_cols = []
     if x.height:
         x = _jw_join(x, "cfold", "pfold", "_jw_full")
         x = _jw_join(x, "cgivf", "pgivf", "_jw_giv")
@@ -187,11 +189,23 @@ def relative_features(pairs: pl.DataFrame, claim_relatives: pl.DataFrame,
         x = x.with_columns(sim.cast(pl.Float32).alias("sim"))
         best = (x.sort(["claim_idx", "pidx", "relation", "sim", "cname", "pname"],
                        descending=[False, False, False, True, False, False])
-                .group_by(["claim_idx", "pidx", "relation"], maintain_order=True).first()
-                .select("claim_idx", "pidx", "relation", "sim", "cname", "pname"))
+                .group_by(["claim_idx", "pidx", "relation"], maintain_order=True).first())
+        if tf is not None:
+            t_full = tf.filter(pl.col("kind") == "fold").select("value", "count")
+            t_giv = tf.filter(pl.col("kind") == "giv_key").select("value", "count")
+            best = (best.join(t_full.rename({"value": "cfold", "count": "_tc"}), on="cfold", how="left")
+                    .join(t_full.rename({"value": "pfold", "count": "_tp"}), on="pfold", how="left")
+                    .join(t_giv.rename({"value": "cgiv", "count": "_tg"}), on="cgiv", how="left"))
+            rtf = pl.when(pl.col("cnt") <= 1).then(pl.col("_tg")).otherwise(
+                pl.max_horizontal(pl.col("_tc"), pl.col("_tp")))
+            best = best.with_columns(rtf.fill_null(0).cast(pl.UInt32).alias("tf"))
+        else:
+            best = best.with_columns(pl.lit(None, dtype=pl.UInt32).alias("tf"))
+        best = best.select("claim_idx", "pidx", "relation", "sim", "cname", "pname", "tf")
     else:
         best = pl.DataFrame(schema={"claim_idx": pl.UInt32, "pidx": pl.UInt32, "relation": pl.Utf8,
-                                    "sim": pl.Float32, "cname": pl.Utf8, "pname": pl.Utf8})
+                                    "sim": pl.Float32, "cname": pl.Utf8, "pname": pl.Utf8,
+                                    "tf": pl.UInt32})
     # claimed relations with nothing recorded: sim 0 (level decided by nrec), name of claimed relative
     claimed_rel = claimed.group_by("claim_idx", "pidx", "relation").agg(
         pl.col("cname").sort().first().alias("cname0"))
@@ -204,9 +218,8 @@ def relative_features(pairs: pl.DataFrame, claim_relatives: pl.DataFrame,
         part = long.filter(pl.col("relation") == r).select(
             "claim_idx", "pidx", pl.col("sim").alias(f"rel_{r}_sim"),
             pl.col("nrec").alias(f"rel_{r}_nrec"), pl.col("cname").alias(f"rel_{r}_cname"),
-            pl.col("pname").alias(f"rel_{r}_pname"))
+            pl.col("pname").alias(f"rel_{r}_pname"), pl.col("tf").alias(f"rel_{r}_tf"))
         result = result.join(part, on=["claim_idx", "pidx"], how="left")
-        out_cols += [f"rel_{r}_{s}" for s in ("sim", "nrec", "cname", "pname")]
     # recorded counts for relations not claimed (not needed for scoring; keep 0)
     return result.with_columns(pl.col(f"rel_{r}_nrec").fill_null(0).cast(pl.UInt32) for r in RELATIONS)
 
@@ -240,6 +253,14 @@ def _fallback_compat(c: str, p: str) -> pl.Expr:
             .when(same_d.fill_null(False)).then(2).otherwise(1))
 
 
+def phonetic_key(e: pl.Expr) -> pl.Expr:
+    """Vietnamese dialect key of a folded syllable (initials gi/d/r/v, x/s, ch/tr, l/n, c/k/q merged;
+    finals n/ng/nh and c/ch/t merged): "dàng"/"giàng"/"ràng", "xùng"/"sùng", "chiệu"/"triệu"."""
+    return (e.fill_null("").str.replace(r"^(gi|d|r|v)", "z").str.replace(r"^x", "s")
+            .str.replace(r"^(ch|tr)", "c").str.replace(r"^(k|q)", "c").str.replace(r"^l", "n")
+            .str.replace(r"(ng|nh)$", "n").str.replace(r"(ch|c)$", "t").str.replace_all("y", "i"))
+
+
 def _in_list(value: str, lst: str) -> pl.Expr:
     return pl.col(lst).list.contains(pl.col(value)).fill_null(False)
 
@@ -254,18 +275,23 @@ def comparison_levels(df: pl.DataFrame) -> pl.DataFrame:
             df = df.with_columns(pl.lit(None, dtype=pl.Float32).alias(f"rel_{r}_sim"),
                                  pl.lit(0, dtype=pl.UInt32).alias(f"rel_{r}_nrec"),
                                  pl.lit(None, dtype=pl.Utf8).alias(f"rel_{r}_cname"),
-                                 pl.lit(None, dtype=pl.Utf8).alias(f"rel_{r}_pname"))
+                                 pl.lit(None, dtype=pl.Utf8).alias(f"rel_{r}_pname"),
+                                 pl.lit(None, dtype=pl.UInt32).alias(f"rel_{r}_tf"))
     df = _jw_join(df, "c_fam", "p_fam", "sim_fam")
     df = _jw_join(df, "c_giv", "p_giv", "sim_giv")
     has_alias = "c_alias_giv_key" in df.columns
     # family name / clan
     fam_n_c = pl.when(pl.col("c_ntok") >= 2).then(_first_tok("c_norm"))
     fam_n_p = pl.when(pl.col("p_ntok") >= 2).then(_first_tok("p_norm"))
-    fam = (pl.when(_empty("c_fam") | _empty("p_fam")).then(0)
+    # a usual name without surname ("Thị Sông" for Vừ Thị Sông): the first token is the middle
+    usual = ((pl.col("c_ntok") == 2) & (pl.col("p_ntok") >= 3)
+             & (pl.col("c_fam") == pl.col("p_mid").str.split(" ").list.first())).fill_null(False)
+    fam = (pl.when(_empty("c_fam") | _empty("p_fam") | usual).then(0)
            .when(fam_n_c == fam_n_p).then(1)
            .when(pl.col("c_fam") == pl.col("p_fam")).then(2)
            .when(pl.col("c_fam_key") == pl.col("p_fam_key")).then(3)
-           .when(pl.col("sim_fam") >= FAM_FUZZY).then(4).otherwise(5))
+           .when(phonetic_key(pl.col("c_fam")) == phonetic_key(pl.col("p_fam"))).then(4)
+           .when(pl.col("sim_fam") >= FAM_FUZZY).then(5).otherwise(6))
     # given name (tone-insensitive, phonetic, by ear), also through name-like aliases
     giv_n_c, giv_n_p = _last_tok("c_norm"), _last_tok("p_norm")
     giv = (pl.when(_empty("c_giv") | _empty("p_giv")).then(0)
@@ -276,7 +302,7 @@ def comparison_levels(df: pl.DataFrame) -> pl.DataFrame:
         giv = giv.when(_in_list("p_giv_key", "c_alias_giv_key")).then(3)
     giv = (giv.when(pl.col("sim_giv") >= GIV_FUZZY_HIGH).then(4)
            .when(pl.col("sim_giv") >= GIV_FUZZY_LOW).then(5).otherwise(6))
-    mid = (pl.when(_empty("c_mid") | _empty("p_mid")).then(0)
+    mid = (pl.when(usual).then(1).when(_empty("c_mid") | _empty("p_mid")).then(0)
            .when(pl.col("c_mid") == pl.col("p_mid")).then(1).otherwise(2))
     # birth year against the claim's interval
     p = pl.col("p_birth_year")
@@ -356,11 +382,47 @@ def score_pairs(pairs_with_features: pl.DataFrame, params: dict,
     for f in FIELDS:
         lvl = pl.col(f"lvl_{f.name}")
         base = pl.lit(lw[f.name]).list.get(lvl.cast(pl.Int64), null_on_oob=True).fill_null(0.0)
-        w = base + _tf_adjust(f, params, n)
+        w = base + (_rel_tf_adjust(f.name, params, n) if f.name in RELATIONS
+                    else _tf_adjust(f, params, n))
         ws.append(pl.when(lvl.is_in(list(f.neutral))).then(0.0).otherwise(w)
                   .cast(pl.Float64).alias(f"w_{f.name}"))
     df = df.with_columns(ws)
+    df = _relatives_dependence(df, params)
     return df.with_columns(pl.sum_horizontal([f"w_{f.name}" for f in FIELDS]).alias("weight"))
+
+
+def _rel_tf_adjust(r: str, params: dict, n_people: int) -> pl.Expr:
+    """Relatives' names are TF-adjusted too: a matching 'Nguyễn Thị Lan' says little."""
+    tfp = params.get("tf", {})
+    if not tfp.get("relatives", True) or not tfp.get("enabled", True):
+        return pl.lit(0.0)
+    u = params["u"][r]
+    n = max(int(n_people), 1)
+    tf = pl.col(f"rel_{r}_tf").cast(pl.Float64)
+    u_val = pl.max_horizontal(tf / n, pl.lit(float(tfp.get("min_u_relatives", 5e-5))))
+    lvl = pl.col(f"lvl_{r}")
+    adj = (pl.lit(u[1]) / u_val).log(2) * float(tfp.get("weight", 1.0))
+    adj_weak = (pl.lit(u[2]) / u_val).log(2) * float(tfp.get("fuzzy_weight", 0.5))
+    return (pl.when(tf.is_null()).then(0.0).when(lvl == 1).then(adj).when(lvl == 2).then(adj_weak)
+            .otherwise(0.0))
+
+
+def _relatives_dependence(df: pl.DataFrame, params: dict) -> pl.DataFrame:
+    """Relatives of one family are not independent evidence: a sibling of the claimant shares the
+    father, the mother and the other siblings. Keep the best positive relative weight whole and
+    count the other positive ones at `relatives_extra_factor` (negatives count fully)."""
+    k = float(params.get("relatives_extra_factor", 0.3))
+    cols = [f"w_{r}" for r in RELATIONS]
+    pos = [pl.max_horizontal(pl.col(c), pl.lit(0.0)) for c in cols]
+    best = pl.max_horizontal(*pos)
+    # the first relation holding the best positive weight keeps it whole
+    out, taken = [], pl.lit(False)
+    for c, p in zip(cols, pos):
+        is_best = (~taken) & (p == best) & (p > 0)
+        out.append(pl.when(pl.col(c) <= 0).then(pl.col(c)).when(is_best).then(pl.col(c))
+                   .otherwise(pl.col(c) * k).alias(c))
+        taken = taken | is_best
+    return df.with_columns(out)
 
 
 # ------------------------------------------------------------------------------------------------

@@ -59,7 +59,7 @@ def test_name_levels_exact_folded_and_different(index):
     assert (_lvl(folded, "fam"), _lvl(folded, "giv")) == (2, 2)
     assert exact["w_giv"][0] > folded["w_giv"][0] - 1e-9
     other = _pairs(index, {"name": "Lò Thị Xuân"}, [5])
-    assert _lvl(other, "fam") == 5 and _lvl(other, "giv") == 6
+    assert _lvl(other, "fam") == 6 and _lvl(other, "giv") == 6
     assert other["w_fam"][0] < 0 and other["w_giv"][0] < 0
     # a typo in the given name is a fuzzy agreement, weaker than exact but better than different
     typo = _pairs(index, {"name": "Nguyễn Văn Hùnh"}, [5])
@@ -175,3 +175,27 @@ def test_bad_params_are_reported():
     p["m"]["giv"] = [1.0, 0.5]
     with pytest.raises(ValueError, match="giv"):
         model.check_params(p)
+
+
+def test_dialect_surname_and_usual_name(index):
+    # Dàng / Giàng are one surname said in two dialects
+    df = _pairs(index, {"name": "Dàng A Páo"}, [0])
+    other = _pairs(index, {"name": "Lò A Páo"}, [0])
+    assert _lvl(df, "fam") in (3, 4) and _lvl(other, "fam") == 6
+    assert df["w_fam"][0] > other["w_fam"][0] + 3
+    # "A Páo" (usual name, no clan) is not a surname disagreement
+    usual = _pairs(index, {"name": "A Páo"}, [0])
+    assert _lvl(usual, "fam") == 0 and _lvl(usual, "mid") == 1
+
+
+def test_siblings_do_not_add_up_as_independent_evidence(index):
+    base = {"name": "Nguyễn Văn Hùng", "birth_year": 1975}
+    one = _pairs(index, {**base, "relatives": [{"relation": "father", "name": "Nguyễn Văn Long"}]}, [5])
+    p = model.default_params()
+    k = p["relatives_extra_factor"]
+    assert 0 < k < 1
+    df = one.with_columns(pl.lit(4.0).alias("w_mother"), pl.col("w_father").alias("w_sibling"))
+    adj = model._relatives_dependence(df, p)
+    assert adj["w_father"][0] == pytest.approx(one["w_father"][0])
+    assert adj["w_sibling"][0] == pytest.approx(one["w_father"][0] * k)
+    assert adj["w_mother"][0] == pytest.approx(4.0 * k)
