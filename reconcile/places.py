@@ -58,8 +58,9 @@ class PlaceResolution:
     ambiguous: True when the text can mean different land: a reused or split name without a
         date (Lai Châu, Đắk Lắk, Hậu Giang, Cần Thơ) or a district/commune in two provinces;
     matched_text: the part of the text that named the province (or district/commune);
-    how: "exact" | "folded" | "fuzzy" | "district" | "commune" | "conflict" | "none"
-         ("conflict": the written district lies in another province, so both are kept and
+    how: "exact" | "folded" | "fuzzy" | "contains" | "district" | "commune" | "conflict" | "none"
+         ("contains": a multi-word province name found inside other words;
+         "conflict": the written district lies in another province, so both are kept and
          the result is ambiguous; "district"/"commune":
          no province was written, it was found from the district or commune name);
     district_name, commune_name: official names (before July 2025) when recognised;
@@ -88,7 +89,7 @@ def fold_place(text: str) -> str:
     """NFC → lowercase → tones/marks removed, đ→d, punctuation to spaces, spaces collapsed."""
     s = unicodedata.normalize("NFD", unicodedata.normalize("NFC", text).lower())
     s = "".join(c for c in s if not unicodedata.combining(c)).replace("đ", "d").replace("ð", "d")
-    s = re.sub(r"[.\-_/'’`]", " ", s)
+    s = re.sub(r"[^\w\s]|_", " ", s)
     return " ".join(s.split())
 
 
@@ -130,6 +131,7 @@ class _Gazetteer:
     nospace: dict          # folded spelling without spaces -> tuple of unit ids
     choices: tuple         # folded spellings for fuzzy matching
     today: frozenset
+    inside: re.Pattern     # multi-word spellings as whole words inside longer text
 
 
 @lru_cache(maxsize=1)
@@ -150,7 +152,10 @@ def _gaz() -> _Gazetteer:
     freeze = lambda m: {k: tuple(sorted(v, key=order.__getitem__)) for k, v in m.items()}  # noqa: E731
     return _Gazetteer(units=units, names=freeze(names), nospace=freeze(nospace),
                       choices=tuple(k for k in names if len(k) >= 4),
-                      today=frozenset(d["today"]))
+                      today=frozenset(d["today"]),
+                      inside=re.compile(r"\b(" + "|".join(
+                          re.escape(k) for k in sorted(names, key=len, reverse=True)
+                          if " " in k and len(k) >= 6) + r")\b"))
 
 
 def _year(as_of) -> int | None:
@@ -324,7 +329,7 @@ def _parse(text: str) -> list[_Seg]:
             continue
         seg = DISTRICT_ALIASES.get(seg, seg)
         if seg in g.names:  # a whole spelling ("TT Huế") before any level word is stripped
-            out.append(_Seg("province", seg, raw))
+            out.append(_Seg("plain", seg, raw))  # may still be a commune named like a province
             continue
         known = seg in a.by_commune or seg in a.by_district  # "Tịnh Giang", "Quán Toan"
         c = _strip_prefix(seg, _COMMUNE_PREFIX)
@@ -368,6 +373,14 @@ def _choose_province(segs: list[_Seg]) -> tuple[tuple[str, ...], str, int | None
             if ids:
                 return ids, "folded", i
     g = _gaz()
+    for i in range(len(segs) - 1, -1, -1):
+        # a province name inside other words: "ở Hà Giang hồi nhỏ", "Sài Gòn cũ", "Hà Nội 1985"
+        s = segs[i]
+        if s.level in ("province", "city", "plain") and s.name not in a.by_district \
+                and s.name not in a.by_commune:
+            hits = g.inside.findall(s.name)
+            if len({g.names[h] for h in hits}) == 1:
+                return g.names[hits[0]], "contains", i
     for i in range(len(segs) - 1, -1, -1):
         s = segs[i]
         if s.level not in ("province", "city", "plain"):

@@ -195,3 +195,13 @@ def test_resolve_never_raises_and_frame_agrees(text):
     assert bool(r.units) == bool(r.now)
     row = place_features(pl.DataFrame({"p": [text]}), "p").row(0, named=True)
     assert (row["now"] or []) == list(r.now)
+
+
+def test_province_inside_other_words_and_non_places():
+    assert resolve("ở Hà Giang hồi nhỏ").units == ("ha_giang",)
+    assert resolve("Hà Nội 1985").units == ("ha_noi",)
+    assert resolve("Hà Nội?").how == "exact"
+    assert resolve("thanh hoa, van lang, Lạng Sơn").commune == "thanh hoa"  # commune named like a province
+    for text in ["không nhớ", "Lào", "Campuchia", "Trung Quốc", "Tây Nguyên", "Nam", "Bình",
+                 "giữa Hà Giang và Cao Bằng"]:
+        assert resolve(text).units == (), text
