@@ -15,6 +15,7 @@ import hashlib
 import html
 import math
 import os
+import re
 import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -34,11 +35,12 @@ class ReportConfig:
     """Thresholds that sort claims into the three review piles, and display bounds."""
 
     likely: float = 0.80          # top candidate at least this probable -> "likely match"
-    charts_for: int = 3           # evidence waterfalls for the top N candidates of a claim
+    charts_for: int = 3           # evidence waterfalls for the top N candidates of a claim ...
+    chart_min_probability: float = 0.05  # ... beyond the first, only if this probable (else words only)
     kin_for: int = 2              # kinship pictures for the top N candidates (if probable enough)
     kin_min_probability: float = 0.02
     kin_link_score: float = 80.0  # rapidfuzz score (0..100) to link a claimed and a registered relative
-    max_label: int = 60           # characters shown in SVG labels (full text in a tooltip)
+    name_chars: int = 34          # characters of a name shown in a kinship box (full text in a tooltip)
 
 
 STATUSES = ("likely", "relatives", "none")
@@ -89,6 +91,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "evidence": "Bằng chứng từng trường",
         "evidence_for": "Bằng chứng cho ứng viên",
         "total": "Tổng trọng số",
+        "competitors": "Xác suất của ứng viên hạng 1 ({p}) đã tính đến {k} ứng viên khác và khả năng người khai không có trong CSDL ({none}).",
         "weight_note": "Thanh xanh: ủng hộ trùng khớp; thanh đỏ: chống lại. Đơn vị: log₂ tỉ số khả năng.",
         "kinship": "Gia đình: lời khai và đăng ký",
         "kin_claimed": "Theo lời khai",
@@ -185,6 +188,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "evidence": "Evidence field by field",
         "evidence_for": "Evidence for candidate",
         "total": "Total weight",
+        "competitors": "The first candidate's probability ({p}) weighs it against {k} other candidate(s) and the chance that the claimant is not in the register ({none}).",
         "weight_note": "Green bars support the match; red bars count against it. Unit: log₂ likelihood ratio.",
         "kinship": "Family: claimed and registered",
         "kin_claimed": "As claimed",
@@ -379,66 +383,75 @@ def place_key(residence: str | None) -> str | None:
 
 
 # ------------------------------------------------------------------------------------------
-# SVG: evidence waterfall
+# Evidence waterfall (inline SVG bars)
 # ------------------------------------------------------------------------------------------
 
 
-def _field_label(field: str | None, w: dict) -> str:
+def _field_label(field: str | None, w: dict, lang: str) -> str:
+    """Officer's word for a model field: explain.FIELD_LABELS first, then this module's words."""
     if not field:
         return "?"
+    try:
+        from reconcile.explain import FIELD_LABELS
+
+        label = FIELD_LABELS.get(lang, {}).get(field)
+        if label:
+            return label
+    except ImportError:  # explain still a stub
+        pass
     key = f"f_{field}"
     if key in w:
         return w[key]
-    base = field.split(":")[0].split("_")[0]
-    return w.get(f"f_{base}", field)
+    return w.get(f"f_{field.split(':')[0].split('_')[0]}", field)
 
 
-def waterfall_svg(detail: list[dict], total: float | None, w: dict, config: ReportConfig = ReportConfig(),
-                  caption: str = "") -> str:
-    """Horizontal waterfall: one row per field (label, words, bar from the running sum, +/−weight)."""
+_TRAILING_WEIGHT = re.compile(r"\s*[+−-]?\d+(?:[.,]\d+)?\s*$")
+
+
+def _evidence_words(text: str) -> str:
+    """The evidence sentence without the weight the model appends (the chart shows it)."""
+    return _TRAILING_WEIGHT.sub("", text).strip() or text
+
+
+def _sign_class(v) -> str:
+    v = float(v or 0.0)
+    return "pos" if v > 0.05 else ("neg" if v < -0.05 else "zero")
+
+
+def waterfall_html(detail: list[dict], total: float | None, w: dict, lang: str = "vi",
+                   config: ReportConfig = ReportConfig(), caption: str = "") -> str:
+    """Waterfall of field contributions: a table (field, words that wrap, bar, +/−weight) whose bar
+    cells are inline SVGs sharing one scale; each bar starts where the running sum stood."""
     rows = [d for d in (detail or []) if d is not None]
-    row_h, top_pad, label_w, bar_x0, bar_w, num_w = 34, 8, 330, 340, 300, 60
-    width = bar_x0 + bar_w + num_w
+    bar_w, h = 300, 24
     weights = [float(d.get("weight") or 0.0) for d in rows]
-    running, lo, hi = 0.0, 0.0, 0.0
+    sums = [0.0]
     for v in weights:
-        running += v
-        lo, hi = min(lo, running), max(hi, running)
-    if total is not None and not math.isnan(total):
-        lo, hi = min(lo, total), max(hi, total)
+        sums.append(sums[-1] + v)
+    tot = sums[-1] if total is None or (isinstance(total, float) and math.isnan(total)) else float(total)
+    lo, hi = min(*sums, tot, 0.0), max(*sums, tot, 0.0)
     span = (hi - lo) or 1.0
 
     def x(v: float) -> float:
-        return bar_x0 + (v - lo) / span * bar_w
+        return 4 + (v - lo) / span * (bar_w - 8)
 
-    height = top_pad * 2 + row_h * (len(rows) + 1)
-    out = [f'<svg class="wf" role="img" viewBox="0 0 {width} {height}" width="{width}" height="{height}"'
-           f' xmlns="http://www.w3.org/2000/svg"><title>{esc(caption)}</title>',
-           f'<line x1="{x(0):.1f}" y1="0" x2="{x(0):.1f}" y2="{height}" class="axis"/>']
-    running = 0.0
+    def bar(a: float, b: float, cls: str) -> str:
+        return (f'<svg aria-hidden="true"><line x1="{x(0):.1f}" y1="0" x2="{x(0):.1f}" y2="{h}" class="axis"/>'
+                f'<line x1="{x(a):.1f}" y1="0" x2="{x(a):.1f}" y2="{h}" class="link"/>'
+                f'<rect x="{min(x(a), x(b)):.1f}" y="5" width="{max(abs(x(b) - x(a)), 1.5):.1f}" height="{h - 10}"'
+                f' class="{cls}"/></svg>')
+
+    body = []
     for i, (d, v) in enumerate(zip(rows, weights)):
-        y = top_pad + i * row_h
-        a, b = x(running), x(running + v)
-        running += v
-        cls = "pos" if v > 0 else ("neg" if v < 0 else "zero")
-        label = _field_label(d.get("field"), w)
-        words = str(d.get("text") or "")
-        out.append(f'<g class="row"><title>{esc(label)}: {esc(words)} ({esc(_num(v))})</title>'
-                   f'<text x="4" y="{y + 13}" class="fl">{esc(_short(label, 40))}</text>'
-                   f'<text x="4" y="{y + 27}" class="fw">{esc(_short(words, config.max_label))}</text>'
-                   f'<rect x="{min(a, b):.1f}" y="{y + 6}" width="{max(abs(b - a), 1.5):.1f}" height="{row_h - 12}"'
-                   f' class="{cls}"/>'
-                   f'<text x="{width - 4}" y="{y + 21}" class="fn {cls}" text-anchor="end">{esc(_num(v))}</text></g>')
-        if i + 1 < len(rows):
-            out.append(f'<line x1="{b:.1f}" y1="{y + row_h - 6}" x2="{b:.1f}" y2="{y + row_h + 6}" class="link"/>')
-    y = top_pad + len(rows) * row_h
-    tot = running if total is None or math.isnan(total) else float(total)
-    out.append(f'<g class="row total"><text x="4" y="{y + 20}" class="fl">{esc(w["total"])}</text>'
-               f'<rect x="{min(x(0), x(tot)):.1f}" y="{y + 6}" width="{max(abs(x(tot) - x(0)), 1.5):.1f}"'
-               f' height="{row_h - 12}" class="{"pos" if tot > 0 else "neg"} tot"/>'
-               f'<text x="{width - 4}" y="{y + 21}" class="fn" text-anchor="end">{esc(_num(tot))}</text></g>')
-    out.append("</svg>")
-    return "".join(out)
+        cls = _sign_class(v)
+        words = _evidence_words(str(d.get("text") or ""))
+        body.append(f'<tr class="{cls}"><th scope="row">{esc(_field_label(d.get("field"), w, lang))}</th>'
+                    f'<td class="wfw">{esc(words)}</td><td class="wfb">{bar(sums[i], sums[i + 1], cls)}</td>'
+                    f'<td class="n fn {cls}">{esc(_num(v))}</td></tr>')
+    tcls = "pos" if tot > 0 else "neg"
+    body.append(f'<tr class="total"><th scope="row" colspan="2">{esc(w["total"])}</th>'
+                f'<td class="wfb">{bar(0.0, tot, tcls + " tot")}</td><td class="n fn">{esc(_num(tot))}</td></tr>')
+    return f'<table class="wf" aria-label="{esc(caption)}">{"".join(body)}</table>'
 
 
 # ------------------------------------------------------------------------------------------
@@ -509,7 +522,7 @@ def kinship_svg(claim_name: str, claimed: list[dict], cand_name: str, registered
         return (f'<g class="{cls}"><title>{esc(role)}: {esc(name)}{esc(year)}</title>'
                 f'<rect x="{x0}" y="{y0}" width="{box_w}" height="{box_h}" rx="5"/>'
                 f'<text x="{x0 + 8}" y="{y0 + 15}" class="kr">{esc(role)}</text>'
-                f'<text x="{x0 + 8}" y="{y0 + 32}" class="kn">{esc(_short(name, 34))}{esc(year)}</text></g>')
+                f'<text x="{x0 + 8}" y="{y0 + 32}" class="kn">{esc(_short(name, config.name_chars))}{esc(year)}</text></g>')
 
     out.append(box(lx, 20, w["claimant"], claim_name, None, "kb me"))
     out.append(box(rx, 20, w["candidate"], cand_name, None, "kb me"))
@@ -600,9 +613,13 @@ tr.nonerow td{color:var(--muted);font-style:italic}
 .note{color:var(--muted);font-size:.85rem;margin:.2rem 0}
 .warn{color:var(--neg);font-weight:600}
 .charts{overflow-x:auto}
-svg{max-width:100%;height:auto;font-family:inherit}svg .fl{font-size:13px;font-weight:600;fill:var(--ink)}
-svg .fw{font-size:12px;fill:var(--muted)}svg .fn{font-size:13px;font-weight:600}svg .fn.pos{fill:var(--pos)}
-svg .fn.neg{fill:var(--neg)}svg rect.pos{fill:var(--pos)}svg rect.neg{fill:var(--neg)}svg rect.zero{fill:#9e9e9e}
+svg{max-width:100%;height:auto;font-family:inherit}
+table.wf{width:auto;max-width:100%}table.wf th,table.wf td{border:0;padding:.1rem .45rem;vertical-align:middle}
+table.wf th{background:none;white-space:nowrap}table.wf .wfw{color:var(--muted);font-size:.88rem;max-width:28rem}
+table.wf .wfb{padding:0;line-height:0}table.wf svg{display:block;max-width:none;width:300px;height:24px}
+table.wf tr.total th,table.wf tr.total td{border-top:1px solid var(--line)}
+.fn{font-weight:600;white-space:nowrap}.fn.pos{color:var(--pos)}.fn.neg{color:var(--neg)}.fn.zero{color:var(--muted)}
+svg rect.pos{fill:var(--pos)}svg rect.neg{fill:var(--neg)}svg rect.zero{fill:#9e9e9e}
 svg rect.tot{opacity:.75}svg .axis{stroke:#9aa5b1;stroke-dasharray:3 3}svg .link{stroke:#9aa5b1}
 svg .kh{font-size:13px;font-weight:700;fill:var(--muted)}svg .kb rect{fill:#fff;stroke:#9aa5b1}
 svg .kb.me rect{fill:#e3ecf8;stroke:var(--accent)}svg .kb.linked rect{fill:#e8f5e9;stroke:var(--pos)}
@@ -610,6 +627,8 @@ svg .kr{font-size:11px;fill:var(--muted)}svg .kn{font-size:13px;fill:var(--ink)}
 svg .kl{stroke:var(--pos);stroke-width:2}svg .kl.me{stroke:var(--accent);stroke-dasharray:5 4}svg .ks{font-size:11px;fill:var(--pos)}
 details>summary{cursor:pointer;color:var(--accent)}
 [hidden]{display:none!important}
+section.claim,#summary,#toc{scroll-margin-top:8.5rem}
+.tocwrap{max-height:60vh;overflow:auto;border:1px solid var(--line)}.tocwrap th{position:sticky;top:0}
 @media print{header.top{position:static}.controls,.nav{display:none}section.card{break-inside:avoid-page}}
 """
 
@@ -697,7 +716,8 @@ def _claim_given_html(c: dict, w: dict) -> str:
     return f"<h3>{esc(w['claim_as_given'])}</h3><dl class=\"given\">{''.join(rows)}</dl>"
 
 
-def _candidates_html(c: dict, cands: list[dict], kin: dict[str, list[dict]], w: dict, config: ReportConfig) -> str:
+def _candidates_html(c: dict, cands: list[dict], kin: dict[str, list[dict]], w: dict, config: ReportConfig,
+                     lang: str) -> str:
     parts = [f"<h3>{esc(w['candidates'])}</h3>"]
     if not cands:
         parts.append(f"<p class=\"warn\">{esc(w['no_candidates'])}</p>")
@@ -719,14 +739,25 @@ def _candidates_html(c: dict, cands: list[dict], kin: dict[str, list[dict]], w: 
                     f"<td class=\"n\"><span class=\"bar\" style=\"width:{max(0.0, min(1.0, p_none)) * 5:.2f}rem;"
                     f"background:#9e9e9e\"></span>{esc(_pct(p_none))}</td></tr>")
     parts.append(f"<table class=\"cands\">{head}{''.join(body)}</table>")
+    if p_none is not None:
+        note = w["competitors"].format(p=_pct(cands[0].get("probability")), k=len(cands) - 1, none=_pct(p_none))
+        parts.append(f"<p class=\"note\">{esc(note)}</p>")
 
-    for k, m in enumerate(cands[: config.charts_for]):
+    for k, m in enumerate(cands):
         detail = _rel_list(m.get("evidence_detail"))
         title = f"{w['evidence_for']} {m.get('rank')}: {m.get('full_name') or ''} ({_pct(m.get('probability'))})"
         inner = []
-        if detail:
-            inner.append(f"<div class=\"charts\">{waterfall_svg(detail, m.get('weight'), w, config, title)}</div>"
-                         f"<p class=\"note\">{esc(w['weight_note'])}</p>")
+        chart = k < config.charts_for and (k == 0 or (m.get("probability") or 0.0) >= config.chart_min_probability)
+        if detail and chart:
+            note = f"<p class=\"note\">{esc(w['weight_note'])}</p>" if k == 0 else ""
+            inner.append(f"<div class=\"charts\">{waterfall_html(detail, m.get('weight'), w, lang, config, title)}"
+                         f"</div>{note}")
+        elif detail:
+            items = "".join(f"<li><b>{esc(_field_label(d.get('field'), w, lang))}</b> "
+                            f"{esc(_evidence_words(str(d.get('text') or '')))} "
+                            f"<span class=\"fn {_sign_class(d.get('weight'))}\">{esc(_num(d.get('weight')))}</span></li>"
+                            for d in detail)
+            inner.append(f"<ul class=\"evidence\">{items}</ul>")
         elif m.get("evidence"):
             items = "".join(f"<li>{esc(s.strip())}</li>" for s in str(m["evidence"]).split(";") if s.strip())
             inner.append(f"<ul class=\"evidence\">{items}</ul>")
@@ -845,12 +876,12 @@ def render_html(claims: pl.DataFrame, matches: pl.DataFrame, leads: pl.DataFrame
             f"<section class=\"card claim\" id=\"{anchor}\" data-status=\"{st}\" data-search=\"{esc(search)}\">"
             f"<div class=\"claimhead\"><h2>{esc(cid)} · <bdi>{esc(c.get('name'))}</bdi> "
             f"<span class=\"badge {st}\">{esc(w[st])}</span></h2><span class=\"nav\">{''.join(nav)}</span></div>"
-            f"{_claim_given_html(c, w)}{_candidates_html(c, ms, kin, w, config)}{_leads_html(ls, w)}</section>")
+            f"{_claim_given_html(c, w)}{_candidates_html(c, ms, kin, w, config, lang)}{_leads_html(ls, w)}</section>")
         if (k + 1) % 50 == 0 or k + 1 == n:
             tick("report", k + 1, n)
-    toc = (f"<section class=\"card\" id=\"toc\"><h2>{esc(w['toc'])}</h2><table><tr><th>{esc(w['claim_id'])}</th>"
+    toc = (f"<section class=\"card\" id=\"toc\"><h2>{esc(w['toc'])}</h2><div class=\"tocwrap\"><table><tr><th>{esc(w['claim_id'])}</th>"
            f"<th>{esc(w['name'])}</th><th>{esc(w['status'])}</th><th>{esc(w['best'])}</th>"
-           f"<th class=\"n\">{esc(w['probability'])}</th></tr>{''.join(toc_rows)}</table></section>")
+           f"<th class=\"n\">{esc(w['probability'])}</th></tr>{''.join(toc_rows)}</table></div></section>")
 
     when = (generated or datetime.now(timezone.utc)).strftime("%Y-%m-%d %H:%M UTC")
     buttons = "".join(

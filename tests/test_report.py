@@ -17,7 +17,7 @@ import importlib
 
 rep = importlib.import_module("reconcile.report")  # the module (rc.report is the function)
 
-EVIDENCE_T = pl.List(pl.Struct({"field": pl.Utf8, "level": pl.Int8, "weight": pl.Float64, "text": pl.Utf8}))
+EVIDENCE_T = pl.List(pl.Struct({"field": pl.Utf8, "level": pl.Utf8, "weight": pl.Float64, "text": pl.Utf8}))
 REL_T = pl.List(pl.Struct({"relation": pl.Utf8, "name": pl.Utf8, "birth_year": pl.Int32}))
 
 
@@ -41,12 +41,12 @@ def make_frames(name_a="Giàng A Páo", place="xã Cư Kbang, huyện Ea Súp, t
                        {"relation": "child", "name": "Giàng A Súa", "birth_year": 2005}],
                       [], [{"relation": "mother", "name": "Hoàng Thị Mai", "birth_year": 1950}]],
     }, schema_overrides={"relatives": REL_T})
-    ev_a = [{"field": "name", "level": 3, "weight": 6.5, "text": f"tên trùng ({name_a})"},
-            {"field": "birth_year", "level": 2, "weight": 1.2, "text": "năm sinh trong khoảng"},
-            {"field": "hometown", "level": 0, "weight": -2.0, "text": f"quê khác ({place})"},
-            {"field": "father", "level": 3, "weight": 4.0, "text": f"cha trùng tên ({rel_name})"}]
-    ev_b = [{"field": "name", "level": 3, "weight": 6.5, "text": "tên trùng"},
-            {"field": "father", "level": 0, "weight": -3.0, "text": "cha khác tên"}]
+    ev_a = [{"field": "giv", "level": "exact", "weight": 6.5, "text": f"Tên gọi trùng ({name_a}) +6.5"},
+            {"field": "by", "level": "in_narrow", "weight": 1.2, "text": "Năm sinh trong khoảng +1.2"},
+            {"field": "home", "level": "incompatible", "weight": -2.0, "text": f"Quê khác ({place}) −2.0"},
+            {"field": "father", "level": "strong", "weight": 4.0, "text": f"Cha trùng tên ({rel_name}) +4.0"}]
+    ev_b = [{"field": "giv", "level": "exact", "weight": 6.5, "text": "Tên gọi trùng +6.5"},
+            {"field": "father", "level": "different", "weight": -3.0, "text": "Cha khác tên −3.0"}]
     matches = pl.DataFrame({
         "claim_id": [cid_a, cid_a, "C-0002"],
         "rank": [1, 2, 1],
@@ -54,7 +54,7 @@ def make_frames(name_a="Giàng A Páo", place="xã Cư Kbang, huyện Ea Súp, t
         "probability": [0.91, 0.04, 0.35],
         "weight": [9.7, 3.5, 2.0],
         "evidence": ["tên trùng; năm sinh trong khoảng", "tên trùng; cha khác tên", "tên gần giống"],
-        "evidence_detail": [ev_a, ev_b, [{"field": "name", "level": 2, "weight": 2.0, "text": "tên gần giống"}]],
+        "evidence_detail": [ev_a, ev_b, [{"field": "giv", "level": "fuzzy_high", "weight": 2.0, "text": "Tên gần giống +2.0"}]],
         "full_name": [name_a, "Giàng A Páo", "Lò Thị Xuân"],
         "birth_year": [1978, 1980, 1991],
         "household_id": ["HK1", "HK2", "HK3"],
@@ -124,7 +124,9 @@ def test_report_contains_summary_sections_charts_and_navigation(tmp_path):
     sections = [a for t, a in p.tags if t == "section" and "claim" in (a.get("class") or "")]
     assert [s["data-status"] for s in sections] == ["likely", "relatives", "none"]
     # waterfall and kinship SVGs; the claimed father is linked to the registered father
-    assert text.count('class="wf"') == 3 and 'class="kin"' in text
+    # rank 2 of C-0001 (4%) gets words, not a chart; every candidate explains itself field by field
+    assert text.count('class="wf"') == 2 and text.count('class="evidence"') == 1 and 'class="kin"' in text
+    assert "Cha khác tên" in text and "−3.0" in text
     assert 'class="kb linked"' in text
     # "none of them" row and Vietnamese UI
     assert "Không phải ai trong số này" in text and 'lang="vi"' in text
@@ -234,14 +236,15 @@ def test_link_relatives_one_to_one_and_relation_aware():
 
 def test_waterfall_bars_follow_running_sum():
     w = rep.STRINGS["en"]
-    svg = rep.waterfall_svg([{"field": "name", "weight": 4.0, "text": "same"},
-                             {"field": "hometown", "weight": -2.0, "text": "different"}], 2.0, w)
+    svg = rep.waterfall_html([{"field": "giv", "weight": 4.0, "text": "same +4.0"},
+                              {"field": "home", "weight": -2.0, "text": "different −2.0"}], 2.0, w, "en")
     rects = re.findall(r'<rect x="([\d.]+)" y="[\d.]+" width="([\d.]+)"[^>]*class="(\w+)', svg)
     (x1, w1, c1), (x2, w2, c2), (x3, w3, _) = rects
     assert (c1, c2) == ("pos", "neg")
     assert float(w2) == pytest.approx(float(w1) / 2, abs=0.2)     # -2 is half of +4
     assert float(x2) + float(w2) == pytest.approx(float(x1) + float(w1), abs=0.2)  # starts where +4 ended
-    assert "+4.0" in svg and "−2.0" in svg and "Home town" in svg
+    assert "+4.0" in svg and "−2.0" in svg and "Hometown" in svg and "Given name" in svg
+    assert "same +4.0" not in svg and ">same<" in svg  # the weight is shown once, in its own column
 
 
 def test_progress_reports_counts_only(tmp_path):
