@@ -34,7 +34,7 @@ __all__ = [
 
 #: compatibility levels (Int8) used by `compatibility` and `compatibility_expr`
 LEVELS = {
-    3: "same commune (and compatible province)",
+    3: "same commune (then or today) in a compatible province",
     2: "same historical province-level unit, or same district",
     1: "lineage-compatible: the territories overlap in today's provinces",
     0: "incompatible: no overlap today",
@@ -556,6 +556,8 @@ def compatibility(a: PlaceResolution, b: PlaceResolution) -> int:
     if a.commune and b.commune and a.commune == b.commune and (
             not a.district or not b.district or a.district == b.district):
         return 3
+    if set(a.commune_now) & set(b.commune_now):
+        return 3  # the same ward/commune today (one side may use the pre-2025 name)
     if prov_overlap or (a.district and b.district and a.district == b.district):
         return 2
     return 1
@@ -568,10 +570,12 @@ def _overlap(a: str, b: str) -> pl.Expr:
 def compatibility_expr(a_now_col: str, b_now_col: str, a_prov_col: str | None = None,
                        b_prov_col: str | None = None, *, a_district_col: str | None = None,
                        b_district_col: str | None = None, a_commune_col: str | None = None,
-                       b_commune_col: str | None = None) -> pl.Expr:
+                       b_commune_col: str | None = None, a_commune_now_col: str | None = None,
+                       b_commune_now_col: str | None = None) -> pl.Expr:
     """Polars Int8 expression of the compatibility level between two place-feature column sets.
 
-    Levels: 3 same commune (needs the commune columns; district equal when both known),
+    Levels: 3 same commune (needs the commune columns; district equal when both known; with the
+    commune_now columns also: the same ward/commune today, so old and new names meet),
     2 same historical unit (needs the prov columns) or same district (needs district columns),
     1 lineage-compatible (today's provinces overlap), 0 incompatible, -1 missing on either side.
     Only `now` columns are required; higher levels are reached only when their columns are given.
@@ -591,6 +595,9 @@ def compatibility_expr(a_now_col: str, b_now_col: str, a_prov_col: str | None = 
         if a_district_col and b_district_col:
             same_c = same_c & (pl.col(a_district_col).is_null() | pl.col(b_district_col).is_null()
                                | (pl.col(a_district_col) == pl.col(b_district_col)))
+        if a_commune_now_col and b_commune_now_col:
+            same_c = same_c.fill_null(False) | _overlap(a_commune_now_col,
+                                                        b_commune_now_col).fill_null(False)
         expr = expr.when(same_c.fill_null(False)).then(pl.lit(3, pl.Int8))
     two = None
     if a_prov_col and b_prov_col:
@@ -607,7 +614,9 @@ def compatibility_expr(a_now_col: str, b_now_col: str, a_prov_col: str | None = 
 def place_features(df: pl.DataFrame, col: str, prefix: str = "", as_of_col: str | None = None
                    ) -> pl.DataFrame:
     """Add `{prefix}prov`, `{prefix}now` (List[Utf8]), `{prefix}district`, `{prefix}commune`
-    (Utf8, folded) and `{prefix}ambiguous` (Bool) for the place text in `col`.
+    (Utf8, folded), `{prefix}ambiguous` (Bool) and `{prefix}commune_now` (List[Utf8]: folded
+    names of the commune(s)/ward(s) it became on 1 July 2025, where known) for the text in `col`.
+    `as_of_col` (optional) holds a year/date per row that settles reused names.
 
     Each distinct (text[, year]) is resolved once and joined back. Null/unknown text gives
     null lists (so compatibility is -1, "missing"), never an exception.
@@ -623,13 +632,15 @@ def place_features(df: pl.DataFrame, col: str, prefix: str = "", as_of_col: str 
         f"{prefix}district": [r.district for r in res],
         f"{prefix}commune": [r.commune for r in res],
         f"{prefix}ambiguous": [r.ambiguous for r in res],
+        f"{prefix}commune_now": [[short_name(n) for n in r.commune_now] or None for r in res],
     }
     schema = {f"{prefix}prov": pl.List(pl.Utf8), f"{prefix}now": pl.List(pl.Utf8),
               f"{prefix}district": pl.Utf8, f"{prefix}commune": pl.Utf8,
-              f"{prefix}ambiguous": pl.Boolean}
+              f"{prefix}ambiguous": pl.Boolean, f"{prefix}commune_now": pl.List(pl.Utf8)}
     table = distinct.with_columns(pl.DataFrame(out_cols, schema=schema))
     drop = [c for c in schema if c in df.columns]
-    return df.drop(drop).join(table, on=keys, how="left", nulls_equal=True)
+    return df.drop(drop).join(table, on=keys, how="left", nulls_equal=True,
+                              maintain_order="left")
 
 
 # ---------------------------------------------------------------- labels

@@ -205,3 +205,18 @@ def test_province_inside_other_words_and_non_places():
     for text in ["không nhớ", "Lào", "Campuchia", "Trung Quốc", "Tây Nguyên", "Nam", "Bình",
                  "giữa Hà Giang và Cao Bằng"]:
         assert resolve(text).units == (), text
+
+
+def test_old_and_new_commune_names_meet():
+    old = resolve("xã Cư Kbang, huyện Ea Súp, Đắk Lắk")  # merged into xã Ea Rốk on 1 July 2025
+    new = resolve("xã Ea Rốk, tỉnh Đắk Lắk")
+    assert compatibility(old, new) == 3
+    df = place_features(pl.DataFrame({"a": ["xã Cư Kbang, huyện Ea Súp, Đắk Lắk"],
+                                      "b": ["xã Ea Rốk, tỉnh Đắk Lắk"]}), "a", "a_")
+    df = place_features(df, "b", "b_")
+    assert df["a_commune_now"].to_list() == [["ea rok"]]
+    lev = df.select(compatibility_expr("a_now", "b_now", a_commune_col="a_commune",
+                                       b_commune_col="b_commune", a_commune_now_col="a_commune_now",
+                                       b_commune_now_col="b_commune_now")).item()
+    assert lev == 3
+    assert compatibility(old, resolve("xã Ea Lê, huyện Ea Súp, Đắk Lắk")) == 2  # same district only
