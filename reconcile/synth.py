@@ -22,7 +22,6 @@ arguments give identical frames and files. No network, no personal data.
 from __future__ import annotations
 
 import bisect
-import csv
 import datetime as dt
 import json
 import os
@@ -552,7 +551,6 @@ class _World:
             kid_idx.append(self.person(eth, sex, ky, clan, gen0 + 1, code_for(ky), home,
                                        youngest=(k == len(kids) - 1), father=gf, mother=gm))
 
-        gp_members: list[tuple[int, str]] = []
         gp_alive = [p for p in (gf, gm) if self.alive[p]]
         co_resident_son = -1
         other_households = []
@@ -1145,10 +1143,6 @@ class _Register:
             self.by_name.setdefault(g["full_name"][i], []).append(i)
             if g["household_id"][i]:
                 self.by_hh.setdefault(g["household_id"][i], []).append(i)
-
-    def _hh_names(self, i: int) -> set[str]:
-        h = self.c["household_id"][i]
-        return {self.c["full_name"][j] for j in self.by_hh.get(h, [])} if h else set()
 
     def parent(self, i: int, which: str) -> int | None:
         c = self.c
