@@ -423,6 +423,13 @@ def _load_raw(source: Any) -> _Raw:
     if isinstance(source, list):
         if not source:
             raise EmptyInputError("no records", source=label, hint="pass at least one record")
+        if all(isinstance(x, dict) for x in source):
+            try:  # fast path: polars builds the frame (mixed scalar types become text, which we parse)
+                df = pl.DataFrame(source, infer_schema_length=None)
+                if "relatives" not in df.columns or _relatives_dtype_ok(df.schema["relatives"]):
+                    return _Raw(df, label, "dicts", pl.Series("_row", range(1, df.height + 1), dtype=pl.UInt32))
+            except Exception:  # noqa: BLE001 - odd shapes: the slow path names the bad record
+                pass
         return _frame_from_dicts(source, label, list(range(1, len(source) + 1)))
     if isinstance(source, (bytes, bytearray)):
         data = bytes(source)
@@ -441,6 +448,10 @@ def _load_raw(source: Any) -> _Raw:
                             hint="pass a path, a polars/pandas/Arrow frame or a list of dicts")
     if not data.strip():
         raise EmptyInputError("the file is empty", source=label, hint="export the table again with its header row")
+    if data[:4] == b"PK\x03\x04" or data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" or suffix in (".xlsx", ".xls", ".ods"):
+        raise BadValueError("this is a spreadsheet workbook (Excel/ODS), not CSV, JSON Lines or Parquet", source=label,
+                            hint="in Excel use File → Save As → 'CSV UTF-8 (comma delimited)', "
+                                 "or read it with pandas.read_excel(..., dtype=str) and pass the frame")
     fmt = _sniff_format(data, suffix)
     if fmt == "parquet":
         try:

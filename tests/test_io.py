@@ -286,3 +286,11 @@ def test_other_short_numeric_ids_are_left_alone():
     p = rc.read_population([{"person_id": "90345678901", "full_name": "A"}, {"person_id": "99", "full_name": "B"},
                             {"person_id": "99345678901", "full_name": "C"}])
     assert p["person_id"].to_list() == ["90345678901", "99", "99345678901"]
+
+
+def test_excel_workbook_gets_a_clear_message(tmp_path):
+    f = tmp_path / "so_ho_khau.xlsx"
+    f.write_bytes(b"PK\x03\x04" + b"\x00" * 100)
+    with pytest.raises(BadValueError, match="CSV UTF-8") as exc:
+        rc.read_population(f)
+    assert "so_ho_khau.xlsx" in str(exc.value)
