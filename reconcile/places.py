@@ -64,7 +64,8 @@ class PlaceResolution:
          the result is ambiguous; "district"/"commune":
          no province was written, it was found from the district or commune name);
     district_name, commune_name: official names (before July 2025) when recognised;
-    commune_now: names of the commune(s)/ward(s) it became on 1 July 2025, where known.
+    commune_now: names of the commune(s)/ward(s) it became on 1 July 2025, where known;
+    uncertain (property): a unit's history rests on a weak source.
     """
 
     units: tuple[str, ...] = ()
@@ -77,6 +78,12 @@ class PlaceResolution:
     district_name: str | None = field(default=None, compare=False)
     commune_name: str | None = field(default=None, compare=False)
     commune_now: tuple[str, ...] = field(default=(), compare=False)
+
+    @property
+    def uncertain(self) -> bool:
+        """True when a unit's history rests on a weak source (flag kept from the research file)."""
+        g = _gaz()
+        return any(g.units[u]["uncertain"] for u in self.units if u in g.units)
 
     @property
     def empty(self) -> bool:

@@ -46,6 +46,29 @@ def fold(s: str) -> str:
     return " ".join(s.replace("-", " ").replace(".", " ").replace("_", " ").split())
 
 
+def _same_land_chain(ids, units) -> bool:
+    """True when every pair of units is linked by whole successions (merge/rename), i.e. one
+    name for the same land over time (same rule as reconcile.places._is_ambiguous)."""
+    def first_start(u):
+        starts = [p.get("start_year") for p in u["periods"] if p.get("start_year") is not None]
+        return min(starts) if starts else 0
+
+    def whole(uid):
+        out, todo = set(), [uid]
+        while todo:
+            by_year = {}
+            for s in units[todo.pop()].get("successors") or []:
+                if s in units:
+                    by_year.setdefault(first_start(units[s]), []).append(s)
+            for parts in by_year.values():
+                if len(parts) == 1 and parts[0] not in out and parts[0] != uid:
+                    out.add(parts[0])
+                    todo.append(parts[0])
+        return out
+
+    return all(b in whole(a) or a in whole(b) for i, a in enumerate(ids) for b in ids[i + 1:])
+
+
 def build_provinces(src: Path) -> dict:
     d = json.loads(src.read_text(encoding="utf-8"))
     units = {u["id"]: u for u in d["units"]}
@@ -93,6 +116,14 @@ def build_provinces(src: Path) -> dict:
             by_name.setdefault(fold(s), set()).add(u["id"])
     documented = {fold(k) for k in d["ambiguous_names"]}
     undocumented = {k: sorted(v) for k, v in by_name.items() if len(v) > 1 and k not in documented}
+    for name, ids in undocumented.items():
+        if not _same_land_chain(ids, units):
+            errors.append(f"{src}: spelling {name!r} names {ids}, which cover different land, "
+                          "but it is not listed in ambiguous_names (add it there)")
+    for name, ids in d["ambiguous_names"].items():
+        for uid in ids:
+            if uid not in units:
+                errors.append(f"{src}: ambiguous_names[{name!r}] names unknown unit {uid!r}")
     if errors:
         sys.exit("\n".join(errors))
     return {

@@ -220,3 +220,8 @@ def test_old_and_new_commune_names_meet():
                                        b_commune_now_col="b_commune_now")).item()
     assert lev == 3
     assert compatibility(old, resolve("xã Ea Lê, huyện Ea Súp, Đắk Lắk")) == 2  # same district only
+
+
+def test_uncertain_flag_kept():
+    assert resolve("Quảng Tín").uncertain  # weakly sourced unit in the research file
+    assert not resolve("Hà Tuyên").uncertain
