@@ -371,15 +371,24 @@ def claim_status(claims: pl.DataFrame, matches: pl.DataFrame, leads: pl.DataFram
             .drop("_kin"))
 
 
-def place_key(residence: str | None) -> str | None:
-    """District and province as the officer wrote them: the last two comma-separated parts."""
+def place_key(residence: str | None, lang: str = "vi") -> str | None:
+    """Where a claimant lives, at district level: "Huyện Krông Năng, tỉnh Đắk Lắk" from the gazetteer
+    (so differently written addresses group together), else the last two parts as written."""
     if not residence:
         return None
-    parts = [" ".join(p.split()) for p in unicodedata.normalize("NFC", residence).split(",")]
-    parts = [p for p in parts if p]
-    if not parts:
-        return None
-    return ", ".join(parts[-2:])
+    text = " ".join(unicodedata.normalize("NFC", residence).split())
+    try:
+        from reconcile import places
+
+        res = places.resolve(text)
+        district = getattr(res, "district_name", None)
+        now = tuple(getattr(res, "now", ()) or ())
+        if district and len(now) == 1:
+            return f"{district}, {places.label(now[0], lang)}"
+    except Exception:  # noqa: BLE001 - the gazetteer is a convenience here; fall back to the text
+        pass
+    parts = [p.strip() for p in text.split(",") if p.strip()]
+    return ", ".join(parts[-2:]) if parts else None
 
 
 # ------------------------------------------------------------------------------------------
@@ -834,8 +843,9 @@ def render_html(claims: pl.DataFrame, matches: pl.DataFrame, leads: pl.DataFrame
 
     # --- summary by place
     places: dict[str, dict[str, int]] = {}
+    keys = {t: place_key(t, lang) for t in {r.get("residence") for r in rows} if t}  # distinct texts only
     for r in rows:
-        key = place_key(r.get("residence")) or w["unknown_place"]
+        key = keys.get(r.get("residence")) or w["unknown_place"]
         d = places.setdefault(key, {s: 0 for s in STATUSES})
         d[status_of.get(r["claim_id"], "none")] += 1
     place_rows = "".join(
