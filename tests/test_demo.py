@@ -3,9 +3,11 @@ regeneration path used when the samples are not bundled (non-editable installs).
 
 from __future__ import annotations
 
+import contextlib
 import importlib
+import io
 import json
-from html.parser import HTMLParser
+import re
 
 import polars as pl
 import pytest
@@ -20,20 +22,23 @@ def _run(**kw):
         pytest.skip(f"pipeline not complete yet: {exc}")
 
 
-class _Sections(HTMLParser):
-    def __init__(self):
-        super().__init__()
-        self.sections = []
-
-    def handle_starttag(self, tag, attrs):
-        a = dict(attrs)
-        if tag == "section" and "claim" in (a.get("class") or ""):
-            self.sections.append(a)
+def _section_piles(html_text: str) -> list[str]:
+    """data-status of every claim section (the report writes them in this fixed form)."""
+    return re.findall(r'<section class="card claim" id="c-\d+" data-status="(\w+)"', html_text)
 
 
 @pytest.fixture(scope="module")
-def result(tmp_path_factory):
-    return _run(out_dir=tmp_path_factory.mktemp("demo") / "out", lang="en", quiet=True)
+def run(tmp_path_factory):
+    """One demo run in Vietnamese with its console summary captured: (result, printed text)."""
+    buf = io.StringIO()
+    with contextlib.redirect_stdout(buf):
+        res = _run(out_dir=tmp_path_factory.mktemp("demo") / "out", lang="vi")
+    return res, buf.getvalue()
+
+
+@pytest.fixture(scope="module")
+def result(run):
+    return run[0]
 
 
 def test_demo_writes_candidates_leads_and_report(result):
@@ -46,31 +51,31 @@ def test_demo_writes_candidates_leads_and_report(result):
     leads = pl.read_csv(result.leads, infer_schema=False)
     assert set(leads["kind"].unique()) <= {"self", "relative", "household", "place"}
 
-    p = _Sections()
-    p.feed(result.report.read_text(encoding="utf-8"))
-    assert len(p.sections) == result.n_claims
+    piles = _section_piles(result.report.read_text(encoding="utf-8"))
+    assert len(piles) == result.n_claims
     assert sum(result.counts.values()) == result.n_claims
     for pile, n in result.counts.items():
-        assert sum(1 for s in p.sections if s["data-status"] == pile) == n
+        assert piles.count(pile) == n
     # the samples hold people who are not registered: not all of them may be "likely"
     assert result.counts["likely"] < result.n_claims
     assert set(result.timings) == {"load", "index", "match", "leads", "report", "total"}
     assert result.truth["likely"] == result.counts["likely"]
 
 
-def test_demo_cli_prints_short_summary(tmp_path, capsys):
-    try:
-        code = cli.main(["demo", "--out-dir", str(tmp_path / "d"), "--lang", "vi"])
-    except NotImplementedError as exc:  # pragma: no cover
-        pytest.skip(f"pipeline not complete yet: {exc}")
-    assert code == 0
-    out = capsys.readouterr().out
-    assert "300 lời khai" in out and "có khả năng trùng khớp" in out and "report.html" in out
-    assert "Thời gian" in out
-    # no personal data in the console summary: no names from the samples
-    names = pl.read_csv(demo.find_samples() / "population.csv", infer_schema=False)["full_name"].head(50)
-    assert not any(n in out for n in names.to_list())
-    assert (tmp_path / "d" / "report.html").exists()
+def test_demo_prints_short_summary_without_personal_data(run):
+    res, out = run
+    assert "300 lời khai" in out and "3.000 người" in out and "có khả năng trùng khớp" in out
+    assert "Thời gian" in out and str(res.report.resolve()) in out
+    names = pl.read_csv(res.samples / "population.csv", infer_schema=False)["full_name"]
+    claims = [json.loads(line)["name"] for line in (res.samples / "claims.jsonl").read_text("utf-8").splitlines()]
+    assert not any(n in out for n in [*names.to_list(), *claims] if n and len(n.split()) >= 2)
+
+
+def test_cli_demo_calls_run_demo(monkeypatch, tmp_path):
+    seen = {}
+    monkeypatch.setattr(demo, "run_demo", lambda **kw: seen.update(kw))
+    assert cli.main(["demo", "--out-dir", str(tmp_path / "d"), "--lang", "en"]) == 0
+    assert seen == {"out_dir": str(tmp_path / "d"), "lang": "en"}
 
 
 def test_demo_regenerates_samples_when_not_bundled(tmp_path, monkeypatch):
