@@ -112,6 +112,7 @@ _FULL_PREFIX = ("thanh pho", "thi tran", "thi xa", "phuong", "xa", "huyen", "qua
                 "dac khu")
 
 
+@lru_cache(maxsize=65_536)
 def short_name(name: str | None) -> str | None:
     """Folded name without its level word: 'Huyện Đồng Văn' → 'dong van', 'Quận 1' → '1'."""
     if name is None:
@@ -629,25 +630,43 @@ def place_features(df: pl.DataFrame, col: str, prefix: str = "", as_of_col: str 
     null lists (so compatibility is -1, "missing"), never an exception.
     """
     keys = [col] + ([as_of_col] if as_of_col else [])
-    distinct = df.select(keys).unique()
-    texts = distinct[col].cast(pl.Utf8).to_list()
-    years = distinct[as_of_col].to_list() if as_of_col else [None] * len(texts)
+    key = "__place_key"
+    # house/village parts before an explicit commune do not change the answer: "thôn 3, xã X, …"
+    # and "thôn 5, xã X, …" are resolved once
+    distinct = df.select(keys).unique().with_columns(place_key_expr(pl.col(col)).alias(key))
+    kkeys = [key] + ([as_of_col] if as_of_col else [])
+    uniq = distinct.select(kkeys).unique()
+    texts = uniq[key].to_list()
+    years = uniq[as_of_col].to_list() if as_of_col else [None] * len(texts)
     res = [resolve(t, y) for t, y in zip(texts, years)]
+    # list columns travel as "|"-joined strings (fast to build) and are split by polars
     out_cols = {
-        f"{prefix}prov": [list(r.units) if r.units else None for r in res],
-        f"{prefix}now": [list(r.now) if r.now else None for r in res],
+        f"{prefix}prov": ["|".join(r.units) or None for r in res],
+        f"{prefix}now": ["|".join(r.now) or None for r in res],
         f"{prefix}district": [r.district for r in res],
         f"{prefix}commune": [r.commune for r in res],
         f"{prefix}ambiguous": [r.ambiguous for r in res],
-        f"{prefix}commune_now": [[short_name(n) for n in r.commune_now] or None for r in res],
+        f"{prefix}commune_now": ["|".join(short_name(n) for n in r.commune_now) or None
+                                 for r in res],
     }
-    schema = {f"{prefix}prov": pl.List(pl.Utf8), f"{prefix}now": pl.List(pl.Utf8),
-              f"{prefix}district": pl.Utf8, f"{prefix}commune": pl.Utf8,
-              f"{prefix}ambiguous": pl.Boolean, f"{prefix}commune_now": pl.List(pl.Utf8)}
-    table = distinct.with_columns(pl.DataFrame(out_cols, schema=schema))
+    lists = (f"{prefix}prov", f"{prefix}now", f"{prefix}commune_now")
+    schema = {c: pl.Utf8 for c in out_cols} | {f"{prefix}ambiguous": pl.Boolean}
+    table = distinct.join(uniq.with_columns(
+        pl.DataFrame(out_cols, schema=schema)
+        .with_columns(pl.col(c).str.split("|") for c in lists)), on=kkeys, how="left",
+        nulls_equal=True).drop(key)
     drop = [c for c in schema if c in df.columns]
     return df.drop(drop).join(table, on=keys, how="left", nulls_equal=True,
                               maintain_order="left")
+
+_VILLAGE_PART = (r"(?i)^\s*(?:(?:thôn|bản|ấp|tổ dân phố|tổ|cụm dân cư|khu phố|khu dân cư|khóm|xóm|"
+                 r"số nhà|số|đường|đội|khu)\b[^,;()]*[,;]\s*)+(?P<c>(?:xã|phường|thị trấn)\s)")
+
+
+def place_key_expr(e: pl.Expr) -> pl.Expr:
+    """The place text without house/village parts written before an explicit commune
+    ("thôn 23, xã Ya Tờ Mốt, …" → "xã Ya Tờ Mốt, …"); resolve() gives the same answer for both."""
+    return e.cast(pl.Utf8).str.replace(_VILLAGE_PART, "${c}")
 
 
 # ---------------------------------------------------------------- labels
