@@ -158,3 +158,39 @@ def test_random_csv_text_raises_only_input_errors(text):
                 reader((prefix + text).encode("utf-8"))
             except ReconcileInputError:
                 pass
+
+
+def test_column_in_one_legacy_encoding_converts_even_plausible_looking_values():
+    # VNI "Thò" is "Thị" and "Hoà" is "Hồ": alone they read as Vietnamese, but the column is VNI
+    col = pl.Series(["Nguyeãn Vaên Thaønh", "Giaøng Thò Myû", "Hoà Thò Lan", "Ñaëng Vaên Ba", "Thò Ñeïp"])
+    out, counts, _ = E.repair_column(col)
+    assert out.to_list() == ["Nguyễn Văn Thành", "Giàng Thị Mỷ", "Hồ Thị Lan", "Đặng Văn Ba", "Thị Đẹp"]
+    assert set(counts) == {"vni"}
+
+
+def test_mixed_column_keeps_genuine_values():
+    # one VNI value among genuine Unicode: only that one changes ("Hoà" stays "Hoà")
+    col = pl.Series(["Nguyeãn Vaên Thaønh", "Hoà", "Lò Văn Ín", "Thành", "Đặng Thị Hoà", "Bế Thị Lan"])
+    out, counts, _ = E.repair_column(col)
+    assert out.to_list() == ["Nguyễn Văn Thành", "Hoà", "Lò Văn Ín", "Thành", "Đặng Thị Hoà", "Bế Thị Lan"]
+
+
+def test_utf8_mojibake_with_lost_bytes():
+    # ề is E1 BB 81; 0x81 has no CP1252 character, so a wrong decoder shows U+FFFD
+    assert E.repair_text("GiÃ\xa0ng A Lá»\ufffdnh") == ("Giàng A Lềnh", "utf8_mojibake")
+    assert E.repair_text("BÃ n Thá»‹ Liá»\ufffdu")[0] == "Bàn Thị Liều"
+
+
+def test_viqr_column_with_final_marks():
+    col = pl.Series(["Nguye^~n Va(n Tha`nh", "Chu Thi. Linh", "Gia`ng Thi. My?", "DDa('k La('k"])
+    out, counts, _ = E.repair_column(col)
+    assert out.to_list() == ["Nguyễn Văn Thành", "Chu Thị Linh", "Giàng Thị Mỷ", "Đắk Lắk"]
+
+
+@pytest.mark.parametrize("syllable, ok", [
+    ("nguyễn", True), ("thành", True), ("hoà", True), ("hòa", True), ("thuý", True), ("thúy", True),
+    ("ngọc", True), ("ngỏc", False), ("ngờc", False), ("nhaõn", False), ("beỏ", False), ("thiũ", False),
+    ("lọnh", False), ("krông", True), ("đrăm", True), ("tđa", False), ("giàng", True), ("quỳnh", True),
+])
+def test_syllable_rules(syllable, ok):
+    assert E._syllable_ok(syllable) is ok
