@@ -13,6 +13,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import html
+import json
 import math
 import os
 import re
@@ -671,8 +672,16 @@ _JS = """
 
 
 def _rel_list(value) -> list[dict]:
+    """A list of dicts from a polars list value, or from the JSON text CSV writers use for nested columns."""
     if value is None:
         return []
+    if isinstance(value, str):
+        try:
+            value = json.loads(value)
+        except ValueError:
+            return []
+        if not isinstance(value, list):
+            return []
     if hasattr(value, "to_list"):
         value = value.to_list()
     return [r for r in value if isinstance(r, dict)]

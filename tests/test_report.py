@@ -12,6 +12,8 @@ from types import SimpleNamespace
 
 import polars as pl
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import importlib
 
@@ -172,6 +174,10 @@ def test_self_contained_no_network_and_script_allowed_by_hash_only():
     assert "".join(p.scripts).strip() == rep._JS.strip()
 
 
+SAFE_TAGS = {"html", "head", "meta", "title", "style", "body", "header", "h1", "p", "div", "label", "input", "span",
+             "button", "b", "noscript", "main", "section", "h2", "h3", "h4", "table", "tr", "th", "td", "a", "bdi",
+             "dl", "dt", "dd", "ul", "li", "details", "summary", "svg", "line", "g", "text", "rect", "br", "script"}
+
 HOSTILE = [
     '<script>alert(1)</script>',
     '"><img src=x onerror=alert(1)>',
@@ -191,11 +197,7 @@ def test_hostile_values_are_escaped_everywhere(bad):
     claims, matches, leads, index = make_frames(name_a=bad, place=bad, reason=bad, cid_a=bad, rel_name=bad)
     text = rep.render_html(claims, matches, leads, index)
     p = parse(text)
-    allowed_tags = {"html", "head", "meta", "title", "style", "body", "header", "h1", "p", "div", "label", "input",
-                    "span", "button", "b", "noscript", "main", "section", "h2", "h3", "h4", "table", "tr", "th",
-                    "td", "a", "bdi", "dl", "dt", "dd", "ul", "li", "details", "summary", "svg", "title", "line",
-                    "g", "text", "rect", "br", "script"}
-    assert {t for t, _ in p.tags} <= allowed_tags
+    assert {t for t, _ in p.tags} <= SAFE_TAGS
     assert sum(1 for t, _ in p.tags if t == "script") == 1
     for tag, attrs in p.tags:
         assert not any(k.startswith("on") for k in attrs), (tag, attrs)
@@ -263,3 +265,24 @@ def test_progress_reports_counts_only(tmp_path):
                progress=lambda s, d, t: seen.append((s, d, t)))
     assert seen[-1] == ("report", 3, 3)
     assert not list((tmp_path / "x").glob(".*tmp*"))
+
+
+def test_frames_read_back_from_csv_render_the_same_evidence(tmp_path):
+    from reconcile.cli import write_frame
+
+    claims, matches, leads, index = make_frames()
+    write_frame(matches, tmp_path / "c.csv")
+    back = pl.read_csv(tmp_path / "c.csv", schema_overrides={"person_id": pl.Utf8})
+    assert back.schema["evidence_detail"] == pl.Utf8
+    text = rep.render_html(claims, back, leads, index)
+    assert text.count('class="wf"') == 2 and "Cha khác tên" in text
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.text(min_size=1, max_size=40))
+def test_any_text_in_any_field_cannot_add_markup(value):
+    claims, matches, leads, index = make_frames(name_a=value, place=value, reason=value, cid_a=value, rel_name=value)
+    p = parse(rep.render_html(claims, matches, leads, index))
+    assert sum(1 for t, _ in p.tags if t == "script") == 1
+    assert not any(k.startswith("on") for _, attrs in p.tags for k in attrs)
+    assert {t for t, _ in p.tags} <= SAFE_TAGS
