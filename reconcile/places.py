@@ -220,6 +220,30 @@ def _whole_successors(uid: str) -> frozenset:
     return frozenset(out)
 
 
+@lru_cache(maxsize=4096)
+def _main_now(uid: str) -> tuple[str, ...]:
+    """Today's provinces holding the bulk of `uid`'s land: following later whole or split
+    successors only, not partial (district-level) transfers such as Côn Đảo or Mê Linh."""
+    g = _gaz()
+    out: list[str] = []
+    seen: set[str] = set()
+    todo = [uid]
+    while todo:
+        x = todo.pop()
+        if x in seen:
+            continue
+        seen.add(x)
+        if x in g.today:
+            out.append(x)
+            continue
+        u = g.units[x]
+        end = u["end_year"] or 9999
+        todo += [s for s in u["successors"] if s in g.units
+                 and (s in g.today or _first_start(g.units[s]) >= end - 1)]
+    cur = g.units[uid]["current_units"]
+    return tuple(c for c in cur if c in out) or tuple(cur)
+
+
 def _is_ambiguous(ids) -> bool:
     """True when the same name can mean land that one reading does not contain: the candidate
     units are not a chain of merges/renames (old/new Lai Châu, Đắk Lắk, Hậu Giang, Cần Thơ)."""
@@ -671,18 +695,32 @@ def place_key_expr(e: pl.Expr) -> pl.Expr:
 
 # ---------------------------------------------------------------- labels
 
-_TYPE_EN = {"tỉnh": "province", "thành phố trực thuộc trung ương": "city",
-            "đặc khu": "special zone"}
-
-
 def _type_vi(u: dict) -> str:
-    t = u.get("unit_type") or "tỉnh"
+    t = (u.get("unit_type") or "tỉnh").split(" (")[0]
     return "thành phố" if t.startswith("thành phố") else t
+
+
+def _type_en(u: dict) -> str:
+    t = _type_vi(u)
+    return {"thành phố": "city", "đặc khu": "special zone"}.get(t, "province")
+
+
+def _head(u: dict, lang: str) -> str:
+    """'tỉnh Hà Giang', 'thành phố Hà Nội' / 'Hà Giang province', 'Hồ Chí Minh city'."""
+    name = u["name"]
+    if lang == "vi":
+        return name[0].lower() + name[1:] if name.lower().startswith("thành phố") \
+            else f"{_type_vi(u)} {name}"
+    if name.lower().startswith("thành phố "):
+        name = name[len("thành phố "):]
+    return f"{name} {_type_en(u)}"
 
 
 def _names(ids, lang) -> str:
     g = _gaz()
     parts = [g.units[i]["name"] for i in ids if i in g.units]
+    if lang != "vi":
+        parts = [p[len("Thành phố "):] if p.startswith("Thành phố ") else p for p in parts]
     parts = list(dict.fromkeys(parts))
     if len(parts) <= 1:
         return "".join(parts)
@@ -697,22 +735,29 @@ def today_names(units, lang: str = "vi") -> str:
 
 def label(unit_id: str, lang: str = "vi") -> str:
     """Officer-readable label, e.g. 'tỉnh Hà Tuyên (cũ, nay là Hà Giang và Tuyên Quang;
-    từ 2025: Tuyên Quang)'. Unknown ids are returned unchanged."""
+    từ 2025: Tuyên Quang)', 'tỉnh Lâm Đồng (trước 1/7/2025)'. Unknown ids are returned unchanged."""
     g = _gaz()
     u = g.units.get(unit_id)
     if u is None:
         return unit_id
-    name = u["name"]
-    if lang == "vi":
-        head = name if name.lower().startswith("thành phố") else f"{_type_vi(u)} {name}"
-    else:
-        head = f"{name} {_TYPE_EN.get(u.get('unit_type'), 'province')}"
+    head = _head(u, lang)
     if unit_id in g.today:
         return head
-    now = today_names([unit_id], lang)
-    succ = [s for s in u["successors"] if s not in g.today or s in u["current_units"]]
-    before = _names(succ, lang) if u["successors"] and u["end_year"] and u["end_year"] < 2025 \
-        else ""
+    main = _main_now(unit_id)
+    now = _names(main, lang)
+    small = _names([c for c in u["current_units"] if c not in main], lang)
+    if now == _names([unit_id], lang):  # same name before and after the 2025 merger
+        if lang == "vi":
+            return f"{head} (trước 1/7/2025" + (f"; một phần nhỏ nay thuộc {small})" if small
+                                                else ")")
+        return f"{head} (before 1 July 2025" + (f"; a small part now in {small})" if small
+                                                 else ")")
+    if small:
+        now += f" (một phần nhỏ: {small})" if lang == "vi" else f" (a small part: {small})"
+    end = u["end_year"] or 9999
+    succ = [s for s in u["successors"] if s in g.units and _first_start(g.units[s]) >= end - 1
+            and s not in g.today]
+    before = _names(succ, lang) if succ and end < 2025 else ""
     if lang == "vi":
         inner = "cũ" + (f", nay là {before}" if before and before != now else "")
         return f"{head} ({inner}; từ 2025: {now})" if now else f"{head} (cũ)"
@@ -738,11 +783,7 @@ def _today_province_text(now, lang: str) -> str:
         u = g.units.get(uid)
         if u is None:
             continue
-        if lang == "vi":
-            parts.append(u["name"] if u["name"].lower().startswith("thành phố")
-                         else f"{_type_vi(u)} {u['name']}")
-        else:
-            parts.append(f"{u['name']} {_TYPE_EN.get(u.get('unit_type'), 'province')}")
+        parts.append(_head(u, lang))
     return (" hoặc " if lang == "vi" else " or ").join(parts)
 
 
@@ -761,13 +802,7 @@ def describe(res: PlaceResolution, lang: str = "vi") -> str:
         uid = res.units[0]
         u = g.units[uid]
         old = not any(x in g.today for x in res.units)
-        if lang == "vi":
-            head = u["name"] if u["name"].lower().startswith("thành phố") else \
-                f"{_type_vi(u)} {u['name']}"
-            then.append(head + (" (cũ)" if old else ""))
-        else:
-            then.append(f"{u['name']} {_TYPE_EN.get(u.get('unit_type'), 'province')}"
-                        + (" (former)" if old else ""))
+        then.append(_head(u, lang) + ((" (cũ)" if lang == "vi" else " (former)") if old else ""))
     today = []
     if res.commune_now:
         today.append((" hoặc " if lang == "vi" else " or ").join(
