@@ -128,12 +128,14 @@ def _tables() -> dict:
                                      "Lềm", "Ngần", "Cầm", "Đèo")}
     dao_strong = {norm(s) for s in ("Chảo", "Tẩn", "Bàn", "Phàn", "Chúc")}
     dao = {norm(s) for s in f["dao_surnames"]}
-    surnames = kinh | clan_norm | tay_nung | thai | dao
+    variants = {norm(b) for _, b in f["surname_variant_pairs"]} | {"lí", "vy"}
+    surnames = kinh | variants | clan_norm | tay_nung | thai | dao
     # Single tokens that are surnames and rarely given names: "Giàng" alone is a clan, "Páo" a name.
     given_too = {norm(s) for s in f["hmong_given_male"] + f["hmong_given_female"]} | {
         norm(s) for s in ("Mai", "Hà", "Lâm", "Long", "Văn", "Thái", "Cao", "Hoa", "Lương", "Kim",
                           "Vàng", "Lầu", "La", "Ma", "Chu", "Châu", "Đào", "Hồng", "Thanh",
-                          "Tô", "Hoàng", "Quang", "Vi", "Vy", "Khang", "Lý")}
+                          "Tô", "Hoàng", "Quang", "Vi", "Vy", "Khang", "Lý", "Giang", "Trang",
+                          "Hàng", "Văn", "Dương", "Phương", "Thân", "Từ", "Tăng", "Lăng", "Bạch")}
     clan_only = surnames - given_too
     return {
         "hmong_variant": hmong_variant, "universal": universal, "clan_norm": clan_norm,
