@@ -802,12 +802,23 @@ def describe(res: PlaceResolution, lang: str = "vi") -> str:
         uid = res.units[0]
         u = g.units[uid]
         old = not any(x in g.today for x in res.units)
-        then.append(_head(u, lang) + ((" (cũ)" if lang == "vi" else " (former)") if old else ""))
+        same = u["name"] in {g.units[n]["name"] for n in res.now if n in g.units}
+        tag = ((" (trước 1/7/2025)" if same else " (cũ)") if lang == "vi"
+               else (" (before 1 July 2025)" if same else " (former)"))
+        then.append(_head(u, lang) + (tag if old else ""))
     today = []
     if res.commune_now:
         today.append((" hoặc " if lang == "vi" else " or ").join(
             _lower_type(n) for n in res.commune_now))
-    today.append(_today_province_text(res.now, lang))
+    main = [n for n in dict.fromkeys(m for u in res.units if u in g.units for m in _main_now(u))
+            if n in res.now] if not res.commune_now else []
+    main = main or list(res.now)
+    small = [n for n in res.now if n not in main]
+    prov_text = _today_province_text(main, lang)
+    if small:
+        prov_text += (f" (một phần nhỏ: {_today_province_text(small, lang)})" if lang == "vi"
+                      else f" (a small part: {_today_province_text(small, lang)})")
+    today.append(prov_text)
     sep = " — nay: " if lang == "vi" else " — today: "
     first = ", ".join(then)
     if not res.commune_now and not res.ambiguous and then and then[-1] == today[-1]:
