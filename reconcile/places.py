@@ -101,7 +101,7 @@ def fold_place(text: str) -> str:
 
 
 # level prefixes (folded); order matters: longer first
-_COMMUNE_PREFIX = ("thi tran", "phuong", "xa", "tt")
+_COMMUNE_PREFIX = ("thi tran", "phuong", "xa", "dac khu", "tt")
 _DISTRICT_PREFIX = ("thi xa", "quan", "huyen", "tx", "h")
 _PROVINCE_PREFIX = ("thanh pho truc thuoc trung uong", "thanh pho", "tinh", "tp", "t")
 _BELOW_COMMUNE = ("cum dan cu", "thon", "ban", "ap", "to dan pho", "to", "khu pho", "khom",
@@ -821,7 +821,8 @@ def describe(res: PlaceResolution, lang: str = "vi") -> str:
     today.append(prov_text)
     sep = " — nay: " if lang == "vi" else " — today: "
     first = ", ".join(then)
-    if not res.commune_now and not res.ambiguous and then and then[-1] == today[-1]:
+    same_commune = not res.commune_now or tuple(res.commune_now) == (res.commune_name,)
+    if same_commune and not res.ambiguous and then and then[-1] == today[-1]:
         return first  # same province then and now, nothing more known
     if res.ambiguous:
         first += " (không rõ thời kỳ)" if lang == "vi" else " (period unclear)"

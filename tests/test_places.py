@@ -225,3 +225,11 @@ def test_old_and_new_commune_names_meet():
 def test_uncertain_flag_kept():
     assert resolve("Quảng Tín").uncertain  # weakly sourced unit in the research file
     assert not resolve("Hà Tuyên").uncertain
+
+
+def test_post_2025_two_level_address():
+    old = resolve("xã Sủng Là, huyện Đồng Văn, Hà Giang")
+    new = resolve("xã Sà Phìn, tỉnh Tuyên Quang")  # the commune Sủng Là joined in 2025
+    assert new.commune == "sa phin" and compatibility(old, new) == 3
+    r = resolve("đặc khu Phú Quốc, An Giang")
+    assert r.commune == "phu quoc" and r.now == ("an_giang_2025",)
