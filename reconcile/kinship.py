@@ -13,7 +13,7 @@ Owns
   Derived rows: siblings (children of one resolved parent) and grandparents (a resolved parent's
   resolved parents). Every row carries a confidence; several sources for one edge combine as
   independent evidence (1 - Π(1 - c)).
-- `build_graph(people, relatives) -> nx.MultiDiGraph` and `graph_from_index(index)` (cached on the
+- `build_graph(people, relatives) -> nx.MultiDiGraph`, `family_of(graph, pidx)` and `graph_from_index(index)` (cached on the
   Index object; the graph is never saved, the edge frame is: `kin_edges.parquet`).
 
 All work is whole-column polars joins; no loop runs over rows.
@@ -335,3 +335,56 @@ def person_relatives(people: pl.DataFrame) -> pl.DataFrame:
     out = pl.concat([resolved.cast(OUT_SCHEMA), named.select(list(OUT_SCHEMA)).cast(OUT_SCHEMA)])
     return out.sort(["pidx", "relation", "confidence"], descending=[False, False, True],
                     nulls_last=True)
+
+
+# ------------------------------------------------------------------------------------------------
+# Graph
+# ------------------------------------------------------------------------------------------------
+
+def build_graph(people: pl.DataFrame, relatives: pl.DataFrame):
+    """Typed kinship graph: nodes are `pidx` (attributes person_id, full_name, birth_year,
+    household_id where present); a directed edge u → v with key = relation means "v is u's
+    <relation>", with `confidence` and `source`. Name-only relatives are not nodes (they are
+    in the relatives frame)."""
+    import networkx as nx
+
+    g = nx.MultiDiGraph()
+    cols = [c for c in ("person_id", "full_name", "household_id") if c in people.columns]
+    by = "p_birth_year" if "p_birth_year" in people.columns else ("birth_year" if "birth_year" in people.columns else None)
+    p = people.select(pl.int_range(pl.len(), dtype=pl.UInt32).alias("pidx") if "pidx" not in people.columns
+                      else pl.col("pidx"), *cols, *([pl.col(by).alias("birth_year")] if by else []))
+    names = p.columns[1:]
+    g.add_nodes_from((row[0], dict(zip(names, row[1:]))) for row in p.iter_rows())
+    e = relatives.filter(pl.col("rel_pidx").is_not_null()).select("pidx", "rel_pidx", "relation",
+                                                                  "confidence", "source")
+    g.add_edges_from((u, v, k, {"confidence": c, "source": s}) for u, v, k, c, s in e.iter_rows())
+    return g
+
+
+def graph_from_index(index):
+    """The kinship graph of an Index, rebuilt from its relatives frame (`index.kin`, saved as
+    kin_edges.parquet) and cached on that Index object."""
+    cache = getattr(index, "_cache", None)
+    if cache is not None and "kinship.graph" in cache:
+        return cache["kinship.graph"]
+    g = build_graph(index.people, index.kin)
+    if cache is not None:
+        cache["kinship.graph"] = g
+    return g
+
+
+def family_of(graph, pidx: int, depth: int = 1) -> list[tuple[int, str, float]]:
+    """Relatives of one person in the graph: (rel_pidx, relation, confidence), best first;
+    depth 2 adds relatives of relatives (relation 'kin', confidence multiplied)."""
+    if pidx not in graph:
+        return []
+    out = {}
+    for _, v, k, d in graph.out_edges(pidx, keys=True, data=True):
+        if d["confidence"] > out.get(v, (None, 0.0))[1]:
+            out[v] = (k, d["confidence"])
+    if depth > 1:
+        for v, (_, c) in list(out.items()):
+            for _, w, _k, d in graph.out_edges(v, keys=True, data=True):
+                if w != pidx and w not in out:
+                    out[w] = ("kin", c * d["confidence"])
+    return sorted(((v, k, c) for v, (k, c) in out.items()), key=lambda t: -t[2])

@@ -1,11 +1,375 @@
 """Verification leads: self, relative, household and place leads with reasons an officer can act on.
 
-STUB: being written; see DESIGN.md for the contract.
+Owns `leads(claims, index, top_k=20, lang="vi", progress=None)` (SPEC §3).
+
+How it works (families, not only persons):
+- `self`: the claimant's own candidates from `matching.match` (its calibrated posterior, so a claimant
+  who is not registered gets low probabilities and no forced identity).
+- `relative`: every claimed relative (and teknonym such as "bố Súa") becomes a pseudo-claim with the
+  rest of the claimed family re-expressed from that relative's point of view (the claimed father's
+  pseudo-claim says: spouse = the claimed mother, child = the claimant and the claimed siblings;
+  a parent's birth year is bounded by the claimant's). `matching.match` scores it, so a registered
+  couple who match the claimed father and mother and whose recorded children fit the claimant rises,
+  and a same-name man whose wife and children do not fit falls, with the model's calibration.
+- `household`: households of the relative leads (independent evidence combined).
+- `place`: where police should be asked: today's commune/province of the best leads, and the
+  claimant's own hometown with the historical name they used (`places.describe`).
 """
 
 from __future__ import annotations
 
+import polars as pl
 
-def leads(claims, index, top_k=20, lang='vi', progress=None):
-    raise NotImplementedError('reconcile.leads: not implemented yet')
+from reconcile import explain
+from reconcile import progress as _progress
 
+OUTPUT_SCHEMA = {"claim_id": pl.Utf8, "rank": pl.UInt32, "kind": pl.Utf8, "person_id": pl.Utf8,
+                 "household_id": pl.Utf8, "place": pl.Utf8, "relation": pl.Utf8,
+                 "probability": pl.Float64, "reason": pl.Utf8, "full_name": pl.Utf8}
+
+MIN_SELF = 0.02       # self leads below this probability are not shown
+MIN_RELATIVE = 0.02   # relative leads below this are not shown
+PER_RELATIVE = 3      # registered people kept per claimed relative
+HOMETOWN_PROB = 0.3   # usefulness of asking the claimed hometown when no registered lead points there
+MAX_PLACES = 3
+
+# relation of a second claimed relative (r2) seen from the first one (r1); None: not expressible
+_VIEW = {
+    ("father", "mother"): "spouse", ("mother", "father"): "spouse",
+    ("father", "sibling"): "child", ("mother", "sibling"): "child",
+    ("spouse", "child"): "child",
+    ("child", "child"): "sibling",
+    ("sibling", "father"): "father", ("sibling", "mother"): "mother", ("sibling", "sibling"): "sibling",
+}
+# bounds of a relative's birth year relative to the claimant's (lo, hi)
+_BY_GAP = {"father": (-60, -15), "mother": (-50, -14), "spouse": (-20, 20), "child": (14, 55),
+           "sibling": (-25, 25)}
+
+_REL_VI = {"father": "cha", "mother": "mẹ", "spouse": "vợ/chồng", "child": "con", "sibling": "anh/chị/em",
+           "grandparent": "ông/bà", "grandchild": "cháu"}
+_REL_EN = {"father": "father", "mother": "mother", "spouse": "spouse", "child": "child",
+           "sibling": "sibling", "grandparent": "grandparent", "grandchild": "grandchild"}
+_FIELD_VI = {"fam": "họ", "giv": "tên", "mid": "tên đệm", "by": "năm sinh", "home": "quê quán",
+             "eth": "dân tộc", "father": "cha", "mother": "mẹ", "spouse": "vợ/chồng", "child": "con",
+             "sibling": "anh chị em"}
+_FIELD_EN = {"fam": "surname", "giv": "given name", "mid": "middle name", "by": "birth year",
+             "home": "hometown", "eth": "ethnicity", "father": "father", "mother": "mother",
+             "spouse": "spouse", "child": "children", "sibling": "siblings"}
+
+
+def pseudo_params(params: dict) -> dict:
+    """Model parameters for pseudo-claims: a registered parent whose recorded children (or a sibling
+    whose recorded siblings) differ from the claimant is no evidence against them (the claimant may be
+    the unregistered one), and a birth year far outside what the relation allows counts more."""
+    import copy
+
+    p = copy.deepcopy(params)
+    for r in ("child", "sibling"):
+        p["m"][r][4] = p["u"][r][4]
+    p["m"]["by"][6] = min(p["m"]["by"][6], 0.005)
+    return p
+
+
+def _empty() -> pl.DataFrame:
+    return pl.DataFrame(schema=OUTPUT_SCHEMA)
+
+
+# ------------------------------------------------------------------------------------------------
+# Pseudo-claims: each claimed relative as a claim, with the family seen from them
+# ------------------------------------------------------------------------------------------------
+
+def pseudo_claims(claims_feat: pl.DataFrame, claim_relatives: pl.DataFrame) -> pl.DataFrame:
+    """One canonical claim per claimed relative: `claim_id` = "R<n>", plus `src_idx` (the claim's
+    claim_idx) and `src_relation`. Its relatives are the claimant and the other claimed relatives,
+    re-expressed from the relative's point of view."""
+    rel = claim_relatives.filter(pl.col("relation").is_in(list(_BY_GAP))
+                                 & pl.col("name").is_not_null() & (pl.col("name").str.strip_chars() != ""))
+    rel = rel.with_row_index("rid").select("rid", "claim_idx", "relation", "name",
+                                           pl.col("birth_year").cast(pl.Int32))
+    if rel.height == 0:
+        return pl.DataFrame()
+    me = claims_feat.select(
+        "claim_idx", pl.col("name").alias("me_name"), pl.col("sex").alias("me_sex"),
+        pl.col("c_by_lo").cast(pl.Int32).alias("lo"), pl.col("c_by_hi").cast(pl.Int32).alias("hi"),
+        pl.col("c_by_best").cast(pl.Int32).alias("best"), "ethnicity", "claimed_hometown")
+    r = rel.join(me, on="claim_idx", how="left")
+    glo = pl.col("relation").replace_strict({k: v[0] for k, v in _BY_GAP.items()}, return_dtype=pl.Int32)
+    ghi = pl.col("relation").replace_strict({k: v[1] for k, v in _BY_GAP.items()}, return_dtype=pl.Int32)
+    r = r.with_columns(
+        pl.when(pl.col("relation") == "father").then(pl.lit("M"))
+        .when(pl.col("relation") == "mother").then(pl.lit("F"))
+        .when((pl.col("relation") == "spouse") & (pl.col("me_sex") == "M")).then(pl.lit("F"))
+        .when((pl.col("relation") == "spouse") & (pl.col("me_sex") == "F")).then(pl.lit("M"))
+        .alias("sex"),
+        pl.when(pl.col("birth_year").is_null()).then(pl.col("lo") + glo).alias("birth_year_min"),
+        pl.when(pl.col("birth_year").is_null()).then(pl.col("hi") + ghi).alias("birth_year_max"),
+        # the claimant seen from the relative
+        pl.when(pl.col("relation").is_in(["father", "mother"])).then(pl.lit("child"))
+        .when(pl.col("relation") == "spouse").then(pl.lit("spouse"))
+        .when(pl.col("relation") == "sibling").then(pl.lit("sibling"))
+        .when((pl.col("relation") == "child") & (pl.col("me_sex") == "M")).then(pl.lit("father"))
+        .when((pl.col("relation") == "child") & (pl.col("me_sex") == "F")).then(pl.lit("mother"))
+        .alias("me_rel"),
+    )
+    mine = r.filter(pl.col("me_rel").is_not_null()).select(
+        "rid", pl.struct(pl.col("me_rel").alias("relation"), pl.col("me_name").alias("name"),
+                         pl.col("best").alias("birth_year")).alias("s"))
+    # the other claimed relatives, from this relative's point of view
+    pairs = rel.join(rel.select("claim_idx", pl.col("rid").alias("rid2"), pl.col("relation").alias("rel2"),
+                                pl.col("name").alias("name2"), pl.col("birth_year").alias("by2")),
+                     on="claim_idx").filter(pl.col("rid") != pl.col("rid2"))
+    pairs = pairs.join(me.select("claim_idx", "me_sex"), on="claim_idx", how="left")
+    view = pl.struct(pl.col("relation"), pl.col("rel2")).map_elements(
+        lambda s: _VIEW.get((s["relation"], s["rel2"])), return_dtype=pl.Utf8) if pairs.height else pl.lit(None)
+    pairs = pairs.with_columns(view.alias("v")).with_columns(
+        # the claimant's spouse is the other parent of the claimant's child
+        pl.when((pl.col("relation") == "child") & (pl.col("rel2") == "spouse") & (pl.col("me_sex") == "M"))
+        .then(pl.lit("mother"))
+        .when((pl.col("relation") == "child") & (pl.col("rel2") == "spouse") & (pl.col("me_sex") == "F"))
+        .then(pl.lit("father")).otherwise(pl.col("v")).alias("v"))
+    others = pairs.filter(pl.col("v").is_not_null()).select(
+        "rid", pl.struct(pl.col("v").alias("relation"), pl.col("name2").alias("name"),
+                         pl.col("by2").alias("birth_year")).alias("s"))
+    fam = pl.concat([mine, others]).group_by("rid").agg(pl.col("s").alias("relatives"))
+    out = r.join(fam, on="rid", how="left").select(
+        pl.format("R{}", pl.col("rid")).alias("claim_id"), "name",
+        pl.lit([], dtype=pl.List(pl.Utf8)).alias("aliases"), "sex",
+        pl.lit(None, dtype=pl.Utf8).alias("birth_date"), "birth_year", "birth_year_min", "birth_year_max",
+        pl.lit(None, dtype=pl.Float64).alias("age"), pl.lit(None, dtype=pl.Date).alias("recorded_on"),
+        pl.lit(None, dtype=pl.Utf8).alias("zodiac"), "ethnicity", "claimed_hometown",
+        pl.lit(None, dtype=pl.Utf8).alias("residence"),
+        pl.col("relatives").fill_null(pl.lit([], dtype=pl.List(pl.Struct(
+            {"relation": pl.Utf8, "name": pl.Utf8, "birth_year": pl.Int32})))),
+        (pl.col("rid") + 1).cast(pl.UInt32).alias("_row"),
+        pl.col("claim_idx").alias("src_idx"), pl.col("relation").alias("src_relation"))
+    return out
+
+
+# ------------------------------------------------------------------------------------------------
+# Places
+# ------------------------------------------------------------------------------------------------
+
+def _place_text(texts: list[str | None], lang: str) -> dict[str | None, str | None]:
+    """Officer-readable place (historical name → today) for each distinct text."""
+    from reconcile import places
+
+    out: dict[str | None, str | None] = {}
+    for t in texts:
+        if t is None or t in out:
+            continue
+        try:
+            d = places.describe(places.resolve(t), lang)
+        except Exception:  # a place we cannot read is shown as written
+            d = ""
+        out[t] = d or t
+    return out
+
+
+def _map_place(df: pl.DataFrame, col: str, out: str, lang: str) -> pl.DataFrame:
+    if df.height == 0:
+        return df.with_columns(pl.lit(None, dtype=pl.Utf8).alias(out))
+    m = _place_text(df[col].unique().to_list(), lang)
+    return df.with_columns(pl.col(col).replace_strict(m, default=None, return_dtype=pl.Utf8).alias(out))
+
+
+# ------------------------------------------------------------------------------------------------
+# Reasons
+# ------------------------------------------------------------------------------------------------
+
+def _agree_words(detail: pl.Expr, lang: str) -> pl.Expr:
+    """Fields with positive weight in match's evidence_detail, as words ('tên, năm sinh, vợ/chồng')."""
+    words = _FIELD_VI if lang == "vi" else _FIELD_EN
+    return (detail.list.eval(
+        pl.when((pl.element().struct.field("weight") > 0.5)
+                & pl.element().struct.field("field").is_in(list(words)))
+        .then(pl.element().struct.field("field").replace_strict(words, default=None))
+        .otherwise(None).drop_nulls())
+        .list.unique(maintain_order=True).list.join(", "))
+
+
+def _honorific(sex: pl.Expr, by: pl.Expr, lang: str) -> pl.Expr:
+    if lang == "vi":
+        return (pl.when(sex == "M").then(pl.lit("ông ")).when(sex == "F").then(pl.lit("bà "))
+                .otherwise(pl.lit("")))
+    return pl.when(sex == "M").then(pl.lit("Mr ")).when(sex == "F").then(pl.lit("Ms ")).otherwise(pl.lit(""))
+
+
+def _rel_word(relation: pl.Expr, sex: pl.Expr, lang: str) -> pl.Expr:
+    if lang == "vi":
+        return (pl.when(relation == "spouse").then(
+            pl.when(sex == "M").then(pl.lit("chồng")).when(sex == "F").then(pl.lit("vợ")).otherwise(pl.lit("vợ/chồng")))
+            .when(relation == "sibling").then(
+            pl.when(sex == "M").then(pl.lit("anh/em trai")).when(sex == "F").then(pl.lit("chị/em gái"))
+            .otherwise(pl.lit("anh/chị/em")))
+            .otherwise(relation.replace_strict(_REL_VI, default="người thân")))
+    return relation.replace_strict(_REL_EN, default="relative")
+
+
+# ------------------------------------------------------------------------------------------------
+# leads()
+# ------------------------------------------------------------------------------------------------
+
+def leads(claims, index, top_k: int = 20, lang: str = "vi", progress=None) -> pl.DataFrame:
+    """Verification leads for each claim, most useful first (SPEC §3): `claim_id rank kind person_id
+    household_id place relation probability reason full_name`."""
+    from reconcile import matching
+    from reconcile.index import featurise_claims
+
+    explain.check_lang(lang)
+    if top_k < 1:
+        raise ValueError(f"top_k must be at least 1 (got {top_k})")
+    say = _progress.resolve(progress)
+    claims_feat, crel = featurise_claims(claims, index)
+    if claims_feat.height == 0:
+        return _empty()
+    say("leads", 0, 4)
+    people = index.people
+    info = people.select(
+        pl.col("person_id"), pl.col("sex").alias("l_sex"),
+        pl.col("p_birth_year").cast(pl.Int32).alias("l_by"), pl.col("residence").alias("l_res"),
+        pl.col("household_id").alias("l_hh"), pl.col("pidx").alias("l_pidx"))
+    ids = claims_feat.select("claim_idx", "claim_id", "claimed_hometown")
+
+    # self leads
+    own = matching.match(claims_feat.select(_CLAIM_COLS), index, top_k=3, lang=lang)
+    say("leads", 1, 4)
+    own = own.filter(pl.col("probability") >= MIN_SELF).join(info, on="person_id", how="left")
+    own = _map_place(own, "l_res", "place", lang)
+    agree = _agree_words(pl.col("evidence_detail"), lang)
+    hon = _honorific(pl.col("l_sex"), pl.col("l_by"), lang)
+    by_txt = pl.col("l_by").cast(pl.Utf8).fill_null("?")
+    if lang == "vi":
+        self_reason = pl.format(
+            "Có thể chính là người đã đăng ký: {}{}, sinh {} (hộ {}); xác minh tại công an {} "
+            "(khớp: {}).", hon, pl.col("full_name"), by_txt, pl.col("household_id").fill_null("?"),
+            pl.col("place").fill_null("nơi thường trú"), agree)
+    else:
+        self_reason = pl.format(
+            "May be the registered person {}{}, born {} (household {}); verify with the police of {} "
+            "(agreeing: {}).", hon, pl.col("full_name"), by_txt, pl.col("household_id").fill_null("?"),
+            pl.col("place").fill_null("the place of residence"), agree)
+    self_l = own.select(
+        "claim_id", pl.lit("self").alias("kind"), "person_id", "household_id", "place",
+        pl.lit(None, dtype=pl.Utf8).alias("relation"), "probability", self_reason.alias("reason"),
+        "full_name", pl.col("l_res").alias("_res"))
+
+    # relative leads
+    pseudo = pseudo_claims(claims_feat, crel)
+    rel_l = _empty().with_columns(pl.lit(None, dtype=pl.Utf8).alias("_res"))
+    hh_l = rel_l.clear()
+    if pseudo.height:
+        pm = matching.match(pseudo.drop("src_idx", "src_relation"), index, top_k=PER_RELATIVE, lang=lang,
+                            params=pseudo_params(matching.model_params(index)))
+        pm = pm.filter(pl.col("probability") >= MIN_RELATIVE)
+        pm = pm.join(pseudo.select("claim_id", "src_idx", "src_relation", pl.col("name").alias("claimed")),
+                     on="claim_id").join(ids.rename({"claim_id": "cid"}), left_on="src_idx",
+                                         right_on="claim_idx")
+        pm = pm.join(info, on="person_id", how="left")
+        pm = _map_place(pm, "l_res", "place", lang)
+        # family links the register confirms between two found relatives of one claim
+        kin = index.kin.filter(pl.col("rel_pidx").is_not_null()).select(
+            pl.col("pidx").alias("l_pidx"), pl.col("rel_pidx").alias("o_pidx"), pl.col("relation").alias("kr"))
+        other = pm.select(pl.col("src_idx"), pl.col("l_pidx").alias("o_pidx"),
+                          pl.col("full_name").alias("o_name"), pl.col("src_relation").alias("o_rel"))
+        links = (pm.select("src_idx", "l_pidx", "src_relation").join(kin, on="l_pidx")
+                 .join(other, on=["src_idx", "o_pidx"])
+                 .filter(pl.col("o_rel") != pl.col("src_relation"))
+                 .with_columns(_rel_word(pl.col("kr"), pl.lit(None, dtype=pl.Utf8), lang).alias("krw"))
+                 .group_by("src_idx", "l_pidx", "src_relation")
+                 .agg(pl.format("{} {}", pl.col("krw"), pl.col("o_name")).unique().sort().alias("lk")))
+        pm = pm.join(links, on=["src_idx", "l_pidx", "src_relation"], how="left")
+        agree = _agree_words(pl.col("evidence_detail"), lang)
+        hon = _honorific(pl.col("l_sex"), pl.col("l_by"), lang)
+        relw = _rel_word(pl.col("src_relation"), pl.col("l_sex"), lang)
+        by_txt = pl.col("l_by").cast(pl.Utf8).fill_null("?")
+        if lang == "vi":
+            link_txt = pl.when(pl.col("lk").is_not_null()).then(
+                pl.format("; dữ liệu dân cư ghi {} như lời khai", pl.col("lk").list.join(", "))).otherwise(pl.lit(""))
+            reason = pl.format("Liên hệ công an {}: {}{}, sinh {}, có thể là {} của người khai "
+                               "(khai là {}; khớp: {}{}).", pl.col("place").fill_null("nơi thường trú"), hon,
+                               pl.col("full_name"), by_txt, relw, pl.col("claimed"), agree, link_txt)
+        else:
+            link_txt = pl.when(pl.col("lk").is_not_null()).then(
+                pl.format("; the register records {} as claimed", pl.col("lk").list.join(", "))).otherwise(pl.lit(""))
+            reason = pl.format("Contact the police of {}: {}{}, born {}, may be the claimant's {} "
+                               "(claimed as {}; agreeing: {}{}).", pl.col("place").fill_null("the residence"),
+                               hon, pl.col("full_name"), by_txt, relw, pl.col("claimed"), agree, link_txt)
+        pm = pm.with_columns(reason.alias("reason"))
+        # one row per (claim, person): a person found for two claimed relatives keeps the best
+        rel_l = (pm.sort("probability", descending=True).unique(["cid", "person_id"], keep="first")
+                 .select(pl.col("cid").alias("claim_id"), pl.lit("relative").alias("kind"), "person_id",
+                         "household_id", "place", pl.col("src_relation").alias("relation"), "probability",
+                         "reason", "full_name", pl.col("l_res").alias("_res")))
+        # households of the relatives
+        hh = rel_l.filter(pl.col("household_id").is_not_null()).group_by("claim_id", "household_id").agg(
+            (1 - (1 - pl.col("probability").clip(0, 0.99)).product()).alias("probability"),
+            pl.format("{} ({})", pl.col("full_name"), _rel_word(pl.col("relation"), pl.lit(None, dtype=pl.Utf8), lang))
+            .sort_by("probability", descending=True).alias("who"),
+            pl.col("place").sort_by("probability", descending=True).first().alias("place"),
+            pl.col("_res").sort_by("probability", descending=True).first().alias("_res"))
+        if lang == "vi":
+            hreason = pl.format("Hỏi hộ {} tại {}: có {}; hộ này có thể biết người khai.",
+                                pl.col("household_id"), pl.col("place").fill_null("?"), pl.col("who").list.join(", "))
+        else:
+            hreason = pl.format("Ask household {} in {}: it holds {}; it may know the claimant.",
+                                pl.col("household_id"), pl.col("place").fill_null("?"), pl.col("who").list.join(", "))
+        hh_l = hh.select("claim_id", pl.lit("household").alias("kind"), pl.lit(None, dtype=pl.Utf8).alias("person_id"),
+                         "household_id", "place", pl.lit(None, dtype=pl.Utf8).alias("relation"),
+                         pl.col("probability").clip(0, 0.99), hreason.alias("reason"),
+                         pl.lit(None, dtype=pl.Utf8).alias("full_name"), "_res")
+    say("leads", 3, 4)
+
+    # place leads: where the best leads live, and the claimed hometown
+    found = pl.concat([self_l, rel_l], how="vertical_relaxed").filter(pl.col("place").is_not_null())
+    pl_found = found.group_by("claim_id", "place").agg(
+        pl.col("probability").max().alias("probability"), pl.len().alias("n"))
+    home = _map_place(ids.filter(pl.col("claimed_hometown").is_not_null()), "claimed_hometown", "place", lang)
+    home = home.select("claim_id", "place", pl.col("claimed_hometown").alias("said"))
+    places = pl_found.join(home, on=["claim_id", "place"], how="full", coalesce=True).with_columns(
+        pl.max_horizontal(pl.col("probability").fill_null(0),
+                          pl.when(pl.col("said").is_not_null()).then(pl.lit(HOMETOWN_PROB)).otherwise(0.0))
+        .alias("probability"), pl.col("n").fill_null(0))
+    if lang == "vi":
+        preason = pl.format("Đề nghị công an {} xác minh{}{}.", pl.col("place"),
+                            pl.when(pl.col("n") > 0).then(pl.format(" ({} đầu mối ở đây)", pl.col("n")))
+                            .otherwise(pl.lit("")),
+                            pl.when(pl.col("said").is_not_null())
+                            .then(pl.format("; người khai gọi là \"{}\"", pl.col("said"))).otherwise(pl.lit("")))
+    else:
+        preason = pl.format("Ask the police of {} to verify{}{}.", pl.col("place"),
+                            pl.when(pl.col("n") > 0).then(pl.format(" ({} lead(s) there)", pl.col("n")))
+                            .otherwise(pl.lit("")),
+                            pl.when(pl.col("said").is_not_null())
+                            .then(pl.format("; the claimant called it \"{}\"", pl.col("said"))).otherwise(pl.lit("")))
+    place_l = (places.sort("probability", descending=True)
+               .with_columns(pl.int_range(pl.len()).over("claim_id").alias("_k"))
+               .filter(pl.col("_k") < MAX_PLACES)
+               .select("claim_id", pl.lit("place").alias("kind"), pl.lit(None, dtype=pl.Utf8).alias("person_id"),
+                       pl.lit(None, dtype=pl.Utf8).alias("household_id"), "place",
+                       pl.lit(None, dtype=pl.Utf8).alias("relation"), "probability", preason.alias("reason"),
+                       pl.lit(None, dtype=pl.Utf8).alias("full_name")))
+    body = pl.concat([f.drop("_res") for f in (self_l, rel_l, hh_l)], how="vertical_relaxed")
+    body = body.cast({k: v for k, v in OUTPUT_SCHEMA.items() if k in body.columns})
+    # places always kept (up to MAX_PLACES), the rest of top_k by probability
+    kind_order = pl.col("kind").replace_strict({"self": 0, "relative": 1, "household": 2, "place": 3},
+                                               return_dtype=pl.Int8)
+    body = (body.sort(["claim_id", "probability", "kind"], descending=[False, True, False])
+            .with_columns(pl.int_range(pl.len()).over("claim_id").alias("_k")))
+    nplace = place_l.group_by("claim_id").agg(pl.len().alias("_np"))
+    body = body.join(nplace, on="claim_id", how="left").filter(
+        pl.col("_k") < pl.lit(top_k) - pl.col("_np").fill_null(0).clip(0, max(top_k - 1, 0))).drop("_k", "_np")
+    allr = pl.concat([body, place_l.cast({k: v for k, v in OUTPUT_SCHEMA.items() if k in place_l.columns})],
+                     how="vertical_relaxed")
+    allr = allr.join(ids.select("claim_id", "claim_idx"), on="claim_id", how="left").with_columns(
+        kind_order.alias("_ko"))
+    allr = allr.sort(["claim_idx", "probability", "_ko", "person_id", "place"],
+                     descending=[False, True, False, False, False], nulls_last=True)
+    allr = allr.with_columns((pl.int_range(pl.len()).over("claim_idx") + 1).cast(pl.UInt32).alias("rank"))
+    allr = allr.filter(pl.col("rank") <= top_k)
+    say("leads", 4, 4)
+    return allr.select(list(OUTPUT_SCHEMA)).cast(OUTPUT_SCHEMA)
+
+
+_CLAIM_COLS = ["claim_id", "name", "aliases", "sex", "birth_date", "birth_year", "birth_year_min",
+               "birth_year_max", "age", "recorded_on", "zodiac", "ethnicity", "claimed_hometown",
+               "residence", "relatives", "_row"]

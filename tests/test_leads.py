@@ -1,0 +1,170 @@
+"""Leads and kinship evidence in match, on hand-built synthetic families."""
+
+from __future__ import annotations
+
+import importlib
+import warnings
+
+import polars as pl
+import pytest
+
+import reconcile as rc
+from reconcile import kinship
+
+L = importlib.import_module("reconcile.leads")
+
+COLS = ["person_id", "full_name", "sex", "birth_date", "ethnicity", "hometown", "residence",
+        "household_id", "relation_to_head", "father_name", "mother_name", "spouse_name",
+        "father_id", "mother_id", "spouse_id"]
+HOME = "xã Sủng Là, huyện Đồng Văn, tỉnh Hà Giang"
+RES = "thôn Lùng Phìn, xã Sủng Là, huyện Đồng Văn, tỉnh Hà Giang"
+RES2 = "bản Nà Hẩu, xã Tả Phìn, huyện Sìn Hồ, tỉnh Lai Châu"
+
+
+def _row(pid, name, sex, by, hh, role, home=HOME, res=RES, father=None, mother=None, spouse=None):
+    return dict(zip(COLS, [pid, name, sex, by, "Mông", home, res, hh, role, father, mother, spouse,
+                           None, None, None]))
+
+
+def _population():
+    rows = [
+        # family 1 in Sủng Là: Tủa + Mỷ, children Páo (1975), Dợ (1978), Lử (1984)
+        _row("001050000001", "Giàng A Tủa", "M", "1950", "H1", "chủ hộ", spouse="Vàng Thị Mỷ"),
+        _row("001053000002", "Vàng Thị Mỷ", "F", "1953", "H1", "vợ", spouse="Giàng A Tủa"),
+        _row("001075000003", "Giàng A Páo", "M", "1975", "H1", "con", father="Giàng A Tủa", mother="Vàng Thị Mỷ"),
+        _row("001078000004", "Giàng Thị Dợ", "F", "1978", "H1", "con", father="Giàng A Tủa", mother="Vàng Thị Mỷ"),
+        _row("001084000005", "Giàng A Lử", "M", "1984", "H1", "con", father="Giàng A Tủa", mother="Vàng Thị Mỷ"),
+        # family 2 in Lai Châu: another Giàng A Tủa (1951) with wife Lầu Thị Dua; son Giàng A Páo (1975)
+        _row("012051000006", "Giàng A Tủa", "M", "1951", "H2", "chủ hộ", home="Sìn Hồ, Lai Châu", res=RES2,
+             spouse="Lầu Thị Dua"),
+        _row("012054000007", "Lầu Thị Dua", "F", "1954", "H2", "vợ", home="Sìn Hồ, Lai Châu", res=RES2),
+        _row("012075000008", "Giàng A Páo", "M", "1975", "H2", "con", home="Sìn Hồ, Lai Châu", res=RES2,
+             father="Giàng A Tủa", mother="Lầu Thị Dua"),
+        # cousin family: Giàng A Sinh + Thào Thị Chá, their son is also Giàng A Páo (1976)
+        _row("001049000009", "Giàng A Sinh", "M", "1949", "H3", "chủ hộ", spouse="Thào Thị Chá"),
+        _row("001052000010", "Thào Thị Chá", "F", "1952", "H3", "vợ"),
+        _row("001076000011", "Giàng A Páo", "M", "1976", "H3", "con", father="Giàng A Sinh", mother="Thào Thị Chá"),
+        # a child whose father is NOT registered: Giàng A Súa (2005), father Giàng A Chứ
+        _row("001305000012", "Giàng A Súa", "M", "2005", "H4", "chủ hộ", father="Giàng A Chứ", mother="Lý Thị Mai"),
+    ]
+    for i in range(20):  # unrelated filler people so term frequencies are not degenerate
+        rows.append(_row(f"0019{i:08d}", f"Sùng Seo {['Dình','Chả','Vư','Mua','Lồng'][i % 5]} {i}", "M",
+                         str(1960 + i), f"F{i}", "chủ hộ", home="Mèo Vạc, Hà Giang", res="xã Pả Vi, huyện Mèo Vạc, Hà Giang"))
+    return pl.DataFrame(rows, schema={c: pl.Utf8 for c in COLS})
+
+
+@pytest.fixture(scope="module")
+def index():
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return rc.build_index(_population())
+
+
+def _claims(*dicts):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return rc.read_claims(list(dicts))
+
+
+ABSENT = {"claim_id": "A1", "name": "Giàng A Chớ", "sex": "M", "birth_year": 1987, "ethnicity": "Mông",
+          "claimed_hometown": "Đồng Văn, Hà Giang",
+          "relatives": [{"relation": "father", "name": "Giàng A Tủa"},
+                        {"relation": "mother", "name": "Vàng Thị Mỷ"}]}
+
+
+def test_leads_columns_and_ranks(index):
+    out = rc.leads(_claims(ABSENT), index, top_k=10)
+    assert out.columns == ["claim_id", "rank", "kind", "person_id", "household_id", "place", "relation",
+                           "probability", "reason", "full_name"]
+    assert out["rank"].to_list() == list(range(1, out.height + 1))
+    assert out["probability"].is_between(0, 1).all()
+    assert set(out["kind"]) <= {"self", "relative", "household", "place"}
+    assert out.height <= 10
+    assert (out["kind"] == "place").any()
+
+
+def test_absent_claimant_found_through_parents(index):
+    out = rc.leads(_claims(ABSENT), index, top_k=20)
+    # nobody forced: no convincing self lead
+    assert (out.filter(pl.col("kind") == "self")["probability"].max() or 0.0) < 0.5
+    rel = out.filter(pl.col("kind") == "relative")
+    fathers = rel.filter(pl.col("relation") == "father").sort("probability", descending=True)
+    assert fathers["person_id"][0] == "001050000001"  # the Tủa married to Mỷ, not the Lai Châu one
+    other = fathers.filter(pl.col("person_id") == "012051000006")["probability"]
+    assert other.len() == 0 or other[0] < fathers["probability"][0] / 2
+    assert rel.filter(pl.col("relation") == "mother")["person_id"][0] == "001053000002"
+    hh = out.filter(pl.col("kind") == "household")
+    assert hh["household_id"][0] == "H1"
+    # the reason says whom to contact, where, and that the register links them as claimed
+    reason = fathers["reason"][0]
+    assert "Giàng A Tủa" in reason and "Sủng Là" in reason and "cha" in reason and "Vàng Thị Mỷ" in reason
+    assert reason.startswith("Liên hệ công an")
+
+
+def test_english_reasons(index):
+    out = rc.leads(_claims(ABSENT), index, top_k=20, lang="en")
+    r = out.filter((pl.col("kind") == "relative") & (pl.col("relation") == "father"))["reason"][0]
+    assert r.startswith("Contact the police of") and "father" in r
+    assert out.filter(pl.col("kind") == "place")["reason"][0].startswith("Ask the police of")
+
+
+def test_teknonym_child_found(index):
+    c = {"claim_id": "T1", "name": "Giàng A Chứ", "sex": "M", "birth_year": 1980, "ethnicity": "Mông",
+         "aliases": ["bố Súa"], "claimed_hometown": "Hà Giang"}
+    out = rc.leads(_claims(c), index, top_k=20)
+    kids = out.filter((pl.col("kind") == "relative") & (pl.col("relation") == "child"))
+    assert kids.height >= 1 and kids["person_id"][0] == "001305000012"
+
+
+def test_same_name_cousins_told_apart_by_parents(index):
+    base = {"name": "Giàng A Páo", "sex": "M", "birth_year": 1975, "ethnicity": "Mông"}
+    c1 = dict(base, claim_id="S1", relatives=[{"relation": "father", "name": "Giàng A Tủa"},
+                                              {"relation": "mother", "name": "Vàng Thị Mỷ"}])
+    c2 = dict(base, claim_id="S2", relatives=[{"relation": "father", "name": "Giàng A Sinh"},
+                                              {"relation": "mother", "name": "Thào Thị Chá"}])
+    m = rc.match(_claims(c1, c2), index, top_k=3)
+    top = m.filter(pl.col("rank") == 1).sort("claim_id")
+    assert top["person_id"].to_list() == ["001075000003", "001076000011"]
+
+
+def test_contradicting_relatives_lower_a_candidate(index):
+    base = {"claim_id": "X", "name": "Giàng A Lử", "sex": "M", "birth_year": 1984, "ethnicity": "Mông"}
+    agree = dict(base, relatives=[{"relation": "father", "name": "Giàng A Tủa"}])
+    contra = dict(base, relatives=[{"relation": "father", "name": "Thào A Chờ"}])
+
+    def p(c):
+        m = rc.match(_claims(c), index, top_k=5)
+        return m.filter(pl.col("person_id") == "001084000005")["probability"].max() or 0.0
+
+    assert p(agree) > p(base) > p(contra)
+
+
+def test_kin_frame_gives_match_what_it_needs(index):
+    k = index.kin
+    for c in ("pidx", "relation", "name", "birth_year", "rel_pidx", "confidence"):
+        assert c in k.columns
+    # Lử's recorded father is resolved to Tủa of H1 with his birth year
+    lu = index.people.filter(pl.col("person_id") == "001084000005")["pidx"][0]
+    f = k.filter((pl.col("pidx") == lu) & (pl.col("relation") == "father"))
+    assert f["birth_year"].to_list() == [1950] and f["confidence"][0] > 0.9
+
+
+def test_graph_from_index(index):
+    g = kinship.graph_from_index(index)
+    assert g is kinship.graph_from_index(index)  # cached on the Index
+    tua = index.people.filter(pl.col("person_id") == "001050000001")["pidx"][0]
+    my = index.people.filter(pl.col("person_id") == "001053000002")["pidx"][0]
+    assert g.has_edge(tua, my, key="spouse")
+    fam = kinship.family_of(g, tua)
+    assert {r for _, r, _ in fam} >= {"spouse", "child"}
+
+
+def test_pseudo_claims_family_from_relative_view(index):
+    from reconcile.index import featurise_claims
+
+    cf, cr = featurise_claims(_claims(ABSENT), index)
+    ps = L.pseudo_claims(cf, cr)
+    f = ps.filter(pl.col("src_relation") == "father")
+    rels = {(r["relation"], r["name"]) for r in f["relatives"][0]}
+    assert rels == {("child", "Giàng A Chớ"), ("spouse", "Vàng Thị Mỷ")}
+    assert f["sex"][0] == "M" and f["birth_year_max"][0] == 1987 - 15
