@@ -233,3 +233,22 @@ def test_post_2025_two_level_address():
     assert new.commune == "sa phin" and compatibility(old, new) == 3
     r = resolve("đặc khu Phú Quốc, An Giang")
     assert r.commune == "phu quoc" and r.now == ("an_giang_2025",)
+
+
+def test_package_data_counts():
+    import json
+    from importlib import resources
+
+    gaz = json.loads(resources.files("reconcile").joinpath("data/places.json").read_text("utf-8"))
+    counts = [len(gaz["snapshots"][k]) for k in sorted(gaz["snapshots"])]
+    assert counts == [38, 39, 40, 44, 53, 61, 64, 63, 63, 34]
+    ids = {u["id"] for u in gaz["units"]}
+    assert all(c in ids for u in gaz["units"] for c in u["current_units"])
+    assert "MIT" in gaz["admin_table"]["licence"]
+    with resources.files("reconcile").joinpath("data/places_admin.parquet").open("rb") as fh:
+        adm = pl.read_parquet(fh)
+    old = adm.filter(pl.col("era") == "2024")
+    assert old["province_id"].n_unique() == 63
+    assert old.select("province_id", "district").unique().height == 696
+    assert adm.filter(pl.col("era") == "2025").height == 3321
+    assert old.filter(pl.col("commune").is_not_null(), pl.col("commune_now").is_null()).height == 0
