@@ -1,10 +1,12 @@
 """Loading and validating population tables and claims from every supported form into canonical frames.
 
 Owns `read_population` and `read_claims` (SPEC §1–2, DESIGN.md "Canonical frames"):
-Parquet, CSV (incl. the flat claim form), JSON Lines, polars/pandas/Arrow frames, lists of dicts,
-paths (str/Path) and raw bytes. Validation is vectorised and reports every problem of a file at once
-(`InputErrors`, capped at 50) with file, row (as a spreadsheet numbers it: header = row 1, first
-record = row 2; the line number for JSON Lines; the item number for lists), column, value and fix.
+Parquet, CSV (incl. the flat claim form; a JSON `relatives` cell is read too), JSON Lines (or a JSON
+array), polars/pandas/Arrow frames, lists of dicts, paths (str/Path) and raw bytes. Validation is
+vectorised and reports every problem of a file at once (`InputErrors`, capped at 50) with file, row,
+column, value and fix. `_row` / the row in messages: for CSV and frames the row as a spreadsheet
+numbers it (header = row 1, first record = row 2), for JSON Lines the line number, for lists of dicts
+the 1-based item number.
 
 What was converted or doubted (legacy encodings, NFD text, sex/year disagreeing with the citizen id,
 birth years filled from the id) is reported through warnings (`EncodingConverted`,
@@ -803,8 +805,22 @@ def read_claims(source: Any, columns: dict[str, str] | None = None, *, report: b
     # ---- relatives
     if "relatives" in df.columns and df.schema["relatives"] != pl.Null:
         rel = pl.col("relatives")
-        if df.schema["relatives"] == pl.Utf8:  # a CSV column holding JSON
-            rel = rel.str.json_decode(_REL_TEXT)
+        if df.schema["relatives"] == pl.Utf8:  # a CSV column holding JSON: parse it, naming bad cells
+            parsed = []
+            for row, cell in df.select("_row", "relatives").rows():
+                if cell is None or not cell.strip():
+                    parsed.append(None)
+                    continue
+                try:
+                    parsed.append(json.loads(cell))
+                except json.JSONDecodeError as exc:
+                    parsed.append(None)
+                    errors.append(BadValueError(f"relatives is not valid JSON ({exc.msg})", source=label, row=row,
+                                                field="relatives", value=cell,
+                                                hint='write [{"relation": "father", "name": "…"}] or use the '
+                                                     "father_name / mother_name / … columns"))
+            df = df.with_columns(_relatives_series(parsed).alias("relatives"))
+            rel = pl.col("relatives")
         df = df.with_columns(_rel=rel.cast(_REL_TEXT, strict=False) if df.schema["relatives"] != _REL_TEXT else rel)
     else:
         df = df.with_columns(_rel=pl.lit(None, dtype=_REL_TEXT))

@@ -294,3 +294,17 @@ def test_excel_workbook_gets_a_clear_message(tmp_path):
     with pytest.raises(BadValueError, match="CSV UTF-8") as exc:
         rc.read_population(f)
     assert "so_ho_khau.xlsx" in str(exc.value)
+
+
+def test_relatives_json_inside_csv(tmp_path):
+    f = tmp_path / "c.csv"
+    f.write_text('claim_id,name,relatives\n'
+                 'a,Giàng A Páo,"[{""relation"": ""father"", ""name"": ""Giàng A Tủa""}]"\n'
+                 'b,Lò Thị Ơn,"[{""relation"": ""mother"""\n', encoding="utf-8")
+    with pytest.raises(InputErrors) as exc:
+        rc.read_claims(f)
+    [e] = exc.value.errors
+    assert (e.row, e.field) == (3, "relatives") and "JSON" in e.problem
+    f.write_text('claim_id,name,relatives\na,Giàng A Páo,"[{""relation"": ""bố"", ""name"": ""Giàng A Tủa""}]"\n',
+                 encoding="utf-8")
+    assert rc.read_claims(f)["relatives"][0].to_list() == [{"relation": "father", "name": "Giàng A Tủa", "birth_year": None}]
