@@ -98,19 +98,6 @@ _RELATION_MAP = {
     "anh": "sibling", "chị": "sibling", "chi": "sibling", "em": "sibling", "anh trai": "sibling",
     "chị gái": "sibling", "em trai": "sibling", "em gái": "sibling", "anh chị em": "sibling",
 }
-# Tiny private fallback until names.canonical_ethnicity lands (folded key → canonical).
-_ETHNICITY_FALLBACK = {
-    "kinh": "Kinh", "viet": "Kinh", "mong": "Mông", "hmong": "Mông", "h'mong": "Mông", "h mong": "Mông",
-    "meo": "Mông", "dao": "Dao", "yao": "Dao", "tay": "Tày", "nung": "Nùng", "thai": "Thái",
-    "san chi": "Sán Chỉ", "san chay": "Sán Chay", "muong": "Mường", "e de": "Ê Đê", "ede": "Ê Đê",
-    "rhade": "Ê Đê", "hoa": "Hoa", "khmer": "Khmer", "kho me": "Khmer", "gia rai": "Gia Rai",
-    "jarai": "Gia Rai", "ba na": "Ba Na", "bahnar": "Ba Na", "xo dang": "Xơ Đăng", "giay": "Giáy",
-    "lo lo": "Lô Lô", "ha nhi": "Hà Nhì", "la chi": "La Chí", "pa then": "Pà Thẻn", "phu la": "Phù Lá",
-    "khang": "Kháng", "kho mu": "Khơ Mú", "khmu": "Khơ Mú", "lao": "Lào", "lu": "Lự", "cham": "Chăm",
-    "co ho": "Cơ Ho", "m'nong": "M'Nông", "mnong": "M'Nông", "xtieng": "Xtiêng", "san diu": "Sán Dìu",
-}
-
-
 _AGE_TEXT = (r"(?i)^(?:khoảng|khoang|chừng|chung|tầm|tam|about|approx\.?|around|~|≈)?\s*"
              r"(\d{1,3}(?:[.,]\d+)?)\s*(?:tuổi|tuoi|years?(?: old)?|yrs?|y\.?o\.?)?$")
 
@@ -182,17 +169,13 @@ def canonical_sex_expr(col: str | pl.Expr) -> pl.Expr:
 
 
 def _canonical_ethnicity_value(text: str) -> str:
+    """names.canonical_ethnicity ('Hmong', "H'Mông", 'Mèo' → 'Mông'); unknown text is kept as written."""
+    from reconcile import names as _names
+
     try:
-        from reconcile import names as _names
-        out = _names.canonical_ethnicity(text)
-        if out:
-            return out
-    except NotImplementedError:
-        pass
-    except Exception:  # noqa: BLE001 - names is another engineer's module; fall back rather than fail a load
-        pass
-    key = _fold(text).replace("-", " ").replace("’", "'")
-    return _ETHNICITY_FALLBACK.get(key, _ETHNICITY_FALLBACK.get(key.replace("'", ""), text))
+        return _names.canonical_ethnicity(text) or text
+    except Exception:  # noqa: BLE001 - a spelling names cannot place must not stop a load: keep it
+        return text
 
 
 def _canonical_ethnicity_series(s: pl.Series) -> pl.Series:
