@@ -20,6 +20,8 @@ Blocking keys (`via`, in priority order; every key is matched with one polars jo
              against given names within one edit ("Liợ"→Lợi, "Sini"→Sinh), with rapidfuzz over
              distinct values only;
   `clan_year` surname/clan key, always restricted to the birth-year window.
+`clan_year` and `rel_giv` are off by default (see `CandidateConfig.keys`): measured on synthetic
+data they cost far more pairs than the true people they alone find.
 Bounds: a key value held by more than `block_cap` people is only joined within the claim's birth-year
 window (± `year_slack`; people with no recorded birth year stay in reach); if that block is still
 larger than `block_cap`, the people kept are those sharing places with the claim (hometown/residence
@@ -48,9 +50,12 @@ ALWAYS_YEAR = frozenset({"clan_year", "rel_giv", "giv_fuzzy"})
 
 @dataclasses.dataclass(frozen=True)
 class CandidateConfig:
-    keys: tuple[str, ...] = KEY_PRIORITY
+    # clan_year and rel_giv are available but off by default: on the 200k synthetic register they
+    # added ~1M pairs for 1 true person in 1,800 not found by another key
+    keys: tuple[str, ...] = tuple(k for k in KEY_PRIORITY if k not in ("clan_year", "rel_giv"))
     block_cap: int = 300            # people one key block may contribute to one claim
-    key_caps: tuple[tuple[str, int], ...] = (("fam_giv", 1000), ("giv_rel", 1000), ("name_key", 600))
+    key_caps: tuple[tuple[str, int], ...] = (("fam_giv", 1000), ("giv_rel", 500), ("name_key", 500),
+                                             ("addr", 200))
     year_slack: int = 2             # years added on each side of the claim's birth interval
     max_year_span: int = 40         # wider claimed intervals count as "year unknown"
     max_pairs_per_claim: int = 2000
@@ -75,6 +80,7 @@ class CandidateStats:
     dropped_blocks: int             # clan_year/rel_giv blocks skipped: no birth year, or far too big
     pairs_by_via: dict
     timings: dict = dataclasses.field(default_factory=dict)   # seconds per stage
+    work: dict = dataclasses.field(default_factory=dict)      # rows handled per stage
 
     def as_dict(self) -> dict:
         return dataclasses.asdict(self)
@@ -299,6 +305,7 @@ def candidate_pairs_with_stats(claims_feat: pl.DataFrame, index,
                                ) -> tuple[pl.DataFrame, CandidateStats]:
     """Candidate pairs and a `CandidateStats` (pairs per claim, bounds that cut in)."""
     clock = _Clock()
+    work: dict[str, int] = {}
     cap = config.block_cap
     keep = [VIA_CODE[k] for k in config.keys]
     always = [VIA_CODE[k] for k in ALWAYS_YEAR]
@@ -362,6 +369,7 @@ def candidate_pairs_with_stats(claims_feat: pl.DataFrame, index,
         if ranked.height:
             rows = ranked.select("claim_idx", "kh", "v", "best", "csex", "czb", "cap").join(
                 pk.select("kh", "pidx", "year", "sex", "zb"), on="kh", how="inner")
+            work["no_year_rows"] = rows.height
             out.append(_rank_cut(rows, cplace, index).select(*cols))
         if huge.height:
             sample = (pk.join(huge.select("kh", "cap").unique("kh"), on="kh", how="inner")
@@ -385,6 +393,8 @@ def candidate_pairs_with_stats(claims_feat: pl.DataFrame, index,
                             .join(nully, on="kh", how="inner").select(bj.columns)])
         bj = bj.with_columns(pl.len().over("claim_idx", "kh").alias("_n"))
         over = bj.filter(pl.col("_n") > pl.col("cap"))
+        work["year_rows"] = bj.height
+        work["year_rows_over_cap"] = over.height
         if over.height:
             capped_blocks += over.select("claim_idx", "kh").unique().height
             over = _rank_cut(over, cplace, index)
@@ -393,6 +403,7 @@ def candidate_pairs_with_stats(claims_feat: pl.DataFrame, index,
 
     if out:
         allp = pl.concat(out)
+        work["union_rows"] = allp.height
         pairs = (allp.group_by("claim_idx", "pidx")
                  .agg(pl.col("v").min().alias("_p"), pl.col("v").n_unique().cast(pl.UInt8).alias("n_keys"),
                       pl.col("year").first(), pl.col("best").first()))
@@ -415,57 +426,62 @@ def candidate_pairs_with_stats(claims_feat: pl.DataFrame, index,
     clock("union")
     stats = _stats(pairs, claims_feat.height, capped_blocks, capped_claims, dropped)
     stats.timings = clock.times
+    stats.work = work
     return pairs, stats
 
 
-def _place_tokens(frame: pl.DataFrame, idx: str, prefix: str) -> pl.DataFrame:
-    """(idx, ph): hashed place units a row names (today's provinces, districts, communes)."""
-    parts = []
-    for part in ("home_", "res_"):
-        lst = f"{prefix}{part}now"
-        if lst in frame.columns:
-            parts.append(frame.select(idx, pl.col(lst).alias("u")).explode("u")
-                         .select(idx, pl.concat_str([pl.lit("n:"), pl.col("u")])))
-        for unit in ("district", "commune"):
-            col = f"{prefix}{part}{unit}"
-            if col in frame.columns:
-                parts.append(frame.select(idx, pl.concat_str([pl.lit(unit[0] + ":"), pl.col(col)])))
-    if not parts:
-        return pl.DataFrame(schema={idx: pl.UInt32, "ph": pl.UInt64})
-    out = pl.concat([x.rename({x.columns[1]: "u"}) for x in parts])
-    return (out.filter(pl.col("u").is_not_null()).select(pl.col(idx).cast(pl.UInt32),
-                                                          pl.col("u").hash(seed=5).alias("ph"))
-            .unique())
+_PLACE_CODES = ("res_c", "res_d", "home_d", "home_p")
+
+
+def _place_codes(frame: pl.DataFrame, idx: str, prefix: str) -> pl.DataFrame:
+    """(idx, res_c, res_d, home_d, home_p): hashed residence commune/district, hometown district and
+    today's province (null when unknown), one row per claim/person, for cheap equality tests."""
+    def col(name: str, dtype=pl.Utf8) -> pl.Expr:
+        c = f"{prefix}{name}"
+        return pl.col(c) if c in frame.columns else pl.lit(None, dtype=dtype)
+
+    def h(e: pl.Expr) -> pl.Expr:
+        return pl.when(e.is_not_null() & (e != "")).then(e.hash(seed=5)).otherwise(None)
+
+    return frame.select(
+        pl.col(idx).cast(pl.UInt32),
+        h(pl.concat_str([col("res_district"), col("res_commune")], separator="/")).alias("res_c"),
+        h(col("res_district")).alias("res_d"),
+        h(col("home_district")).alias("home_d"),
+        h(col("home_now", pl.List(pl.Utf8)).list.first()).alias("home_p"))
 
 
 def _claim_places(claims_feat: pl.DataFrame) -> pl.DataFrame:
-    return _place_tokens(claims_feat, "claim_idx", "c_")
+    return _place_codes(claims_feat, "claim_idx", "c_").rename({c: f"c{c}" for c in _PLACE_CODES})
 
 
 def _person_places(index) -> pl.DataFrame:
     cache = getattr(index, "_cache", {})
     if "person_places" not in cache:
-        cache["person_places"] = _place_tokens(index.people, "pidx", "p_")
+        cache["person_places"] = _place_codes(index.people, "pidx", "p_")
     return cache["person_places"]
 
 
 def _rank_cut(rows: pl.DataFrame, cplace: pl.DataFrame, index) -> pl.DataFrame:
-    """Keep `cap` (a column: the key's bound) rows per (claim, key): best score (shared places ×2, same sex, zodiac fits ×3),
-    then nearest birth year, then a fixed hash."""
-    pairs = rows.select("claim_idx", "pidx").unique()
-    shared = (pairs.join(_person_places(index), on="pidx", how="inner")
-              .join(cplace, on=["claim_idx", "ph"], how="inner")
-              .group_by("claim_idx", "pidx").agg(pl.len().cast(pl.Int32).alias("_pl")))
-    rows = rows.join(shared, on=["claim_idx", "pidx"], how="left")
+    """Keep `cap` (a column: the key's bound) rows per (claim, key): best score (same residence
+    commune ×2, district, hometown district ×2, hometown province, same sex, zodiac fits ×3), then
+    nearest birth year, then a fixed hash."""
+    rows = (rows.join(_person_places(index), on="pidx", how="left")
+            .join(cplace, on="claim_idx", how="left"))
+
+    def eq(a: str) -> pl.Expr:
+        return (pl.col(a) == pl.col(f"c{a}")).fill_null(False).cast(pl.Int32)
+
+    place = 2 * eq("res_c") + eq("res_d") + 2 * eq("home_d") + eq("home_p")
     sex_ok = ((pl.col("csex") == 0) | (pl.col("sex") == 0) | (pl.col("sex") == pl.col("csex"))).cast(pl.Int32)
     zod_ok = ((pl.col("zb") & pl.col("czb")) != 0).cast(pl.Int32)
-    score = pl.col("_pl").fill_null(0) * 2 + sex_ok + 3 * zod_ok
+    score = place + sex_ok + 3 * zod_ok
     dist = (pl.col("year") - pl.col("best")).abs().fill_null(99)
     return (rows.with_columns((-score).alias("_s"), dist.alias("_d"),
                               (pl.col("pidx").hash(seed=7) ^ pl.col("kh")).alias("_h"))
             .sort("claim_idx", "kh", "_s", "_d", "_h")
             .filter(pl.int_range(pl.len()).over("claim_idx", "kh") < pl.col("cap"))
-            .drop("_pl", "_s", "_d", "_h"))
+            .drop("_s", "_d", "_h", *_PLACE_CODES, *[f"c{c}" for c in _PLACE_CODES]))
 
 
 class _Clock:
