@@ -171,10 +171,18 @@ def _version() -> str:
     return f"reconcile {__version__}"
 
 
+def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:  # noqa: ARG001
+    """Warnings for staff: one line, the warning's own words, no Python source lines."""
+    print(f"reconcile: {category.__name__}: {message}", file=sys.stderr)
+
+
 def main(argv: list[str] | None = None) -> int:
+    import warnings
+
     from reconcile.errors import IndexFormatError, ReconcileInputError
 
     args = build_parser().parse_args(argv)
+    warnings.showwarning = _show_warning
     try:
         return int(args.func(args) or 0)
     except ReconcileInputError as exc:

@@ -14,10 +14,14 @@ ProgressFn = Callable[[str, int, int], None]
 
 
 def stderr_progress(stage: str, done: int, total: int) -> None:
-    """Print `stage: done/total (pct)` on one refreshed stderr line."""
+    """Print `stage: done/total (pct)` on one refreshed stderr line (a terminal), or one line per
+    finished stage (a log file or a pipe, where carriage returns would pile up)."""
     pct = (100.0 * done / total) if total else 100.0
-    end = "\n" if done >= total else ""
-    sys.stderr.write(f"\r{stage}: {done:,}/{total:,} ({pct:5.1f}%)" + end)
+    finished = done >= total
+    if sys.stderr.isatty():
+        sys.stderr.write(f"\r{stage}: {done:,}/{total:,} ({pct:5.1f}%)" + ("\n" if finished else ""))
+    elif finished:
+        sys.stderr.write(f"{stage}: {done:,}/{total:,} done\n")
     sys.stderr.flush()
 
 
