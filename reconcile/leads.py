@@ -248,9 +248,27 @@ def leads(claims, index, top_k: int = 20, lang: str = "vi", progress=None) -> pl
             "May be the registered person {}{}, born {} (household {}); verify with the police of {} "
             "(agreeing: {}).", hon, pl.col("full_name"), by_txt, pl.col("household_id").fill_null("?"),
             pl.col("place").fill_null("the place of residence"), agree)
+    # a candidate who shares the claimed parents but whose given name differs is more likely a
+    # sibling than the claimant: shown as a sibling lead, never as the claimant
+    lvl = lambda f: pl.col("evidence_detail").list.eval(  # noqa: E731
+        pl.element().filter(pl.element().struct.field("field") == f).struct.field("level")).list.first()
+    sib = ((lvl("giv") == "different")
+           & ((lvl("father") == "strong") | (lvl("mother") == "strong"))).fill_null(False)
+    if lang == "vi":
+        sib_reason = pl.format(
+            "Liên hệ công an {}: {}{}, sinh {}, có thể là anh/chị/em ruột của người khai "
+            "(cùng cha mẹ như lời khai nhưng tên khác; khớp: {}).",
+            pl.col("place").fill_null("nơi thường trú"), hon, pl.col("full_name"), by_txt, agree)
+    else:
+        sib_reason = pl.format(
+            "Contact the police of {}: {}{}, born {}, may be the claimant's sibling "
+            "(same parents as claimed but a different given name; agreeing: {}).",
+            pl.col("place").fill_null("the residence"), hon, pl.col("full_name"), by_txt, agree)
     self_l = own.select(
-        "claim_id", pl.lit("self").alias("kind"), "person_id", "household_id", "place",
-        pl.lit(None, dtype=pl.Utf8).alias("relation"), "probability", self_reason.alias("reason"),
+        "claim_id", pl.when(sib).then(pl.lit("relative")).otherwise(pl.lit("self")).alias("kind"),
+        "person_id", "household_id", "place",
+        pl.when(sib).then(pl.lit("sibling")).otherwise(pl.lit(None, dtype=pl.Utf8)).alias("relation"),
+        "probability", pl.when(sib).then(sib_reason).otherwise(self_reason).alias("reason"),
         "full_name", pl.col("l_res").alias("_res"))
 
     # relative leads
@@ -349,6 +367,9 @@ def leads(claims, index, top_k: int = 20, lang: str = "vi", progress=None) -> pl
                        pl.lit(None, dtype=pl.Utf8).alias("relation"), "probability", preason.alias("reason"),
                        pl.lit(None, dtype=pl.Utf8).alias("full_name")))
     body = pl.concat([f.drop("_res") for f in (self_l, rel_l, hh_l)], how="vertical_relaxed")
+    body = pl.concat([body.filter(pl.col("person_id").is_null()),
+                      body.filter(pl.col("person_id").is_not_null()).sort("probability", descending=True)
+                      .unique(["claim_id", "person_id"], keep="first")])
     body = body.cast({k: v for k, v in OUTPUT_SCHEMA.items() if k in body.columns})
     # places always kept (up to MAX_PLACES), the rest of top_k by probability
     kind_order = pl.col("kind").replace_strict({"self": 0, "relative": 1, "household": 2, "place": 3},

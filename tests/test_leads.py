@@ -47,9 +47,15 @@ def _population():
         # a child whose father is NOT registered: Giàng A Súa (2005), father Giàng A Chứ
         _row("001305000012", "Giàng A Súa", "M", "2005", "H4", "chủ hộ", father="Giàng A Chứ", mother="Lý Thị Mai"),
     ]
-    for i in range(20):  # unrelated filler people so term frequencies are not degenerate
-        rows.append(_row(f"0019{i:08d}", f"Sùng Seo {['Dình','Chả','Vư','Mua','Lồng'][i % 5]} {i}", "M",
-                         str(1960 + i), f"F{i}", "chủ hộ", home="Mèo Vạc, Hà Giang", res="xã Pả Vi, huyện Mèo Vạc, Hà Giang"))
+    # unrelated filler people: a register of ~1,000 so priors and term frequencies are not degenerate
+    fam = ["Sùng", "Thào", "Lý", "Hầu", "Vừ", "Mua", "Ly", "Chẩu"]
+    giv = ["Dình", "Chả", "Vư", "Mua", "Lồng", "Say", "Phừ", "Chính", "Khai", "Pó", "Nhè", "Sình", "Tráng",
+           "Chúa", "Cở", "Dế", "Giống", "Hờ", "Kỷ", "Lâu", "Mỷ", "Nủ", "Pàng", "Quáng", "Rùa"]
+    for i in range(1000):
+        sex = "M" if i % 2 == 0 else "F"
+        rows.append(_row(f"0019{i:08d}", f"{fam[i % 8]} {'Seo' if sex == 'M' else 'Thị'} {giv[(i // 8) % 25]}",
+                         sex, str(1940 + i % 60), f"F{i // 4}", "chủ hộ" if i % 4 == 0 else "con",
+                         home="Mèo Vạc, Hà Giang", res="xã Pả Vi, huyện Mèo Vạc, Hà Giang"))
     return pl.DataFrame(rows, schema={c: pl.Utf8 for c in COLS})
 
 
@@ -88,6 +94,9 @@ def test_absent_claimant_found_through_parents(index):
     # nobody forced: no convincing self lead
     assert (out.filter(pl.col("kind") == "self")["probability"].max() or 0.0) < 0.5
     rel = out.filter(pl.col("kind") == "relative")
+    # Lử shares the claimed parents but not the name: a sibling lead, not the claimant
+    lu = out.filter(pl.col("person_id") == "001084000005")
+    assert lu["kind"].to_list() == ["relative"] and lu["relation"].to_list() == ["sibling"]
     fathers = rel.filter(pl.col("relation") == "father").sort("probability", descending=True)
     assert fathers["person_id"][0] == "001050000001"  # the Tủa married to Mỷ, not the Lai Châu one
     other = fathers.filter(pl.col("person_id") == "012051000006")["probability"]
