@@ -64,33 +64,46 @@ def cmd_index(args) -> int:
     return 0
 
 
-def cmd_match(args) -> int:
+def _claims_and_index(args):
+    """Load the index first (a bad index is reported before reading claims), then the claims."""
     import reconcile as rc
 
-    index = rc.load_index(args.index)
-    claims = rc.read_claims(args.claims)
-    result = rc.match(claims, index, top_k=args.top_k, lang=args.lang, progress=_progress(args))
-    write_frame(result, args.out)
-    print(f"match: {claims.height:,} claims, {result.height:,} candidate rows -> {args.out}")
-    return 0
+    return rc.load_index(args.index), rc.read_claims(args.claims)
 
 
-def cmd_leads(args) -> int:
+def _frame_command(name: str, produce, unit: str):
+    """A command that turns claims + index into one frame written to --out."""
+
+    def run(args) -> int:
+        index, claims = _claims_and_index(args)
+        result = produce(claims, index, args)
+        write_frame(result, args.out)
+        print(f"{name}: {claims.height:,} claims, {result.height:,} {unit} -> {args.out}")
+        return 0
+
+    return run
+
+
+def _match(claims, index, args):
     import reconcile as rc
 
-    index = rc.load_index(args.index)
-    claims = rc.read_claims(args.claims)
-    result = rc.leads(claims, index, top_k=args.top_k, lang=args.lang, progress=_progress(args))
-    write_frame(result, args.out)
-    print(f"leads: {claims.height:,} claims, {result.height:,} leads -> {args.out}")
-    return 0
+    return rc.match(claims, index, top_k=args.top_k, lang=args.lang, progress=_progress(args))
+
+
+def _leads(claims, index, args):
+    import reconcile as rc
+
+    return rc.leads(claims, index, top_k=args.top_k, lang=args.lang, progress=_progress(args))
+
+
+cmd_match = _frame_command("match", _match, "candidate rows")
+cmd_leads = _frame_command("leads", _leads, "leads")
 
 
 def cmd_report(args) -> int:
     import reconcile as rc
 
-    index = rc.load_index(args.index)
-    claims = rc.read_claims(args.claims)
+    index, claims = _claims_and_index(args)
     path = rc.report(claims, index, out=args.out, lang=args.lang, progress=_progress(args))
     print(f"report: {claims.height:,} claims -> {path}")
     return 0
