@@ -36,6 +36,7 @@ class ReportConfig:
     """Thresholds that sort claims into the three review piles, and display bounds."""
 
     likely: float = 0.80          # top candidate at least this probable -> "likely match"
+    relatives: float = 0.20       # else a relative/household lead at least this probable -> "verify via relatives"
     charts_for: int = 3           # evidence waterfalls for the top N candidates of a claim ...
     chart_min_probability: float = 0.05  # ... beyond the first, only if this probable (else words only)
     kin_for: int = 2              # kinship pictures for the top N candidates (if probable enough)
@@ -355,12 +356,13 @@ def claim_status(claims: pl.DataFrame, matches: pl.DataFrame, leads: pl.DataFram
                  config: ReportConfig = ReportConfig()) -> pl.DataFrame:
     """`claim_id`, `top_p`, `p_none`, `status` (likely | relatives | none) for every claim.
 
-    likely: the best candidate reaches `config.likely`; relatives: otherwise, there is a relative or
-    household lead to verify through; none: neither (at most a place to ask)."""
+    likely: the best candidate reaches `config.likely`; relatives: otherwise, a relative or household
+    lead reaches `config.relatives`; none: neither (at most a place to ask)."""
     top = (matches.filter(pl.col("rank") == pl.col("rank").min().over("claim_id"))
            .group_by("claim_id").agg(pl.col("probability").max().alias("top_p"),
                                      pl.col("p_none").first().alias("p_none")))
-    kin = (leads.filter(pl.col("kind").is_in(["relative", "household"]))
+    kin = (leads.filter(pl.col("kind").is_in(["relative", "household"])
+                        & (pl.col("probability").fill_null(0.0) >= config.relatives))
            .select("claim_id").unique().with_columns(pl.lit(True).alias("_kin")))
     return (claims.select("claim_id")
             .join(top, on="claim_id", how="left")
@@ -619,6 +621,7 @@ th{background:#eef1f4;font-weight:600}td.n,th.n{text-align:right;font-variant-nu
 dl.given dt{color:var(--muted)}dl.given dd{margin:0}
 .val,td,dd,.kn{overflow-wrap:anywhere}
 .bar{display:inline-block;height:.7rem;background:var(--accent);vertical-align:middle;margin-right:.35rem;border-radius:2px}
+table.leads td.who{min-width:13rem;max-width:20rem}table.leads .place{color:var(--muted);font-size:.85rem}
 tr.nonerow td{color:var(--muted);font-style:italic}
 .note{color:var(--muted);font-size:.85rem;margin:.2rem 0}
 .warn{color:var(--neg);font-weight:600}
@@ -805,14 +808,18 @@ def _leads_html(ls: list[dict], w: dict) -> str:
     body = []
     for r in ls:
         kind = r.get("kind") or ""
-        who = [str(v) for v in (r.get("full_name"), r.get("person_id")) if v]
+        who = []
+        if r.get("full_name"):
+            who.append(f"<b><bdi>{esc(r['full_name'])}</bdi></b>")
+        if r.get("person_id"):
+            who.append(esc(r["person_id"]))
         if r.get("household_id"):
-            who.append(f"{w['household']} {r['household_id']}")
+            who.append(esc(f"{w['household']} {r['household_id']}"))
         if r.get("place"):
-            who.append(str(r["place"]))
+            who.append(f"<span class=\"place\"><bdi>{esc(r['place'])}</bdi></span>")
         rel = r.get("relation")
         body.append(f"<tr><td class=\"n\">{esc(r.get('rank'))}</td><td>{esc(w.get('kind_' + kind, kind))}</td>"
-                    f"<td><bdi>{'<br>'.join(esc(v) for v in who)}</bdi></td>"
+                    f"<td class=\"who\">{'<br>'.join(who)}</td>"
                     f"<td>{esc(w.get('rel_' + str(rel), rel) if rel else '')}</td>"
                     f"<td class=\"n\">{esc(_pct(r.get('probability')))}</td><td>{esc(r.get('reason'))}</td></tr>")
     parts.append(f"<table class=\"leads\">{head}{''.join(body)}</table>")

@@ -231,6 +231,8 @@ def test_status_thresholds():
     assert st.sort("claim_id")["status"].to_list() == ["none", "relatives", "none"]  # 0.91 < 0.95, only a self lead
     st = rep.claim_status(claims, matches, leads)
     assert st.sort("claim_id")["status"].to_list() == ["likely", "relatives", "none"]
+    st = rep.claim_status(claims, matches, leads, rep.ReportConfig(relatives=0.7))  # relative lead is 0.6
+    assert st.sort("claim_id")["status"].to_list() == ["likely", "none", "none"]
 
 
 def test_link_relatives_one_to_one_and_relation_aware():
