@@ -42,7 +42,7 @@ LEVELS = {
 }
 
 FUZZY_CUTOFF = 88.0  # rapidfuzz ratio on folded names; below this a typo is not accepted
-FUZZY_CUTOFF_CONFIRMED = 80.0  # ... when a district/commune written next to it confirms it
+FUZZY_CUTOFF_CONFIRMED = 80.0  # ... when a district written next to it confirms it
 FUZZY_MARGIN = 3.0  # the best correction must beat the runner-up by this much
 
 
@@ -101,8 +101,8 @@ def fold_place(text: str) -> str:
 
 
 # level prefixes (folded); order matters: longer first
-_COMMUNE_PREFIX = ("thi tran", "phuong", "xa", "dac khu", "tt")
-_DISTRICT_PREFIX = ("thi xa", "quan", "huyen", "tx", "h")
+_COMMUNE_PREFIX = ("thi tran", "phuong", "xa", "dac khu", "tt", "p", "x")
+_DISTRICT_PREFIX = ("thi xa", "quan", "huyen", "tx", "h", "q")
 _PROVINCE_PREFIX = ("thanh pho truc thuoc trung uong", "thanh pho", "tinh", "tp", "t")
 _BELOW_COMMUNE = ("cum dan cu", "thon", "ban", "ap", "to dan pho", "to", "khu pho", "khom",
                   "xom", "lang", "buon", "so nha", "duong", "khu", "doi")
@@ -276,10 +276,24 @@ def _fuzzy(name: str, choices, cutoff: float, limit: int = 5) -> list[tuple[str,
     return [(h[0], h[1]) for h in hits]
 
 
-def _fuzzy_unique(name: str, choices, cutoff: float) -> str | None:
-    """The best fuzzy choice if it clearly beats the runner-up (a tie is not a correction)."""
-    hits = _fuzzy(name, choices, cutoff, limit=2)
-    if not hits or (len(hits) == 2 and hits[0][1] - hits[1][1] < FUZZY_MARGIN):
+def _edit_unique(name: str, choices, small_pool: bool) -> str | None:
+    """The one choice within a few typing slips of `name` (Damerau/OSA edits on folded names,
+    spaces ignored, so a swapped pair of letters is one slip); None when two choices are as
+    close. A small pool (one district's communes) allows 1 slip from 5 letters and 2 from 10;
+    a large pool (a whole province) allows 1 slip from 7 letters."""
+    from rapidfuzz import process
+    from rapidfuzz.distance import OSA
+
+    n = len(_nospace(name))
+    if small_pool:
+        max_edits = 2 if n >= 10 else 1 if n >= 5 else 0
+    else:
+        max_edits = 1 if n >= 7 else 0
+    if not max_edits or not choices:
+        return None
+    hits = process.extract(name, choices, scorer=OSA.distance, processor=_nospace,
+                           score_cutoff=max_edits, limit=2)
+    if not hits or (len(hits) == 2 and hits[1][1] <= hits[0][1]):
         return None
     return hits[0][0]
 
@@ -445,14 +459,14 @@ def _district_rows(name: str | None, nows: set[str]) -> tuple[str | None, tuple]
     if rows or not nows:
         return name, rows
     pool = sorted({d for n in nows for d in a.districts_in.get(n, ())})
-    fixed = _fuzzy_unique(name, pool, FUZZY_CUTOFF)
+    fixed = _edit_unique(name, pool, small_pool=True)  # a province has 10–30 districts
     if fixed:
         return fixed, tuple(r for r in a.by_district.get(fixed, ()) if r[1] in nows)
     return name, ()
 
 
-def _commune_rows(names: list[str], district: str | None, d_rows: tuple, nows: set[str]
-                  ) -> tuple[str | None, tuple]:
+def _commune_rows(names: list[str], district: str | None, d_rows: tuple, nows: set[str],
+                  fuzzy: bool = True) -> tuple[str | None, tuple]:
     """(commune name, rows) for the first candidate name found exactly (inside the district
     when known, else inside `nows`), else a clear typo correction inside that scope."""
     a = _admin()
@@ -468,19 +482,39 @@ def _commune_rows(names: list[str], district: str | None, d_rows: tuple, nows: s
             return c, rows
     if not names:
         return None, ()
+    if not fuzzy:
+        return names[0], ()
     if d_ok:
         pool = sorted({c for r in d_rows for c in a.communes_in.get((r[1], d_ok), ())})
-        cutoff = FUZZY_CUTOFF_CONFIRMED
     elif nows:
         pool = sorted({c for n in nows for c in a.communes_in.get((n, None), ())})
-        cutoff = FUZZY_CUTOFF
     else:
         return names[0], ()
     for c in names:
-        fixed = _fuzzy_unique(c, pool, cutoff)
+        fixed = _edit_unique(c, pool, small_pool=bool(d_ok))
         if fixed:
             return fixed, rows_for(fixed)
     return names[0], ()
+
+
+_GLUED = re.compile(r"^(phuong|xa|thi tran|thitran)(?=[a-z0-9])")
+
+
+def _loose_commune_names(name: str) -> list[str]:
+    """Names an unlabelled segment may hold when its level word is mistyped or glued on:
+    "phuog ba lang" → "ba lang"; "phuongtan ha" → "tan ha" (matched exactly, never fuzzily)."""
+    from rapidfuzz.distance import OSA
+
+    words = name.split()
+    out = [name]
+    if not words[-1].isdigit():
+        out += [" ".join(words[k:]) for k in range(1, min(3, len(words)))]
+    elif len(words) > 1 and OSA.distance(words[0], "phuong") <= 2:
+        out.append(" ".join(words[1:]))  # "Phờng 4" → "4"
+    unglued = _GLUED.sub("", name)
+    if unglued != name and not unglued.isdigit():
+        out.append(unglued)
+    return out
 
 
 def _prefer(ids, name, rows):
@@ -517,12 +551,13 @@ def _resolve_cached(text: str, year: int | None) -> PlaceResolution:
         # a mistyped level word ("Phườg Ba Láng", "X Hoằng Trinh"): try without the first word
         for name in reversed(loose):
             if name != district:
-                words = name.split()
-                communes += [" ".join(words[k:]) for k in range(min(3, len(words)))]
+                communes += _loose_commune_names(name)
                 break
     explicit_commune = any(s.level == "commune" for s in segs)
     district, d_rows = _prefer(ids, *_district_rows(district, nows))
-    commune, c_rows = _prefer(ids, *_commune_rows(communes, district, d_rows, nows))
+    # typo correction only for names written after a level word; unlabelled text must match
+    commune, c_rows = _prefer(ids, *_commune_rows(communes, district, d_rows, nows,
+                                                  fuzzy=explicit_commune))
     if not c_rows and not explicit_commune:
         commune = None
     ambiguous = _is_ambiguous(ids) if ids else False

@@ -252,3 +252,13 @@ def test_package_data_counts():
     assert old.select("province_id", "district").unique().height == 696
     assert adm.filter(pl.col("era") == "2025").height == 3321
     assert old.filter(pl.col("commune").is_not_null(), pl.col("commune_now").is_null()).height == 0
+
+
+def test_commune_typo_corrections_are_safe():
+    # one swapped pair of letters inside a known district is corrected
+    assert resolve("xã Bắc ơSn, huyện Trảng Bom, Đồng Nai").commune == "bac son"
+    # a level word glued on is undone exactly, never matched loosely to another commune
+    r = resolve("PhườngTân Hà, Thành phố Tuyên Quang, Tuyên Quang")
+    assert r.commune in ("tan ha", None) and r.commune != "hung thanh"
+    # two communes equally close: no correction
+    assert resolve("Xã Thạch âLm, Huyện Thạch Thành, Thanh Hóa").commune_name is None
