@@ -461,22 +461,29 @@ def claim_birth_interval(claims: pl.DataFrame, config: BirthIntervalConfig | Non
     )
     # --- zodiac: Gregorian years Y with branch(Y) == b or branch(Y-1) == b, i.e. Y ≡ b+4 or b+5 (mod 12);
     # with a can-chi pair (stem s) the cycle is 60 years: Y ≡ k+4 or k+5 (mod 60), k ≡ b (12), k ≡ s (10)
+    # (computed in stages: one huge expression tree costs polars more to plan than to run)
     b = pl.col("zodiac_branch").cast(pl.Int32)
     stem = pl.col("_zstem")
-    k60 = pl.coalesce([pl.when((b + 12 * j) % 10 == stem).then(b + 12 * j) for j in range(5)])
-    period = pl.when(k60.is_not_null()).then(60).otherwise(12)
-    r1 = pl.when(k60.is_not_null()).then((k60 + 4) % 60).otherwise((b + 4) % 12)
-    r2 = (r1 + 1) % period
+    tmp = tmp.with_columns(_k60=pl.coalesce([pl.when((b + 12 * j) % 10 == stem).then(b + 12 * j) for j in range(5)]))
+    k60 = pl.col("_k60")
+    tmp = tmp.with_columns(_period=pl.when(k60.is_not_null()).then(60).otherwise(12),
+                           _r1=pl.when(k60.is_not_null()).then((k60 + 4) % 60).otherwise((b + 4) % 12))
+    period, r1 = pl.col("_period"), pl.col("_r1")
+    tmp = tmp.with_columns(_r2=(r1 + 1) % period)
+    r2 = pl.col("_r2")
     lo = pl.col("_lo")
     hi = pl.col("_hi")
-    z_lo = pl.min_horizontal(lo + ((r1 - lo) % period), lo + ((r2 - lo) % period))
-    z_hi = pl.max_horizontal(hi - ((hi - r1) % period), hi - ((hi - r2) % period))
+    tmp = tmp.with_columns(
+        _z_lo=pl.min_horizontal(lo + ((r1 - lo) % period), lo + ((r2 - lo) % period)),
+        _z_hi=pl.max_horizontal(hi - ((hi - r1) % period), hi - ((hi - r2) % period)),
+        _date_br=possible_branches_expr(pl.col("_d_y"), pl.col("_d_m"), pl.col("_d_d")),
+    )
+    z_lo, z_hi = pl.col("_z_lo"), pl.col("_z_hi")
     has_z = b.is_not_null() & lo.is_not_null()
     z_fits = z_lo <= z_hi
     # a full date decides the lunar year: check the branch directly (either Tết computation accepted)
-    date_branches = possible_branches_expr(pl.col("_d_y"), pl.col("_d_m"), pl.col("_d_d"))
     date_z_conflict = (b.is_not_null() & pl.col("_d_y").is_not_null()
-                       & ~date_branches.list.contains(pl.col("zodiac_branch"))).fill_null(False)
+                       & ~pl.col("_date_br").list.contains(pl.col("zodiac_branch"))).fill_null(False)
     tmp = tmp.with_columns(
         _lo2=pl.when(has_z & z_fits).then(z_lo).otherwise(lo),
         _hi2=pl.when(has_z & z_fits).then(z_hi).otherwise(hi),
@@ -484,14 +491,16 @@ def claim_birth_interval(claims: pl.DataFrame, config: BirthIntervalConfig | Non
     )
     # --- best point estimate: date > year > age (moved to nearest zodiac-fitting year) > small range midpoint
     lo2, hi2 = pl.col("_lo2"), pl.col("_hi2")
-    age_b = pl.col("_age_best").clip(lo2, hi2)
-    ab = age_b
-    fit = ((ab - r1) % period == 0) | ((ab - r2) % period == 0)
+    tmp = tmp.with_columns(_ab=pl.col("_age_best").clip(lo2, hi2))
+    ab = pl.col("_ab")
+
+    def fits(x: pl.Expr) -> pl.Expr:
+        return ((x - r1) % period == 0) | ((x - r2) % period == 0)
+
     # nearest fitting year to the age estimate within [lo2, hi2]
     cand = [ab + k for k in (0, -1, 1, -2, 2, -3, 3, -4, 4, -5, 5, -6, 6)]
-    nearest = pl.coalesce([pl.when((((x - r1) % period == 0) | ((x - r2) % period == 0)) & x.is_between(lo2, hi2))
-                           .then(x) for x in cand])
-    age_best_z = pl.when(b.is_null() | fit).then(ab).otherwise(pl.coalesce(nearest, ab))
+    tmp = tmp.with_columns(_nearest=pl.coalesce([pl.when(fits(x) & x.is_between(lo2, hi2)).then(x) for x in cand]))
+    age_best_z = pl.when(b.is_null()).then(ab).otherwise(pl.coalesce(pl.col("_nearest"), ab))
     mid = ((lo2 + hi2) / 2).floor().cast(pl.Int32)
     best = pl.coalesce(
         pl.col("_d_y"), pl.col("_by"),

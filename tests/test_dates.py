@@ -177,3 +177,63 @@ def test_zodiac_expr_over_column():
     df = pl.DataFrame({"z": ["Ngọ", "ngo", None, "xx", "Mẹo"]})
     assert df.select(d.zodiac_branch_expr("z"))["z"].to_list() == [6, 6, None, None, 3]
     assert df.select(d.canonical_zodiac_expr("z"))["z"].to_list() == ["Ngọ", "Ngọ", None, None, "Mão"]
+
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+
+@settings(max_examples=150, deadline=None)
+@given(born=st.dates(dt.date(1925, 1, 1), dt.date(2015, 12, 31)),
+       seen=st.dates(dt.date(2016, 1, 1), dt.date(2026, 12, 31)),
+       use=st.sets(st.sampled_from(["age", "zodiac", "year", "range", "date"]), min_size=1),
+       age_error=st.integers(-2, 2), counting=st.booleans())
+def test_true_birth_year_is_inside_the_interval(born, seen, use, age_error, counting):
+    """Consistent statements (age off by at most 2 years, possibly tuổi mụ) never exclude the truth."""
+    real_age = seen.year - born.year - ((seen.month, seen.day) < (born.month, born.day))
+    lunar = d.lunar_year_options(born.year, born.month, born.day)[-1]
+    seen_lunar = d.lunar_year_options(seen.year, seen.month, seen.day)[-1]
+    age = (seen_lunar - lunar + 1) if counting else real_age + age_error     # tuổi mụ, or a rough real age
+    row = {"claim_id": "c", "recorded_on": seen, "age": None, "zodiac": None, "birth_year": None,
+           "birth_year_min": None, "birth_year_max": None, "birth_date": None}
+    if "age" in use:
+        row["age"] = float(max(0, age))
+    if "zodiac" in use:
+        row["zodiac"] = d.BRANCH_NAMES[d.branch_of_year(lunar)]
+    if "year" in use:
+        row["birth_year"] = born.year
+    if "range" in use:
+        row["birth_year_min"], row["birth_year_max"] = born.year - 3, born.year + 4
+    if "date" in use:
+        row["birth_date"] = born.strftime("%d/%m/%Y")
+    r = d.claim_birth_interval(pl.DataFrame([row], strict=False)).row(0, named=True)
+    if use == {"zodiac"}:       # the animal alone gives no interval, only the branch
+        assert r["by_lo"] is None and r["by_kind"] == "zodiac" and r["zodiac_branch"] == d.branch_of_year(lunar)
+        return
+    assert r["by_lo"] <= born.year <= r["by_hi"]
+    assert not r["by_conflict"]
+    if r["by_best"] is not None:
+        assert r["by_lo"] <= r["by_best"] <= r["by_hi"]
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.dates(dt.date(1890, 1, 1), dt.date(2090, 12, 31)), st.sampled_from(["iso", "dmy", "ym", "y", "00mm"]))
+def test_partial_date_forms_roundtrip(day, form):
+    text = {"iso": day.isoformat(), "dmy": day.strftime("%d/%m/%Y"), "ym": day.strftime("%Y-%m"),
+            "y": str(day.year), "00mm": day.strftime("00/%m/%Y")}[form]
+    got = d.parse_partial_date(text)
+    assert got.year == day.year
+    assert got.month == (None if form == "y" else day.month)
+    assert got.day == (day.day if form in ("iso", "dmy") else None)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.dates(dt.date(1901, 1, 1), dt.date(2050, 12, 31)))
+def test_possible_branches_contain_the_true_branch(day):
+    """The branch of the lunar year (by either Tết computation) is always among the possibilities."""
+    got = pl.DataFrame({"y": [day.year], "m": [day.month], "d": [day.day]}).select(
+        d.possible_branches_expr("y", "m", "d").alias("b"))["b"][0].to_list()
+    for lunar in d.lunar_year_options(day.year, day.month, day.day):
+        assert d.branch_of_year(lunar) in got
+    unknown_day = pl.DataFrame({"y": [day.year]}).select(d.possible_branches_expr("y").alias("b"))["b"][0].to_list()
+    assert set(got) <= set(unknown_day)
