@@ -260,5 +260,6 @@ def test_commune_typo_corrections_are_safe():
     # a level word glued on is undone exactly, never matched loosely to another commune
     r = resolve("PhườngTân Hà, Thành phố Tuyên Quang, Tuyên Quang")
     assert r.commune in ("tan ha", None) and r.commune != "hung thanh"
-    # two communes equally close: no correction
-    assert resolve("Xã Thạch âLm, Huyện Thạch Thành, Thanh Hóa").commune_name is None
+    assert resolve("Xã Thạch âLm, Huyện Thạch Thành, Thanh Hóa").commune == "thach lam"
+    # two communes equally close (Ba Liên, Ba Điền): no correction
+    assert resolve("Xã Ba iên, Huyện Ba Tơ, Quảng Ngãi").commune_name is None
