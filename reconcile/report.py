@@ -61,7 +61,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "all": "Tất cả",
         "by_place": "Theo nơi ở hiện tại",
         "place": "Nơi",
-        "unknown_place": "(không rõ)",
+        "unknown_place": "(không khai nơi ở)",
         "search": "Tìm theo tên hoặc mã lời khai…",
         "search_label": "Tìm kiếm",
         "filter": "Lọc",
@@ -158,7 +158,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "all": "All",
         "by_place": "By current residence",
         "place": "Place",
-        "unknown_place": "(unknown)",
+        "unknown_place": "(residence not given)",
         "search": "Search by name or claim id…",
         "search_label": "Search",
         "filter": "Filter",
@@ -867,7 +867,7 @@ def render_html(claims: pl.DataFrame, matches: pl.DataFrame, leads: pl.DataFrame
     place_rows = "".join(
         f"<tr><td><bdi>{esc(k)}</bdi></td><td class=\"n\">{sum(v.values())}</td>"
         + "".join(f"<td class=\"n\">{v[s]}</td>" for s in STATUSES) + "</tr>"
-        for k, v in sorted(places.items(), key=lambda kv: (-sum(kv[1].values()), kv[0])))
+        for k, v in sorted(places.items(), key=lambda kv: (kv[0] == w["unknown_place"], -sum(kv[1].values()), kv[0])))
 
     tiles = (f"<div class=\"tiles\"><div class=\"tile\"><b>{n}</b>{esc(w['n_claims'])}</div>"
              + "".join(f"<div class=\"tile {s}\"><b>{counts[s]}</b>{esc(w[s])}</div>" for s in STATUSES) + "</div>")
