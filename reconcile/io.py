@@ -15,6 +15,7 @@ birth years filled from the id) is reported through warnings (`EncodingConverted
 
 from __future__ import annotations
 
+import datetime as _dt
 import difflib
 import io as _io
 import json
@@ -521,11 +522,18 @@ def _int_check(df: pl.DataFrame, col: str, lo: float, hi: float, label: str, err
     return pl.when(bad).then(None).otherwise(num)
 
 
+def _this_year() -> int:
+    return _dt.date.today().year
+
+
 def _date_check(df: pl.DataFrame, col: str, parsed: str, label: str, errors: list) -> None:
     """`parsed`: the column holding partial_date_expr(col) (computed once: it is a UDF)."""
     for row, val in _problem_rows(df, pl.col(parsed).struct.field("unparseable"), [col], errors):
         errors.append(BadValueError("unparseable date", source=label, row=row, field=col, value=val,
                                     hint="use YYYY-MM-DD, YYYY-MM, YYYY, DD/MM/YYYY, or 00/00/YYYY when only the year is known"))
+    for row, val in _problem_rows(df, pl.col(parsed).struct.field("year") > _this_year(), [col], errors):
+        errors.append(BadValueError("birth date in the future", source=label, row=row, field=col, value=val,
+                                    hint="check the year (DD/MM/YYYY: day first); leave it empty if unknown"))
 
 
 def _text_columns_to_utf8(df: pl.DataFrame, cols: tuple[str, ...]) -> pl.DataFrame:
@@ -651,7 +659,7 @@ def read_population(source: Any, columns: dict[str, str] | None = None, *, repor
     by_given = None
     if "birth_year" in df.columns:
         df = df.with_columns(pl.col("birth_year").cast(pl.Utf8).alias("birth_year"))
-        by_given = _int_check(df, "birth_year", _dates.MIN_YEAR, _dates.MAX_YEAR, label, errors, "birth_year")
+        by_given = _int_check(df, "birth_year", _dates.MIN_YEAR, _this_year(), label, errors, "birth_year")
     _raise_if(errors, label)
 
     pdt = pl.col("_pdt")
@@ -759,8 +767,8 @@ def read_claims(source: Any, columns: dict[str, str] | None = None, *, report: b
                          _rec=_dates.partial_date_expr(pl.col("recorded_on")),
                          _zb=_dates.zodiac_branch_expr(pl.col("zodiac")))
     _date_check(df, "birth_date", "_pdt", label, errors)
-    by = _int_check(df, "birth_year", _dates.MIN_YEAR, _dates.MAX_YEAR, label, errors, "birth_year")
-    bmin = _int_check(df, "birth_year_min", _dates.MIN_YEAR, _dates.MAX_YEAR, label, errors, "birth_year_min")
+    by = _int_check(df, "birth_year", _dates.MIN_YEAR, _this_year(), label, errors, "birth_year")
+    bmin = _int_check(df, "birth_year_min", _dates.MIN_YEAR, _this_year(), label, errors, "birth_year_min")
     bmax = _int_check(df, "birth_year_max", _dates.MIN_YEAR, _dates.MAX_YEAR, label, errors, "birth_year_max")
     age = _int_check(df, "age", 0, 130, label, errors, "age", as_float=True)
     for row, lo, hi in _problem_rows(df, bmin.is_not_null() & bmax.is_not_null() & (bmin > bmax),
@@ -821,7 +829,7 @@ def read_claims(source: Any, columns: dict[str, str] | None = None, *, report: b
         for row, val in _problem_rows(ex, ex["_rel_c"].is_null(), ["relation"], errors):
             errors.append(BadValueError("unknown relation", source=label, row=row, field="relatives.relation", value=val,
                                         hint="use father, mother, spouse, child or sibling"))
-        ex_by = _int_check(ex, "birth_year", _dates.MIN_YEAR, _dates.MAX_YEAR, label, errors, "relatives.birth_year")
+        ex_by = _int_check(ex, "birth_year", _dates.MIN_YEAR, _this_year(), label, errors, "relatives.birth_year")
         ex = ex.with_columns(_by=ex_by.cast(pl.Int32))
         rels = (ex.filter(pl.col("name").is_not_null())
                 .group_by("_row").agg(pl.struct(relation=pl.col("_rel_c"), name=pl.col("name"), birth_year=pl.col("_by"))

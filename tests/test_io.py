@@ -308,3 +308,10 @@ def test_relatives_json_inside_csv(tmp_path):
     f.write_text('claim_id,name,relatives\na,Giàng A Páo,"[{""relation"": ""bố"", ""name"": ""Giàng A Tủa""}]"\n',
                  encoding="utf-8")
     assert rc.read_claims(f)["relatives"][0].to_list() == [{"relation": "father", "name": "Giàng A Tủa", "birth_year": None}]
+
+
+def test_birth_in_the_future_is_an_error():
+    with pytest.raises(InputErrors) as exc:
+        rc.read_population([{"person_id": "A", "full_name": "X", "birth_date": "01/01/2095"},
+                            {"person_id": "B", "full_name": "Y", "birth_year": 2090}])
+    assert {(e.row, e.field) for e in exc.value.errors} == {(1, "birth_date"), (2, "birth_year")}
