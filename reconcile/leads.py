@@ -67,6 +67,10 @@ def pseudo_params(params: dict) -> dict:
     for r in ("child", "sibling"):
         p["m"][r][4] = p["u"][r][4]
     p["m"]["by"][6] = min(p["m"]["by"][6], 0.005)
+    # the pseudo-claim carries the claimant's residence: living there is evidence, elsewhere is not
+    # evidence against (relatives often live apart)
+    for lvl in (3, 4):
+        p["m"]["res"][lvl] = p["u"]["res"][lvl]
     return p
 
 
@@ -91,7 +95,7 @@ def pseudo_claims(claims_feat: pl.DataFrame, claim_relatives: pl.DataFrame) -> p
     me = claims_feat.select(
         "claim_idx", pl.col("name").alias("me_name"), pl.col("sex").alias("me_sex"),
         pl.col("c_by_lo").cast(pl.Int32).alias("lo"), pl.col("c_by_hi").cast(pl.Int32).alias("hi"),
-        pl.col("c_by_best").cast(pl.Int32).alias("best"), "ethnicity", "claimed_hometown")
+        pl.col("c_by_best").cast(pl.Int32).alias("best"), "ethnicity", "claimed_hometown", "residence")
     r = rel.join(me, on="claim_idx", how="left")
     glo = pl.col("relation").replace_strict({k: v[0] for k, v in _BY_GAP.items()}, return_dtype=pl.Int32)
     ghi = pl.col("relation").replace_strict({k: v[1] for k, v in _BY_GAP.items()}, return_dtype=pl.Int32)
@@ -137,7 +141,7 @@ def pseudo_claims(claims_feat: pl.DataFrame, claim_relatives: pl.DataFrame) -> p
         pl.lit(None, dtype=pl.Utf8).alias("birth_date"), "birth_year", "birth_year_min", "birth_year_max",
         pl.lit(None, dtype=pl.Float64).alias("age"), pl.lit(None, dtype=pl.Date).alias("recorded_on"),
         pl.lit(None, dtype=pl.Utf8).alias("zodiac"), "ethnicity", "claimed_hometown",
-        pl.lit(None, dtype=pl.Utf8).alias("residence"),
+        "residence",
         pl.col("relatives").fill_null(pl.lit([], dtype=pl.List(pl.Struct(
             {"relation": pl.Utf8, "name": pl.Utf8, "birth_year": pl.Int32})))),
         (pl.col("rid") + 1).cast(pl.UInt32).alias("_row"),
@@ -203,6 +207,146 @@ def _rel_word(relation: pl.Expr, sex: pl.Expr, lang: str) -> pl.Expr:
             .otherwise(pl.lit("anh/chị/em")))
             .otherwise(relation.replace_strict(_REL_VI, default="người thân")))
     return relation.replace_strict(_REL_EN, default="relative")
+
+
+# ------------------------------------------------------------------------------------------------
+# Family of the found leads (graph neighbours in the relatives frame)
+# ------------------------------------------------------------------------------------------------
+
+EXPAND_MIN = 0.5      # only relative leads at least this probable pass their family on
+EXPAND_MIN_SELF = 0.5  # ... and self leads at least this probable (a wrong self lead floods the list)
+EXPAND_MIN_CONF = 0.5  # only register edges at least this sure
+EXPAND_FACTOR = 0.8    # a derived relative is a little less sure than the path (step-families, errors)
+# (how the lead relates to the claimant, how the register relates the lead's relative to the lead)
+#   → how that relative relates to the claimant
+_COMPOSE = {
+    ("self", "father"): "father", ("self", "mother"): "mother", ("self", "spouse"): "spouse",
+    ("self", "child"): "child", ("self", "sibling"): "sibling", ("self", "grandparent"): "grandparent",
+    ("self", "grandchild"): "grandchild",
+    ("father", "spouse"): "mother", ("mother", "spouse"): "father",
+    ("father", "child"): "sibling", ("mother", "child"): "sibling",
+    ("father", "father"): "grandparent", ("father", "mother"): "grandparent",
+    ("mother", "father"): "grandparent", ("mother", "mother"): "grandparent",
+    ("sibling", "father"): "father", ("sibling", "mother"): "mother", ("sibling", "sibling"): "sibling",
+    ("spouse", "child"): "child", ("child", "sibling"): "child", ("child", "child"): "grandchild",
+}
+
+
+def _family_expansion(self_l: pl.DataFrame, rel_l: pl.DataFrame, index, lang: str) -> pl.DataFrame:
+    """Registered relatives of the probable leads, re-expressed as relatives of the claimant, with
+    probability = lead probability × edge confidence × EXPAND_FACTOR and a reason naming the path."""
+    src = pl.concat([
+        self_l.filter((pl.col("kind") == "self") & (pl.col("probability") >= EXPAND_MIN_SELF)).select(
+            "claim_id", "person_id", "probability", "full_name", pl.lit("self").alias("via")),
+        rel_l.select("claim_id", "person_id", "probability", "full_name", pl.col("relation").alias("via")),
+    ]).filter(pl.col("probability") >= EXPAND_MIN)
+    if src.height == 0:
+        return pl.DataFrame()
+    people = index.people
+    src = src.join(people.select("person_id", pl.col("pidx")), on="person_id")
+    kin = index.kin.filter(pl.col("rel_pidx").is_not_null() & (pl.col("confidence") >= EXPAND_MIN_CONF)).select(
+        "pidx", pl.col("relation").alias("kr"), "rel_pidx", "confidence")
+    keys = pl.DataFrame({"via": [k[0] for k in _COMPOSE], "kr": [k[1] for k in _COMPOSE],
+                         "relation": list(_COMPOSE.values())})
+    d = src.join(kin, on="pidx").join(keys, on=["via", "kr"])
+    # never the lead itself, nor (for self) anyone already a self candidate
+    d = d.join(people.select(pl.col("pidx").alias("rel_pidx"), pl.col("person_id").alias("q_id"),
+                             pl.col("full_name").alias("q_name"), pl.col("sex").alias("q_sex"),
+                             pl.col("p_birth_year").cast(pl.Int32).alias("q_by"),
+                             pl.col("household_id").alias("q_hh"), pl.col("residence").alias("q_res")),
+               on="rel_pidx")
+    d = d.filter(pl.col("q_id") != pl.col("person_id")).with_columns(
+        (pl.col("probability") * pl.col("confidence") * EXPAND_FACTOR).alias("p2"))
+    d = d.sort("p2", descending=True).unique(["claim_id", "q_id"], keep="first")
+    if d.height == 0:
+        return pl.DataFrame()
+    d = _map_place(d, "q_res", "place", lang)
+    hon = _honorific(pl.col("q_sex"), pl.col("q_by"), lang)
+    relw = _rel_word(pl.col("relation"), pl.col("q_sex"), lang)
+    krw = _rel_word(pl.col("kr"), pl.col("q_sex"), lang)
+    by_txt = pl.col("q_by").cast(pl.Utf8).fill_null("?")
+    if lang == "vi":
+        via_txt = pl.when(pl.col("via") == "self").then(pl.lit("người có thể chính là người khai")) \
+            .otherwise(pl.format("người có thể là {} của người khai", _rel_word(pl.col("via"), pl.lit(None, dtype=pl.Utf8), lang)))
+        reason = pl.format("Liên hệ công an {}: {}{}, sinh {}, có thể là {} của người khai (dữ liệu dân cư ghi là {} "
+                           "của {}, {}).", pl.col("place").fill_null("nơi thường trú"), hon, pl.col("q_name"), by_txt,
+                           relw, krw, pl.col("full_name"), via_txt)
+    else:
+        via_txt = pl.when(pl.col("via") == "self").then(pl.lit("who may be the claimant")) \
+            .otherwise(pl.format("who may be the claimant's {}", _rel_word(pl.col("via"), pl.lit(None, dtype=pl.Utf8), lang)))
+        reason = pl.format("Contact the police of {}: {}{}, born {}, may be the claimant's {} (the register records "
+                           "them as the {} of {}, {}).", pl.col("place").fill_null("the residence"), hon,
+                           pl.col("q_name"), by_txt, relw, krw, pl.col("full_name"), via_txt)
+    return d.select("claim_id", pl.lit("relative").alias("kind"), pl.col("q_id").alias("person_id"),
+                    pl.col("q_hh").alias("household_id"), "place", "relation", pl.col("p2").alias("probability"),
+                    reason.alias("reason"), pl.col("q_name").alias("full_name"), pl.col("q_res").alias("_res"))
+
+
+# ------------------------------------------------------------------------------------------------
+# Households at the claimed address (claimants who name no relatives, or whose relatives are not found)
+# ------------------------------------------------------------------------------------------------
+
+FAMILY_HH_MAX = 3     # households kept per claim
+FAMILY_HH_PROB = 0.5  # spread over the fitting households of one commune
+
+
+def _family_households(claims_feat: pl.DataFrame, people: pl.DataFrame, lang: str) -> pl.DataFrame:
+    """Households in the commune the claimant gives as residence (or as hometown, when it names a
+    commune) holding an adult of the claimant's surname (clan) who is 15–55 years older than the
+    claimant: where an unregistered child of a registered family would be. Probability is shared
+    among the fitting households of that commune (FAMILY_HH_PROB / k), so it is low when many fit."""
+    need = {"c_fam_key", "c_res_commune", "c_home_commune", "c_by_lo", "c_by_hi"}
+    pneed = {"p_fam_key", "p_res_commune", "p_home_commune", "p_birth_year", "household_id"}
+    if not need <= set(claims_feat.columns) or not pneed <= set(people.columns):
+        return pl.DataFrame()
+    cl = pl.concat([
+        claims_feat.select("claim_id", "c_fam_key", pl.col("c_res_commune").alias("commune"),
+                           pl.col("c_res_district").alias("district"), "c_by_lo", "c_by_hi",
+                           pl.lit("res").alias("via")),
+        claims_feat.select("claim_id", "c_fam_key", pl.col("c_home_commune").alias("commune"),
+                           pl.col("c_home_district").alias("district"), "c_by_lo", "c_by_hi",
+                           pl.lit("home").alias("via")),
+    ]).filter(pl.col("commune").is_not_null() & (pl.col("c_fam_key").fill_null("") != "")
+              & pl.col("c_by_lo").is_not_null())
+    if cl.height == 0:
+        return pl.DataFrame()
+    adults = people.filter(pl.col("household_id").is_not_null() & pl.col("p_birth_year").is_not_null())
+    if "relation_to_head" in adults.columns:
+        adults = adults.filter(pl.col("relation_to_head").is_in(["chủ hộ", "vợ", "chồng"]))
+    ad = pl.concat([
+        adults.select(pl.col("p_fam_key").alias("c_fam_key"), pl.col("p_res_commune").alias("commune"),
+                      pl.col("p_res_district").alias("p_district"), "p_birth_year", "household_id",
+                      "full_name", "residence", pl.lit("res").alias("via")),
+        adults.select(pl.col("p_fam_key").alias("c_fam_key"), pl.col("p_home_commune").alias("commune"),
+                      pl.col("p_home_district").alias("p_district"), "p_birth_year", "household_id",
+                      "full_name", "residence", pl.lit("home").alias("via")),
+    ]).filter(pl.col("commune").is_not_null())
+    j = cl.join(ad, on=["c_fam_key", "commune", "via"]).filter(
+        (pl.col("district").is_null() | pl.col("p_district").is_null() | (pl.col("district") == pl.col("p_district")))
+        & (pl.col("p_birth_year") <= pl.col("c_by_hi") - 15) & (pl.col("p_birth_year") >= pl.col("c_by_lo") - 55))
+    if j.height == 0:
+        return pl.DataFrame()
+    g = j.group_by("claim_id", "household_id").agg(
+        pl.col("full_name").first().alias("adult"), pl.col("residence").first().alias("_res"),
+        (pl.col("via") == "res").any().alias("at_res"))
+    g = g.with_columns(pl.len().over("claim_id").alias("k")).with_columns(
+        (pl.lit(FAMILY_HH_PROB) / pl.col("k") * pl.when(pl.col("at_res")).then(1.0).otherwise(0.6))
+        .alias("probability"))
+    g = (g.sort(["claim_id", "probability", "household_id"], descending=[False, True, False])
+         .with_columns(pl.int_range(pl.len()).over("claim_id").alias("_r")).filter(pl.col("_r") < FAMILY_HH_MAX))
+    g = _map_place(g, "_res", "place", lang)
+    if lang == "vi":
+        reason = pl.format("Hỏi hộ {} tại {}: {} cùng họ, đủ tuổi làm cha/mẹ người khai, sống ở nơi người khai "
+                           "nêu; người khai có thể là con chưa đăng ký của hộ này ({} hộ như vậy).",
+                           pl.col("household_id"), pl.col("place").fill_null("?"), pl.col("adult"), pl.col("k"))
+    else:
+        reason = pl.format("Ask household {} in {}: {} has the claimant's surname, is old enough to be a parent "
+                           "and lives where the claimant says; the claimant may be an unregistered child of this "
+                           "household ({} such households).",
+                           pl.col("household_id"), pl.col("place").fill_null("?"), pl.col("adult"), pl.col("k"))
+    return g.select("claim_id", pl.lit("household").alias("kind"), pl.lit(None, dtype=pl.Utf8).alias("person_id"),
+                    "household_id", "place", pl.lit(None, dtype=pl.Utf8).alias("relation"), "probability",
+                    reason.alias("reason"), pl.lit(None, dtype=pl.Utf8).alias("full_name"), "_res")
 
 
 # ------------------------------------------------------------------------------------------------
@@ -318,6 +462,13 @@ def leads(claims, index, top_k: int = 20, lang: str = "vi", progress=None) -> pl
                  .select(pl.col("cid").alias("claim_id"), pl.lit("relative").alias("kind"), "person_id",
                          "household_id", "place", pl.col("src_relation").alias("relation"), "probability",
                          "reason", "full_name", pl.col("l_res").alias("_res")))
+    # the registered family of the best leads (graph neighbours): the found father's wife and
+    # children are probably the claimant's mother and siblings, a registered claimant's relatives ...
+    der = _family_expansion(self_l, rel_l, index, lang)
+    if der.height:
+        rel_l = pl.concat([rel_l, der.select(rel_l.columns)], how="vertical_relaxed")
+        rel_l = (rel_l.sort("probability", descending=True).unique(["claim_id", "person_id"], keep="first"))
+    if rel_l.height:
         # households of the relatives
         hh = rel_l.filter(pl.col("household_id").is_not_null()).group_by("claim_id", "household_id").agg(
             (1 - (1 - pl.col("probability").clip(0, 0.99)).product()).alias("probability"),
@@ -335,6 +486,12 @@ def leads(claims, index, top_k: int = 20, lang: str = "vi", progress=None) -> pl
                          "household_id", "place", pl.lit(None, dtype=pl.Utf8).alias("relation"),
                          pl.col("probability").clip(0, 0.99), hreason.alias("reason"),
                          pl.lit(None, dtype=pl.Utf8).alias("full_name"), "_res")
+    fam_l = _family_households(claims_feat, people, lang)
+    if fam_l.height:
+        known = pl.concat([hh_l.select("claim_id", "household_id"),
+                           self_l.select("claim_id", "household_id")]).drop_nulls()
+        fam_l = fam_l.join(known, on=["claim_id", "household_id"], how="anti")
+        hh_l = pl.concat([hh_l, fam_l.select(hh_l.columns)], how="vertical_relaxed")
     say("leads", 3, 4)
 
     # place leads: where the best leads live, and the claimed hometown
