@@ -230,8 +230,9 @@ EM_SESSIONS = (
     ("surname_and_parent", (pl.col("lvl_fam").is_in([1, 2, 3, 4])
                             & pl.any_horizontal(pl.col(f"lvl_{r}") == 1
                                                 for r in ("father", "mother", "spouse"))),
-     ("giv", "by", "zod")),
+     ("giv", "by", "zod", "sex", "mid")),
 )
+EM_PRIOR_STRENGTH = 200.0   # pseudo-pairs per field pulling m towards the packaged prior
 
 # m never above this for fields that are shared by whole clans and peoples (EM tends to push them to 1)
 M_CAPS = {"eth": {1: 0.97}, "sex": {1: 0.98}}
@@ -266,12 +267,16 @@ def true_m(levels: pl.DataFrame) -> dict[str, list[float | None]]:
 
 
 def train(claims, index, *, truth: pl.DataFrame | None = None, params: dict | None = None,
-          n_random: int = 200_000, seed: int = 0, progress=None) -> dict:
+          n_random: int = 200_000, seed: int = 0, m_from: str = "em", progress=None) -> dict:
     """Parameters for `match` learned from claims and the register, without labels.
 
     u from random (claim, person) pairs; m by EM over the sessions in `EM_SESSIONS`; ethnicity and sex
     capped (`M_CAPS`). With `truth` (generated data: claim_id, person_id), also fit the calibration on
-    it and record the true m per level next to the learned one (`params["training"]`)."""
+    it and record the true m per level next to the learned one (`params["training"]`).
+    `m_from="labels"` (needs `truth`) uses the labelled m instead of EM's (how the packaged defaults
+    are made from generated data; EM's estimates are still recorded in `params["training"]["em_m"]`)."""
+    if m_from not in ("em", "labels") or (m_from == "labels" and truth is None):
+        raise ValueError("train: m_from must be 'em', or 'labels' together with truth=")
     from reconcile.candidates import candidate_pairs
     from reconcile.index import featurise_claims
 
@@ -291,14 +296,19 @@ def train(claims, index, *, truth: pl.DataFrame | None = None, params: dict | No
     say("train", 2, 4)
     report = {"n_random_pairs": rnd.height, "n_candidate_pairs": lv.height, "sessions": []}
     m = copy.deepcopy(params["m"])
+    prior_m = copy.deepcopy(params["m"])
+    done: set[str] = set()
     for name, cond, fields in EM_SESSIONS:
         sub = lv.filter(cond)
         if sub.height < 50:
             report["sessions"].append({"name": name, "pairs": sub.height, "skipped": True})
             continue
-        new_m, _u, lam = _model.em(sub, m, params["u"], lam=0.3, fields=list(fields))
+        new_m, _u, lam = _model.em(sub, m, params["u"], lam=0.3, fields=list(fields), fix_u=False,
+                                   prior_m=prior_m, prior_strength=EM_PRIOR_STRENGTH)
         for f in fields:
-            m[f] = new_m[f]
+            if f not in done:
+                m[f] = new_m[f]
+        done.update(fields)
         report["sessions"].append({"name": name, "pairs": sub.height, "lambda": lam})
     for f, caps in M_CAPS.items():
         for lvl, cap in caps.items():
@@ -309,14 +319,23 @@ def train(claims, index, *, truth: pl.DataFrame | None = None, params: dict | No
                 for i in others:
                     m[f][i] += extra / len(others)
     params["m"] = m
+    report["em_m"] = copy.deepcopy(m)
     say("train", 3, 4)
     if truth is not None:
         tp = _truth_pidx(truth, cf, index)
-        scored = _model.score_pairs(feats, params, n_people=index.n_people)
-        params["calibration"] = _model.fit_calibration(scored, tp, params, index.n_people)
         lab = lv.join(tp, on="claim_idx").filter(pl.col("pidx") == pl.col("true_pidx"))
         report["true_m"] = true_m(lab)
         report["n_true_pairs"] = lab.height
+        if m_from == "labels":
+            # smoothed labelled m (half a pair per level) so no level gets probability 0
+            for f in _model.FIELDS:
+                c = _model.level_counts(lab, f.name)
+                inf = [i for i in range(len(c)) if i not in f.neutral]
+                tot = sum(c[i] for i in inf) + 0.5 * len(inf)
+                params["m"][f.name] = [1.0 if i in f.neutral else (c[i] + 0.5) / tot
+                                       for i in range(len(c))]
+        scored = _model.score_pairs(feats, params, n_people=index.n_people)
+        params["calibration"] = _model.fit_calibration(scored, tp, params, index.n_people)
     params["training"] = report
     say("train", 4, 4)
     return params

@@ -483,12 +483,16 @@ def estimate_u(levels: pl.DataFrame, smoothing: float = 1.0) -> dict[str, list[f
 
 def em(levels: pl.DataFrame, m: dict, u: dict, lam: float = 0.01, fields: list[str] | None = None,
        max_iter: int = 60, tol: float = 1e-5, fix_u: bool = True,
-       m_floor: float = 1e-4) -> tuple[dict, dict, float]:
+       m_floor: float = 1e-4, prior_m: dict | None = None,
+       prior_strength: float = 0.0) -> tuple[dict, dict, float]:
     """Unsupervised Fellegi–Sunter EM over distinct level patterns.
 
-    Missing/neutral levels are missing at random (factor 1 in both classes). Only `fields` get new m
-    (the others stay as given: e.g. those used to select the training pairs). u is fixed (from random
-    pairs) unless `fix_u=False`. Returns (m, u, lambda)."""
+    Missing/neutral levels are missing at random (factor 1 in both classes). Only `fields` take part
+    and get new m: the others (e.g. those used to select the training pairs, as Splink does with a
+    training block's own comparisons) are left out of the likelihood and keep their m. u is fixed (from
+    random pairs) unless `fix_u=False`. `prior_m` with `prior_strength` > 0 adds that many pseudo-pairs
+    per field distributed as `prior_m` (a Dirichlet prior: maximum a posteriori EM), which keeps EM from
+    drifting to a "same clan / same people" class on weakly identified fields. Returns (m, u, lambda)."""
     import numpy as np
 
     fields = fields or [f.name for f in FIELDS]
@@ -503,6 +507,8 @@ def em(levels: pl.DataFrame, m: dict, u: dict, lam: float = 0.01, fields: list[s
         log_m = np.zeros(len(cnt))
         log_u = np.zeros(len(cnt))
         for j, f in enumerate(FIELDS):
+            if f.name not in fields:  # fields that selected the pairs are constant-ish: left out
+                continue
             mj = np.maximum(np.asarray(m[f.name], dtype=float), m_floor)
             uj = np.maximum(np.asarray(u[f.name], dtype=float), 1e-9)
             log_m += np.where(neutral[j], 0.0, np.log(mj[L[:, j]]))
@@ -521,6 +527,11 @@ def em(levels: pl.DataFrame, m: dict, u: dict, lam: float = 0.01, fields: list[s
             inf = ~neutral[j]
             wm = r * cnt * inf
             num = np.bincount(L[:, j], weights=wm, minlength=k)[:k]
+            if prior_m is not None and prior_strength > 0:
+                pm = np.asarray(prior_m[f.name], dtype=float)
+                pm = np.where([i in f.neutral for i in range(k)], 0.0, pm)
+                if pm.sum() > 0:
+                    num = num + prior_strength * pm / pm.sum()
             tot = num.sum()
             if tot > 0:
                 new = [0.0 if i in f.neutral else max(float(num[i] / tot), m_floor) for i in range(k)]
