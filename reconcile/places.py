@@ -1,19 +1,31 @@
-"""Places: gazetteer of Vietnam's province-level units 1976–2025 (plus districts and communes where
-a permissively licensed source gives them), free-text resolution to those units and to today's
-provinces (after 1 July 2025), and lineage compatibility between two place mentions.
+"""Places: gazetteer of Vietnam's province-level units 1976–2025 plus the districts and communes
+of the 63-province system (to 30 June 2025) and the wards/communes of the 34-province system, free
+text resolved to those units and to today's provinces (from 1 July 2025), and lineage
+compatibility between two place mentions made at different times.
 
 Public API
-- `resolve(text, as_of=None) -> PlaceResolution`: the units a free-text place can mean.
+- `resolve(text, as_of=None) -> PlaceResolution`: the units a free-text place can mean, with
+  district/commune where recognised and the 2025 commune it became.
 - `compatibility(a, b) -> int` and `compatibility_expr(...) -> pl.Expr` (Int8 levels, see LEVELS).
-- `place_features(df, col, prefix="")`: adds `prov`, `now`, `district`, `commune`, `ambiguous`
-  (resolves each distinct string once, then joins back).
-- `label(unit_id, lang="vi")`, `today_names(units, lang="vi")`: officer-readable names.
+- `place_features(df, col, prefix="")`: adds `prov`, `now`, `district`, `commune`, `ambiguous`,
+  `commune_now` (each distinct place key resolved once, then joined back).
+- `label(unit_id, lang="vi")`, `today_names(units, lang="vi")`, `describe(resolution, lang)`:
+  officer-readable names ("tỉnh Hà Tuyên (cũ, nay là Hà Giang và Tuyên Quang; từ 2025: Tuyên
+  Quang)"; "xã Sủng Là, huyện Đồng Văn, tỉnh Hà Giang (cũ) — nay: xã Sà Phìn, tỉnh Tuyên Quang").
+
+How text is read: split on commas/brackets; level words (tỉnh, thành phố, huyện, quận, thị xã,
+xã, phường, thị trấn, đặc khu and abbreviations) tag the parts; village/house parts are dropped.
+The province is the rightmost exact (folded, space-insensitive) name; failing that, a fuzzy one
+that is clear on its own or confirmed by a district written beside it. Districts and communes
+are looked up inside that province; a slip of one or two letters is corrected only after a
+level word and only when one candidate is closest. With no province written, a district or
+commune name that exists in at most three provinces gives them (ambiguous if several).
 
 Data: `reconcile/data/places.json` (province-level units, built from the project's research file
 by scripts/build_places_data.py) and `reconcile/data/places_admin.parquet` (districts/communes from
-the MIT-licensed `vietnamadminunits` package, optional). Unit ids are stable; a name reused for
-different land (Lai Châu 1976/2004, Hậu Giang 1976/2004, Đắk Lắk 1976/2004/2025) has several ids
-and stays ambiguous unless a date settles it — we never guess.
+the MIT-licensed `vietnamadminunits` package). Unit ids are stable; a name reused for different
+land (Lai Châu 1976/2004, Hậu Giang 1976/2004, Đắk Lắk 1976/2004/2025) has several ids and stays
+ambiguous unless a date or a commune settles it — we never guess.
 """
 
 from __future__ import annotations
