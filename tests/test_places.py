@@ -263,3 +263,14 @@ def test_commune_typo_corrections_are_safe():
     assert resolve("Xã Thạch âLm, Huyện Thạch Thành, Thanh Hóa").commune == "thach lam"
     # two communes equally close (Ba Liên, Ba Điền): no correction
     assert resolve("Xã Ba iên, Huyện Ba Tơ, Quảng Ngãi").commune_name is None
+
+
+def test_place_features_as_of_column_and_village_parts():
+    df = pl.DataFrame({"p": ["Lai Châu", "Lai Châu", "thôn 3, xã Sủng Là, huyện Đồng Văn, Hà Giang",
+                             "thôn 9, xã Sủng Là, huyện Đồng Văn, Hà Giang"],
+                       "y": [1990, 2015, None, None]})
+    out = place_features(df, "p", as_of_col="y")
+    assert out["prov"].to_list()[:2] == [["lai_chau_1976"], ["lai_chau_2004"]]
+    assert out["ambiguous"].to_list()[:2] == [False, False]
+    assert out["commune"].to_list()[2:] == ["sung la", "sung la"]
+    assert out.columns[:2] == ["p", "y"] and out.height == 4
