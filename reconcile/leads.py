@@ -283,6 +283,66 @@ def _family_expansion(self_l: pl.DataFrame, rel_l: pl.DataFrame, index, lang: st
 
 
 # ------------------------------------------------------------------------------------------------
+# Registered people whose own record names the claimant (as father, mother or spouse)
+# ------------------------------------------------------------------------------------------------
+
+NAMED_ON_RECORD_PROB = 0.6  # shared among the records naming someone of the claimant's name
+_NAMED_AS = {"father": "child", "mother": "child", "spouse": "spouse"}
+_NAMED_GAP = {"father": (14, 60), "mother": (13, 50), "spouse": (-25, 25)}
+
+
+def _named_on_records(claims_feat: pl.DataFrame, index, lang: str) -> pl.DataFrame:
+    """People whose record gives the claimant's name (phonetic key, same clan) as their father's,
+    mother's or spouse's, with no registered person behind it, and whose age fits: the claimant's
+    children or spouse. Probability NAMED_ON_RECORD_PROB / k over the k records that fit."""
+    kin = index.kin
+    if not {"r_name_key", "r_fam_key"} <= set(kin.columns) or "c_name_key" not in claims_feat.columns:
+        return pl.DataFrame()
+    nk = kin.filter(pl.col("rel_pidx").is_null() & pl.col("relation").is_in(list(_NAMED_AS))
+                    & (pl.col("r_name_key").fill_null("") != "")).select(
+        "pidx", "relation", pl.col("name").alias("written"), "r_name_key", "r_fam_key")
+    cl = claims_feat.filter(pl.col("c_name_key").fill_null("") != "").select(
+        "claim_id", pl.col("c_name_key").alias("r_name_key"), pl.col("c_fam_key").alias("r_fam_key"),
+        "c_by_lo", "c_by_hi", pl.col("c_sex").alias("me_sex"))
+    j = cl.join(nk, on=["r_name_key", "r_fam_key"])
+    if j.height == 0:
+        return pl.DataFrame()
+    people = index.people
+    j = j.join(people.select("pidx", pl.col("person_id"), pl.col("full_name"), pl.col("sex").alias("q_sex"),
+                             pl.col("p_birth_year").cast(pl.Int32).alias("q_by"), "household_id",
+                             pl.col("residence").alias("_res")), on="pidx")
+    lo = pl.col("relation").replace_strict({k: v[0] for k, v in _NAMED_GAP.items()}, return_dtype=pl.Int32)
+    hi = pl.col("relation").replace_strict({k: v[1] for k, v in _NAMED_GAP.items()}, return_dtype=pl.Int32)
+    gap = pl.col("q_by") - pl.col("c_by_lo")
+    gap2 = pl.col("q_by") - pl.col("c_by_hi")
+    age_ok = pl.col("q_by").is_null() | pl.col("c_by_lo").is_null() | ((gap >= lo) & (gap2 <= hi))
+    sex_ok = pl.col("me_sex").is_null() | ~(((pl.col("relation") == "father") & (pl.col("me_sex") == "F"))
+                                            | ((pl.col("relation") == "mother") & (pl.col("me_sex") == "M")))
+    j = j.filter(age_ok & sex_ok)
+    if j.height == 0:
+        return pl.DataFrame()
+    j = j.with_columns(pl.len().over("claim_id").alias("k"),
+                       pl.col("relation").replace_strict(_NAMED_AS).alias("as_rel"))
+    j = j.with_columns((pl.lit(NAMED_ON_RECORD_PROB) / pl.col("k")).alias("probability"))
+    j = _map_place(j, "_res", "place", lang)
+    hon = _honorific(pl.col("q_sex"), pl.col("q_by"), lang)
+    relw = _rel_word(pl.col("as_rel"), pl.col("q_sex"), lang)
+    written_as = _rel_word(pl.col("relation"), pl.lit(None, dtype=pl.Utf8), lang)
+    by_txt = pl.col("q_by").cast(pl.Utf8).fill_null("?")
+    if lang == "vi":
+        reason = pl.format("Liên hệ công an {}: {}{}, sinh {}, có thể là {} của người khai (hồ sơ của người này ghi "
+                           "{} là {}, trùng tên người khai; {} hồ sơ như vậy).", pl.col("place").fill_null("nơi thường trú"),
+                           hon, pl.col("full_name"), by_txt, relw, written_as, pl.col("written"), pl.col("k"))
+    else:
+        reason = pl.format("Contact the police of {}: {}{}, born {}, may be the claimant's {} (their record names "
+                           "their {} as {}, the claimant's name; {} such records).",
+                           pl.col("place").fill_null("the residence"), hon, pl.col("full_name"), by_txt, relw,
+                           written_as, pl.col("written"), pl.col("k"))
+    return j.select("claim_id", pl.lit("relative").alias("kind"), "person_id", "household_id", "place",
+                    pl.col("as_rel").alias("relation"), "probability", reason.alias("reason"), "full_name", "_res")
+
+
+# ------------------------------------------------------------------------------------------------
 # Households at the claimed address (claimants who name no relatives, or whose relatives are not found)
 # ------------------------------------------------------------------------------------------------
 
@@ -417,7 +477,7 @@ def leads(claims, index, top_k: int = 20, lang: str = "vi", progress=None) -> pl
 
     # relative leads
     pseudo = pseudo_claims(claims_feat, crel)
-    rel_l = _empty().with_columns(pl.lit(None, dtype=pl.Utf8).alias("_res"))
+    rel_l = _empty().drop("rank").with_columns(pl.lit(None, dtype=pl.Utf8).alias("_res"))
     hh_l = rel_l.clear()
     if pseudo.height:
         pm = matching.match(pseudo.drop("src_idx", "src_relation"), index, top_k=PER_RELATIVE, lang=lang,
@@ -462,6 +522,10 @@ def leads(claims, index, top_k: int = 20, lang: str = "vi", progress=None) -> pl
                  .select(pl.col("cid").alias("claim_id"), pl.lit("relative").alias("kind"), "person_id",
                          "household_id", "place", pl.col("src_relation").alias("relation"), "probability",
                          "reason", "full_name", pl.col("l_res").alias("_res")))
+    named = _named_on_records(claims_feat, index, lang)
+    if named.height:
+        rel_l = pl.concat([rel_l, named.select(rel_l.columns)], how="vertical_relaxed")
+        rel_l = rel_l.sort("probability", descending=True).unique(["claim_id", "person_id"], keep="first")
     # the registered family of the best leads (graph neighbours): the found father's wife and
     # children are probably the claimant's mother and siblings, a registered claimant's relatives ...
     der = _family_expansion(self_l, rel_l, index, lang)

@@ -177,3 +177,48 @@ def test_pseudo_claims_family_from_relative_view(index):
     rels = {(r["relation"], r["name"]) for r in f["relatives"][0]}
     assert rels == {("child", "Giàng A Chớ"), ("spouse", "Vàng Thị Mỷ")}
     assert f["sex"][0] == "M" and f["birth_year_max"][0] == 1987 - 15
+
+
+def test_registered_claimant_brings_family(index):
+    c = {"claim_id": "R1", "name": "Giàng A Lử", "sex": "M", "birth_year": 1984, "ethnicity": "Mông",
+         "claimed_hometown": "Đồng Văn, Hà Giang",
+         "relatives": [{"relation": "father", "name": "Giàng A Tủa"}]}
+    out = rc.leads(_claims(c), index, top_k=20)
+    top = out.filter(pl.col("kind") == "self").sort("probability", descending=True)
+    assert top["person_id"][0] == "001084000005"
+    rel = {r["person_id"]: r["relation"] for r in out.filter(pl.col("kind") == "relative").iter_rows(named=True)}
+    # the mother and the siblings were not claimed: they come from the register's family of the match
+    assert rel.get("001053000002") == "mother"
+    assert rel.get("001075000003") == "sibling" and rel.get("001078000004") == "sibling"
+
+
+def test_claimant_named_on_a_childs_record(index):
+    # Giàng A Chứ is named as father on Súa's record; he is not registered himself
+    c = {"claim_id": "N1", "name": "Giàng A Chứ", "sex": "M", "birth_year": 1975, "ethnicity": "Mông"}
+    out = rc.leads(_claims(c), index, top_k=20)
+    r = out.filter((pl.col("kind") == "relative") & (pl.col("person_id") == "001305000012"))
+    assert r["relation"].to_list() == ["child"]
+    assert "Giàng A Chứ" in r["reason"][0]
+    # a claimant of the same name but too young to be his father gets no such lead
+    young = dict(c, claim_id="N2", birth_year=2000)
+    out2 = rc.leads(_claims(young), index, top_k=20)
+    assert out2.filter((pl.col("person_id") == "001305000012") & (pl.col("relation") == "child")).height == 0
+
+
+def test_household_at_claimed_address_for_claimant_naming_nobody(index):
+    # an unregistered daughter of the Tủa family naming no relatives, living in Sủng Là
+    c = {"claim_id": "H1", "name": "Giàng Thị Mai", "sex": "F", "birth_year": 1990, "ethnicity": "Mông",
+         "residence": "xã Sủng Là, huyện Đồng Văn, tỉnh Hà Giang"}
+    out = rc.leads(_claims(c), index, top_k=20)
+    hh = out.filter(pl.col("kind") == "household")
+    assert "H1" in hh["household_id"].to_list()
+    assert hh.filter(pl.col("household_id") == "H1")["probability"][0] <= L.FAMILY_HH_PROB
+
+
+def test_claimant_with_nothing_found_gets_only_places(index):
+    c = {"claim_id": "Z1", "name": "Ksor H'Blin", "sex": "F", "birth_year": 1990, "claimed_hometown": "Gia Lai"}
+    out = rc.leads(_claims(c), index, top_k=5)
+    assert out["claim_id"].to_list() and set(out["kind"]) <= {"place", "self"}
+    assert out.filter(pl.col("kind") == "self")["probability"].max() is None or \
+        out.filter(pl.col("kind") == "self")["probability"].max() < 0.5
+    assert "Gia Lai" in out.filter(pl.col("kind") == "place")["reason"][0]
