@@ -687,9 +687,15 @@ def read_population(source: Any, columns: dict[str, str] | None = None, *, repor
         rows = df.filter(pl.col("_by_rec") != pl.col("_cid_year"))["_row"].head(5).to_list()
         _warn(rep, f"{label}: {n_year} row(s) whose birth year disagrees with digits 5-6 of the 12-digit citizen id "
                    f"(rows {', '.join(map(str, rows))}{' …' if n_year > 5 else ''}); kept as recorded", DataQualityWarning)
+    prior_source = (pl.col("birth_year_source").cast(pl.Utf8) if "birth_year_source" in df.columns
+                    else pl.lit(None, dtype=pl.Utf8))
     df = df.with_columns(
         birth_year=pl.coalesce("_by_rec", "_cid_year").cast(pl.Int16),
-        birth_year_source=pl.when(pl.col("_by_rec").is_not_null()).then(pl.lit("record"))
+        # a frame we produced earlier keeps its own note (birth years filled from ids stay marked)
+        birth_year_source=pl.when(pl.col("_by_date").is_null() & pl.col("_by_given").is_not_null()
+                                  & prior_source.is_in(["record", "citizen_id"]))
+        .then(prior_source)
+        .when(pl.col("_by_rec").is_not_null()).then(pl.lit("record"))
         .when(pl.col("_cid_year").is_not_null()).then(pl.lit("citizen_id")).otherwise(None),
     )
     rep.birth_year_from_id = _count(df, pl.col("birth_year_source") == "citizen_id")

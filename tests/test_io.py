@@ -315,3 +315,13 @@ def test_birth_in_the_future_is_an_error():
         rc.read_population([{"person_id": "A", "full_name": "X", "birth_date": "01/01/2095"},
                             {"person_id": "B", "full_name": "Y", "birth_year": 2090}])
     assert {(e.row, e.field) for e in exc.value.errors} == {(1, "birth_date"), (2, "birth_year")}
+
+
+def test_reading_our_own_output_again_changes_nothing():
+    p = rc.read_population(POP_CSV)
+    again = rc.read_population(p.drop("_row"))
+    assert again.drop("_row").equals(p.drop("_row"))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        c = rc.read_claims(CLAIMS_JSONL)
+        assert rc.read_claims(c.drop("_row")).drop("_row").equals(c.drop("_row"))
