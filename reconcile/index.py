@@ -372,6 +372,18 @@ _TEK_REL = {"bố": "child", "bô": "child", "cha": "child", "ba": "child", "m�
             "chồng": "spouse", "chong": "spouse"}
 
 
+def _is_teknonym(aliases: pl.Series) -> pl.Series:
+    """True where an alias names the claimant through a relative ("bố Súa"), not a name."""
+    try:
+        from reconcile.names import parse_alias
+
+        distinct = aliases.unique().to_list()
+        tek = {a for a in distinct if parse_alias(a) is not None}
+        return aliases.is_in(list(tek))
+    except (ImportError, NotImplementedError):
+        return aliases.str.to_lowercase().str.strip_chars().str.contains(_TEKNONYM)
+
+
 def _fb_teknonym_relatives(claims: pl.DataFrame) -> pl.DataFrame:
     """Aliases like 'bố Súa' (father of Súa) → (claim_idx, relation=child, name='Súa')."""
     al = (claims.select("claim_idx", pl.col("aliases")).explode("aliases")
@@ -556,7 +568,7 @@ def featurise_claims(claims, index: Index) -> tuple[pl.DataFrame, pl.DataFrame]:
                 df.select("claim_idx", "aliases"))
     al = (df.select("claim_idx", "c_ethnicity", pl.col("aliases").alias("alias")).explode("alias")
           .filter(pl.col("alias").is_not_null() & (pl.col("alias").str.strip_chars() != "")))
-    al = al.filter(~pl.col("alias").str.to_lowercase().str.strip_chars().str.contains(_TEKNONYM))
+    al = al.filter(~_is_teknonym(al["alias"]))
     al = _name_features(al, "alias", "c_ethnicity", "a_", used)
     alias_cols = ("fold", "fam_key", "giv_key", "addr", "name_key")
     agg = al.group_by("claim_idx").agg(pl.col(f"a_{c}").alias(f"c_alias_{c}") for c in alias_cols)
