@@ -20,6 +20,7 @@ import difflib
 import io as _io
 import json
 import os
+import sys
 import unicodedata
 import warnings
 from dataclasses import dataclass, field
@@ -597,9 +598,17 @@ def _restore_id_zeros(df: pl.DataFrame, label: str, rep: LoadReport) -> pl.DataF
     return df.with_columns(fix)
 
 
+def _user_stacklevel() -> int:
+    """stacklevel that makes a warning point at the first caller outside the reconcile package."""
+    frame, level = sys._getframe(1), 1
+    while frame is not None and str(frame.f_globals.get("__name__", "")).startswith("reconcile"):
+        frame, level = frame.f_back, level + 1
+    return level
+
+
 def _warn(report: LoadReport, message: str, category: type[Warning]) -> None:
     report.warnings.append(message)
-    warnings.warn(message, category, stacklevel=4)
+    warnings.warn(message, category, stacklevel=_user_stacklevel())
 
 
 # ------------------------------------------------------------------------------------------ population
@@ -710,7 +719,7 @@ def read_population(source: Any, columns: dict[str, str] | None = None, *, repor
     )
     rep.rows = out.height
     if rep.conversions:
-        warnings.warn(f"{label}: " + "; ".join(rep.conversions), EncodingConverted, stacklevel=2)
+        warnings.warn(f"{label}: " + "; ".join(rep.conversions), EncodingConverted, stacklevel=_user_stacklevel())
     return (out, rep) if report else out
 
 
@@ -878,5 +887,5 @@ def read_claims(source: Any, columns: dict[str, str] | None = None, *, report: b
                     pl.col("relatives").cast(RELATIVE_DTYPE).fill_null([]), *extra, pl.col("_row").cast(pl.UInt32))
     rep.rows = out.height
     if rep.conversions:
-        warnings.warn(f"{label}: " + "; ".join(rep.conversions), EncodingConverted, stacklevel=2)
+        warnings.warn(f"{label}: " + "; ".join(rep.conversions), EncodingConverted, stacklevel=_user_stacklevel())
     return (out, rep) if report else out
