@@ -19,6 +19,8 @@ from test_report import make_frames
 
 rep = importlib.import_module("reconcile.report")
 
+pytestmark = pytest.mark.browser
+
 CHROMEDRIVER = "/usr/bin/chromedriver"
 
 

@@ -41,6 +41,7 @@ def result(run):
     return run[0]
 
 
+@pytest.mark.slow
 def test_demo_writes_candidates_leads_and_report(result):
     assert result.samples.name == "samples" and result.n_claims == 300 and result.n_people == 3000
     cands = pl.read_csv(result.candidates, infer_schema=False)

@@ -34,6 +34,7 @@ def _kernel_name() -> str:
     return "python3"
 
 
+@pytest.mark.slow
 def test_walkthrough_executes_on_sample_data(tmp_path):
     nbformat = pytest.importorskip("nbformat")
     nbclient = pytest.importorskip("nbclient")
