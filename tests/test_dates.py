@@ -237,3 +237,19 @@ def test_possible_branches_contain_the_true_branch(day):
         assert d.branch_of_year(lunar) in got
     unknown_day = pl.DataFrame({"y": [day.year]}).select(d.possible_branches_expr("y").alias("b"))["b"][0].to_list()
     assert set(got) <= set(unknown_day)
+
+
+def test_committed_zodiac_data_is_current():
+    """reconcile/data/zodiac.json equals what scripts/build_date_data.py builds (when ../shared is present)."""
+    import importlib.util
+    import json
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    if not (root.parent / "shared" / "data" / "vn_zodiac.json").exists():
+        pytest.skip("../shared/data not present (only needed to rebuild package data)")
+    spec = importlib.util.spec_from_file_location("build_date_data", root / "scripts" / "build_date_data.py")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    committed = json.loads((root / "reconcile" / "data" / "zodiac.json").read_text(encoding="utf-8"))
+    assert mod.build() == committed, "run scripts/build_date_data.py and commit reconcile/data/zodiac.json"

@@ -194,3 +194,19 @@ def test_viqr_column_with_final_marks():
 ])
 def test_syllable_rules(syllable, ok):
     assert E._syllable_ok(syllable) is ok
+
+
+def test_committed_encoding_data_is_current():
+    """reconcile/data/encodings.json equals what scripts/build_encoding_data.py builds (when ../shared is present)."""
+    import importlib.util
+    import json
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    if not (root.parent / "shared" / "data" / "vn_name_facts.json").exists():
+        pytest.skip("../shared/data not present (only needed to rebuild package data)")
+    spec = importlib.util.spec_from_file_location("build_encoding_data", root / "scripts" / "build_encoding_data.py")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    committed = json.loads((root / "reconcile" / "data" / "encodings.json").read_text(encoding="utf-8"))
+    assert mod.build() == committed, "run scripts/build_encoding_data.py and commit reconcile/data/encodings.json"
