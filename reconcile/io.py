@@ -125,6 +125,7 @@ class LoadReport:
     conversions: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     birth_year_from_id: int = 0
+    _pending: list = field(default_factory=list, repr=False, compare=False)
 
 
 # ------------------------------------------------------------------------------------------ helpers
@@ -607,8 +608,18 @@ def _user_stacklevel() -> int:
 
 
 def _warn(report: LoadReport, message: str, category: type[Warning]) -> None:
+    """Note a doubt; it is emitted by `_finish` only if the load succeeds (no warnings before errors)."""
     report.warnings.append(message)
-    warnings.warn(message, category, stacklevel=_user_stacklevel())
+    report._pending.append((message, category))
+
+
+def _finish(rep: LoadReport, label: str) -> None:
+    level = _user_stacklevel()
+    for message, category in rep._pending:
+        warnings.warn(message, category, stacklevel=level)
+    rep._pending.clear()
+    if rep.conversions:
+        warnings.warn(f"{label}: " + "; ".join(rep.conversions), EncodingConverted, stacklevel=level)
 
 
 # ------------------------------------------------------------------------------------------ population
@@ -718,8 +729,7 @@ def read_population(source: Any, columns: dict[str, str] | None = None, *, repor
         "birth_year_source", *extra, pl.col("_row").cast(pl.UInt32),
     )
     rep.rows = out.height
-    if rep.conversions:
-        warnings.warn(f"{label}: " + "; ".join(rep.conversions), EncodingConverted, stacklevel=_user_stacklevel())
+    _finish(rep, label)
     return (out, rep) if report else out
 
 
@@ -886,6 +896,5 @@ def read_claims(source: Any, columns: dict[str, str] | None = None, *, report: b
     out = df.select(*[c for c in CLAIM_COLUMNS if c != "relatives"],
                     pl.col("relatives").cast(RELATIVE_DTYPE).fill_null([]), *extra, pl.col("_row").cast(pl.UInt32))
     rep.rows = out.height
-    if rep.conversions:
-        warnings.warn(f"{label}: " + "; ".join(rep.conversions), EncodingConverted, stacklevel=_user_stacklevel())
+    _finish(rep, label)
     return (out, rep) if report else out
