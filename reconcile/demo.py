@@ -29,10 +29,8 @@ _WORDS = {
         "likely": "có khả năng trùng khớp",
         "relatives": "cần xác minh qua người thân",
         "none": "chưa có đầu mối",
-        "truth": "Đối chiếu với đáp án (truth.csv)",
-        "correct": "đúng",
-        "wrong": "sai",
-        "absent_forced": "lời khai của người không có trong CSDL bị gán nhầm",
+        "truth": "Đối chiếu với đáp án (truth.csv): trong {likely} lời khai 'có khả năng trùng khớp', {correct} đúng người, "
+                 "{wrong} sai người ({absent_forced} là người không có trong CSDL).",
         "times": "Thời gian",
         "load": "đọc", "index": "lập chỉ mục", "match": "đối chiếu", "leads": "đầu mối", "report": "báo cáo",
         "total": "tổng",
@@ -47,10 +45,8 @@ _WORDS = {
         "likely": "likely match",
         "relatives": "verify through relatives",
         "none": "no lead yet",
-        "truth": "Checked against the answers (truth.csv)",
-        "correct": "correct",
-        "wrong": "wrong",
-        "absent_forced": "claims of people not in the register wrongly matched",
+        "truth": "Checked against the answers (truth.csv): of {likely} 'likely match' claims, {correct} name the right "
+                 "person, {wrong} the wrong one ({absent_forced} of them are not in the register at all).",
         "times": "Timings",
         "load": "load", "index": "index", "match": "match", "leads": "leads", "report": "report",
         "total": "total",
@@ -174,8 +170,7 @@ def run_demo(out_dir="reconcile-demo", lang: str = "vi", top_k: int = 5, quiet: 
     say(f"  {counts['relatives']:>4} {w['relatives']}")
     say(f"  {counts['none']:>4} {w['none']}")
     if truth:
-        say(f"{w['truth']}: {w['likely']} {truth['correct']} {w['correct']}, {truth['wrong']} {w['wrong']}; "
-            f"{truth['absent_forced']} {w['absent_forced']}.")
+        say(w["truth"].format(**truth))
     say(f"{w['times']}: " + ", ".join(f"{w[k]} {v:.1f}s" for k, v in timings.items()).replace(".", "," if lang == "vi" else "."))
     say(f"{w['files']}: {cand_path}, {leads_path}")
     say(f"{w['open']}: {report_path.resolve()}")
