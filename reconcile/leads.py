@@ -123,9 +123,9 @@ def pseudo_claims(claims_feat: pl.DataFrame, claim_relatives: pl.DataFrame) -> p
                                 pl.col("name").alias("name2"), pl.col("birth_year").alias("by2")),
                      on="claim_idx").filter(pl.col("rid") != pl.col("rid2"))
     pairs = pairs.join(me.select("claim_idx", "me_sex"), on="claim_idx", how="left")
-    view = pl.struct(pl.col("relation"), pl.col("rel2")).map_elements(
-        lambda s: _VIEW.get((s["relation"], s["rel2"])), return_dtype=pl.Utf8) if pairs.height else pl.lit(None)
-    pairs = pairs.with_columns(view.alias("v")).with_columns(
+    view = pl.DataFrame({"relation": [k[0] for k in _VIEW], "rel2": [k[1] for k in _VIEW],
+                         "v": list(_VIEW.values())})
+    pairs = pairs.join(view, on=["relation", "rel2"], how="left").with_columns(
         # the claimant's spouse is the other parent of the claimant's child
         pl.when((pl.col("relation") == "child") & (pl.col("rel2") == "spouse") & (pl.col("me_sex") == "M"))
         .then(pl.lit("mother"))
