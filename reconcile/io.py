@@ -696,6 +696,12 @@ def read_population(source: Any, columns: dict[str, str] | None = None, *, repor
     cid = pl.col("_cid")
     df = df.with_columns(_cid_sex=cid.struct.field("sex"), _cid_year=cid.struct.field("birth_year"))
     df = df.with_columns(_by_rec=pl.coalesce("_by_date", "_by_given").cast(pl.Int16))
+    both = pl.col("_by_date").is_not_null() & pl.col("_by_given").is_not_null() & (pl.col("_by_date") != pl.col("_by_given"))
+    n_both = _count(df, both)
+    if n_both:
+        rows = df.filter(both)["_row"].head(5).to_list()
+        _warn(rep, f"{label}: {n_both} row(s) whose birth_year column disagrees with the year of birth_date "
+                   f"(rows {', '.join(map(str, rows))}{' …' if n_both > 5 else ''}); birth_date was used", DataQualityWarning)
     n_sex = _count(df, pl.col("sex").is_not_null() & pl.col("_cid_sex").is_not_null() & (pl.col("sex") != pl.col("_cid_sex")))
     n_year = _count(df, pl.col("_by_rec").is_not_null() & pl.col("_cid_year").is_not_null()
                     & (pl.col("_by_rec") != pl.col("_cid_year")))
@@ -817,6 +823,14 @@ def read_claims(source: Any, columns: dict[str, str] | None = None, *, report: b
         errors.append(BadValueError("unknown or ambiguous zodiac (con giáp)", source=label, row=row, field="zodiac", value=val,
                                     hint="use Tý, Sửu, Dần, Mão, Thìn, Tỵ, Ngọ, Mùi, Thân, Dậu, Tuất, Hợi "
                                          "(with diacritics: 'Ty' could be Tý or Tỵ), or leave it empty"))
+
+    no_date = pl.col("age").is_not_null() & pl.col("recorded_on").is_null()
+    n_nodate = _count(df, no_date)
+    if n_nodate:
+        rows = df.filter(no_date)["_row"].head(5).to_list()
+        _warn(rep, f"{label}: {n_nodate} claim(s) give an age but no recorded_on "
+                   f"(rows {', '.join(map(str, rows))}{' …' if n_nodate > 5 else ''}); the age is taken as of this year",
+              DataQualityWarning)
 
     # ---- relatives
     if "relatives" in df.columns and df.schema["relatives"] != pl.Null:

@@ -325,3 +325,14 @@ def test_reading_our_own_output_again_changes_nothing():
         warnings.simplefilter("ignore")
         c = rc.read_claims(CLAIMS_JSONL)
         assert rc.read_claims(c.drop("_row")).drop("_row").equals(c.drop("_row"))
+
+
+def test_age_without_recorded_on_warns():
+    with pytest.warns(rio.DataQualityWarning, match="no recorded_on"):
+        rc.read_claims([{"claim_id": "a", "name": "X", "age": 40}])
+
+
+def test_birth_year_disagreeing_with_birth_date_warns():
+    with pytest.warns(rio.DataQualityWarning, match="disagrees with the year of birth_date"):
+        p = rc.read_population([{"person_id": "A", "full_name": "X", "birth_date": "1980-05-01", "birth_year": 1981}])
+    assert p["birth_year"][0] == 1980
