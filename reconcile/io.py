@@ -162,6 +162,16 @@ def _clean_text(e: pl.Expr) -> pl.Expr:
     return e.map_batches(_clean_series, return_dtype=pl.Utf8)
 
 
+# ways of saying "unknown": null, not an error
+_SEX_UNKNOWN = ["?", "-", "không rõ", "khong ro", "chưa rõ", "chua ro", "không biết", "khong biet", "unknown",
+                "u", "n/a", "na", "không", "khong"]
+
+
+def _sex_bad(canonical: pl.Expr) -> pl.Expr:
+    written = pl.col("sex").str.to_lowercase()
+    return pl.col("sex").is_not_null() & canonical.is_null() & ~written.is_in(_SEX_UNKNOWN)
+
+
 def canonical_sex_expr(col: str | pl.Expr) -> pl.Expr:
     """'M'/'F'/null from M/F/nam/nữ/male/female (any case, with or without diacritics)."""
     e = pl.col(col) if isinstance(col, str) else col
@@ -669,9 +679,9 @@ def read_population(source: Any, columns: dict[str, str] | None = None, *, repor
                                        hint="each person must have a unique person_id; merge or correct the duplicate rows"))
     # ---- sex
     sex = canonical_sex_expr(pl.col("sex"))
-    for row, val in _problem_rows(df, pl.col("sex").is_not_null() & sex.is_null(), ["sex"], errors):
+    for row, val in _problem_rows(df, _sex_bad(sex), ["sex"], errors):
         errors.append(BadValueError("unknown sex", source=label, row=row, field="sex", value=val,
-                                    hint="use M/F, nam/nữ or male/female; leave empty if unknown"))
+                                    hint="use M/F, nam/nữ or male/female; leave empty (or write 'không rõ') if unknown"))
     # ---- dates and years (parsed once; UDF expressions are not shared between uses)
     df = df.with_columns(_pdt=_dates.partial_date_expr(pl.col("birth_date")),
                          _cid=_dates.citizen_id_expr(pl.col("person_id")))
@@ -791,9 +801,9 @@ def read_claims(source: Any, columns: dict[str, str] | None = None, *, report: b
         errors.append(DuplicateIdError(f"claim_id appears in rows {', '.join(map(str, rows[:5]))}", source=label,
                                        row=rows[0], field="claim_id", value=cid, hint="give every claim its own claim_id"))
     sex = canonical_sex_expr(pl.col("sex"))
-    for row, val in _problem_rows(df, pl.col("sex").is_not_null() & sex.is_null(), ["sex"], errors):
+    for row, val in _problem_rows(df, _sex_bad(sex), ["sex"], errors):
         errors.append(BadValueError("unknown sex", source=label, row=row, field="sex", value=val,
-                                    hint="use M/F, nam/nữ or male/female; leave empty if unknown"))
+                                    hint="use M/F, nam/nữ or male/female; leave empty (or write 'không rõ') if unknown"))
     df = df.with_columns(_pdt=_dates.partial_date_expr(pl.col("birth_date")),
                          _rec=_dates.partial_date_expr(pl.col("recorded_on")),
                          _zb=_dates.zodiac_branch_expr(pl.col("zodiac")))

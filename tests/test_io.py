@@ -336,3 +336,8 @@ def test_birth_year_disagreeing_with_birth_date_warns():
     with pytest.warns(rio.DataQualityWarning, match="disagrees with the year of birth_date"):
         p = rc.read_population([{"person_id": "A", "full_name": "X", "birth_date": "1980-05-01", "birth_year": 1981}])
     assert p["birth_year"][0] == 1980
+
+
+def test_unknown_sex_words_are_null_not_errors():
+    c = rc.read_claims([{"claim_id": "a", "name": "X", "sex": "không rõ"}, {"claim_id": "b", "name": "Y", "sex": "?"}])
+    assert c["sex"].to_list() == [None, None]
