@@ -877,7 +877,8 @@ def read_claims(source: Any, columns: dict[str, str] | None = None, *, report: b
         ex = _repair_columns(ex, ["name"], label, rep, field_prefix="relatives.")
         for row, val in _problem_rows(ex, ex["_rel_c"].is_null(), ["relation"], errors):
             errors.append(BadValueError("unknown relation", source=label, row=row, field="relatives.relation", value=val,
-                                        hint="use father, mother, spouse, child or sibling"))
+                                        hint="use father, mother, spouse, child or sibling (cha, mẹ, vợ/chồng, con, anh/chị/em); "
+                                             "other relatives (ông, bà, chú, cô, cháu …) cannot be used yet: leave them out"))
         ex_by = _int_check(ex, "birth_year", _dates.MIN_YEAR, _this_year(), label, errors, "relatives.birth_year")
         ex = ex.with_columns(_by=ex_by.cast(pl.Int32))
         rels = (ex.filter(pl.col("name").is_not_null())
