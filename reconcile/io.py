@@ -256,7 +256,7 @@ def _read_csv_text(text: str, label: str) -> _Raw:
     if first.count(sep) == 0:
         sep = ","
     try:
-        df = pl.read_csv(_io.StringIO(text).read().encode("utf-8"), separator=sep, infer_schema=False,
+        df = pl.read_csv(text.encode("utf-8"), separator=sep, infer_schema=False,
                          truncate_ragged_lines=True)
     except pl.exceptions.NoDataError:
         raise EmptyInputError("the file is empty", source=label, hint="export the table again with its header row") from None
@@ -406,8 +406,6 @@ def _load_raw(source: Any) -> _Raw:
         return _from_frame(source, label, "polars")
     mod = type(source).__module__ or ""
     if mod.startswith("pandas"):
-        import pandas as pd  # noqa: F401 - lazily, only when given a pandas frame
-
         try:
             df = pl.from_pandas(source)
         except Exception:  # noqa: BLE001 - mixed object columns: go through text
