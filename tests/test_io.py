@@ -341,3 +341,17 @@ def test_birth_year_disagreeing_with_birth_date_warns():
 def test_unknown_sex_words_are_null_not_errors():
     c = rc.read_claims([{"claim_id": "a", "name": "X", "sex": "không rõ"}, {"claim_id": "b", "name": "Y", "sex": "?"}])
     assert c["sex"].to_list() == [None, None]
+
+
+def test_pandas_frame_with_nan_and_float_years():
+    import pandas as pd
+    src = pd.DataFrame({"claim_id": ["a", "b"], "name": ["X Y", None], "birth_year": [1980.0, float("nan")],
+                        "age": [None, 41]})
+    with pytest.raises(InputErrors) as exc:
+        rc.read_claims(src)
+    assert [(e.row, e.field) for e in exc.value.errors] == [(3, "name")]     # frame rows as a spreadsheet numbers them
+    src["name"] = ["X Y", "Z"]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        c = rc.read_claims(src)
+    assert c["birth_year"].to_list() == [1980, None] and c["age"].to_list() == [None, 41.0]
