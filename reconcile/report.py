@@ -623,7 +623,7 @@ th{background:#eef1f4;font-weight:600}td.n,th.n{text-align:right;font-variant-nu
 dl.given dt{color:var(--muted)}dl.given dd{margin:0}
 .val,td,dd,.kn{overflow-wrap:anywhere}
 .bar{display:inline-block;height:.7rem;background:var(--accent);vertical-align:middle;margin-right:.35rem;border-radius:2px}
-table.leads td.who{min-width:13rem;max-width:20rem}table.leads .place{color:var(--muted);font-size:.85rem}
+table.leads td.who{min-width:13rem;max-width:20rem}table.leads td:nth-child(2){white-space:nowrap}table.leads .place{color:var(--muted);font-size:.85rem}
 tr.nonerow td{color:var(--muted);font-style:italic}
 .note{color:var(--muted);font-size:.85rem;margin:.2rem 0}
 .warn{color:var(--neg);font-weight:600}
