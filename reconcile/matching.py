@@ -44,6 +44,11 @@ def model_params(index) -> dict:
 # Relatives the register knows, plus siblings derived from shared parents and households
 # ------------------------------------------------------------------------------------------------
 
+# feature columns the model does not read (kept out of the wide pair frame)
+_UNUSED = frozenset({"c_rel_key", "c_rel_giv_key", "c_alias_fold", "c_alias_fam_key", "c_alias_addr",
+                     "c_alias_name_key", "c_name_key", "p_name_key", "c_culture", "p_culture",
+                     "c_home_ambiguous", "p_home_ambiguous", "c_res_ambiguous", "p_res_ambiguous"})
+
 _R_FEATURES = ("norm", "fold", "ntok", "fam", "mid", "giv", "fam_key", "giv_key", "name_key",
                "culture", "addr")
 
@@ -90,20 +95,23 @@ def known_relatives(index) -> pl.DataFrame:
 # Scoring a batch
 # ------------------------------------------------------------------------------------------------
 
-def pair_features(pairs: pl.DataFrame, claims_feat: pl.DataFrame, claim_relatives: pl.DataFrame,
+def pair_features(pairs: pl.DataFrame, claims_feat: pl.DataFrame, claim_relatives: pl.DataFrame | None,
                   index, kin: pl.DataFrame | None = None) -> pl.DataFrame:
-    """Join both sides' feature columns (and display columns) onto (claim_idx, pidx) pairs."""
+    """Join both sides' feature columns (and display columns) onto (claim_idx, pidx) pairs, and the
+    relatives' comparison (`model.relative_features`) unless `claim_relatives` is None."""
     people = index.people
-    ccols = [c for c in claims_feat.columns if c.startswith("c_")]
+    ccols = [c for c in claims_feat.columns if c.startswith("c_") and c not in _UNUSED]
     cf = claims_feat.select("claim_idx", *ccols,
                             *[pl.col(k).alias(v) for k, v in _CLAIM_DISPLAY.items()
                               if k in claims_feat.columns])
-    pcols = [c for c in people.columns if c.startswith("p_")]
+    pcols = [c for c in people.columns if c.startswith("p_") and c not in _UNUSED]
     pf = people.select("pidx", *pcols, *[pl.col(k).alias(v) for k, v in _PEOPLE_DISPLAY.items()
                                          if k in people.columns])
     df = (pairs.select(pl.col("claim_idx").cast(pl.UInt32), pl.col("pidx").cast(pl.UInt32),
                        *[c for c in ("via",) if c in pairs.columns])
           .join(cf, on="claim_idx", how="left").join(pf, on="pidx", how="left"))
+    if claim_relatives is None:
+        return df
     rel = _model.relative_features(df.select("claim_idx", "pidx"), claim_relatives,
                                    kin if kin is not None else known_relatives(index), tf=index.tf)
     return df.join(rel, on=["claim_idx", "pidx"], how="left")
@@ -118,16 +126,47 @@ def score_claims(claims_feat: pl.DataFrame, claim_relatives: pl.DataFrame, index
         pairs = candidate_pairs(claims_feat, index, claim_relatives=claim_relatives)
     if pairs.height == 0:
         return pairs
-    df = pair_features(pairs, claims_feat, claim_relatives, index)
-    df = _model.score_pairs(df, params, n_people=index.n_people)
+    df = _score_two_stage(pairs, claims_feat, claim_relatives, index, known_relatives(index), params)
     return _model.posterior(df, params, index.n_people)
 
 
+STAGE2_KEEP = 60                      # candidates per claim whose relatives are compared
+STAGE2_ALWAYS = ("rel", "rel_giv")    # pairs found through a relative are always compared
+
+
+def _score_two_stage(pairs: pl.DataFrame, cf: pl.DataFrame, cr: pl.DataFrame, index, kin: pl.DataFrame,
+                     params: dict, keep: int = STAGE2_KEEP) -> pl.DataFrame:
+    """Score every pair without relatives, then compare relatives for each claim's `keep` best pairs
+    (and every pair found through a relative) and score those again. The others keep their first
+    weight (relatives neutral) and still count as competitors in the posterior."""
+    n = index.n_people
+    base = pair_features(pairs, cf, None, index)
+    s1 = _model.score_pairs(base, params, n_people=n)
+    if cr is None or cr.height == 0:
+        return s1
+    rk = pl.col("weight").rank("ordinal", descending=True).over("claim_idx")
+    via = pl.col("via").is_in(list(STAGE2_ALWAYS)) if "via" in s1.columns else pl.lit(False)
+    has_rel = pl.col("claim_idx").is_in(cr["claim_idx"].unique().implode())
+    s1 = s1.with_columns(((rk <= keep) | via).alias("_stage2") & has_rel)
+    sel = base.join(s1.filter("_stage2").select("claim_idx", "pidx"), on=["claim_idx", "pidx"], how="semi")
+    if sel.height == 0:
+        return s1.drop("_stage2")
+    rel = _model.relative_features(sel.select("claim_idx", "pidx"), cr, kin, tf=index.tf)
+    s2 = _model.score_pairs(sel.join(rel, on=["claim_idx", "pidx"], how="left"), params, n_people=n)
+    rest = s1.filter(~pl.col("_stage2")).drop("_stage2")
+    return pl.concat([s2, rest.select(s2.columns)], how="vertical_relaxed")
+
+
 def _rank(scored: pl.DataFrame, top_k: int) -> pl.DataFrame:
-    df = scored.sort(["claim_idx", "probability", "weight", "p_person_id"],
-                     descending=[False, True, True, False])
-    df = df.with_columns(pl.int_range(1, pl.len() + 1, dtype=pl.UInt32).over("claim_idx").alias("rank"))
-    return df.filter(pl.col("rank") <= top_k)
+    """Top `top_k` rows per claim by (probability, weight) descending, then person_id (stable)."""
+    narrow = (scored.select("claim_idx", "probability", "weight", "p_person_id")
+              .with_row_index("_i")
+              .sort(["claim_idx", "probability", "weight", "p_person_id"],
+                    descending=[False, True, True, False]))
+    narrow = narrow.with_columns(
+        pl.int_range(1, pl.len() + 1, dtype=pl.UInt32).over("claim_idx").alias("rank"))
+    narrow = narrow.filter(pl.col("rank") <= top_k)
+    return scored[narrow["_i"]].with_columns(narrow["rank"])
 
 
 def _evidence_values(lang: str) -> dict[str, dict[str, pl.Expr]]:
@@ -199,8 +238,7 @@ def match(claims, index, top_k: int = 10, lang: str = "vi", progress=None, *,
 
         pairs = candidate_pairs(cf, index, claim_relatives=cr)
         if pairs.height:
-            df = pair_features(pairs, cf, cr, index, kin)
-            df = _model.score_pairs(df, params, n_people=index.n_people)
+            df = _score_two_stage(pairs, cf, cr, index, kin, params)
             df = _model.posterior(df, params, index.n_people)
             top = add_evidence(_rank(df, top_k), lang)
             out.append(top.select(

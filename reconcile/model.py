@@ -125,6 +125,13 @@ def _jw_join(df: pl.DataFrame, a: str, b: str, out: str) -> pl.DataFrame:
     return df.with_columns(sim.alias(out))
 
 
+def _distinct_map(df: pl.DataFrame, col: str, out: str, fn) -> pl.DataFrame:
+    """Add `out` = fn(col), computed once per distinct value (names repeat a lot)."""
+    uniq = df.select(pl.col(col).unique())
+    uniq = uniq.with_columns(fn(pl.col(col)).alias(out))
+    return df.join(uniq, on=col, how="left", nulls_equal=True, maintain_order="left")
+
+
 def _first_tok(col: str) -> pl.Expr:
     return pl.col(col).fill_null("").str.split(" ").list.first()
 
@@ -174,8 +181,17 @@ def relative_features(pairs: pl.DataFrame, claim_relatives: pl.DataFrame,
     claimed = keys.join(cr, on="claim_idx", how="inner")
     x = claimed.join(kn, on=["pidx", "relation"], how="inner")
     if x.height:
+        # string similarity only where the names could be close (same clan key, same given-name key
+        # or same first letters of the given name); the rest are different names (similarity 0)
+        close = ((pl.col("cfam") == pl.col("pfam")) | (pl.col("cgiv") == pl.col("pgiv"))
+                 | (pl.col("cgivf").str.slice(0, 2) == pl.col("pgivf").str.slice(0, 2))).fill_null(False)
+        x = x.with_columns(close.alias("_close"))
+        far = x.filter(~pl.col("_close")).with_columns(pl.lit(0.0, dtype=pl.Float32).alias("_jw_full"),
+                                                       pl.lit(0.0, dtype=pl.Float32).alias("_jw_giv"))
+        x = x.filter(pl.col("_close"))
         x = _jw_join(x, "cfold", "pfold", "_jw_full")
         x = _jw_join(x, "cgivf", "pgivf", "_jw_giv")
+        x = pl.concat([x, far], how="vertical_relaxed")
         same_keys = (pl.col("cfam") == pl.col("pfam")) & (pl.col("cgiv") == pl.col("pgiv"))
         full = pl.when(same_keys.fill_null(False)).then(pl.max_horizontal(pl.col("_jw_full"), 0.95)) \
             .otherwise(pl.col("_jw_full"))
@@ -187,8 +203,9 @@ def relative_features(pairs: pl.DataFrame, claim_relatives: pl.DataFrame,
                    & ((pl.col("cby") - pl.col("pby")).abs() > REL_AGE_SLACK))
         sim = pl.when(age_bad).then(sim * 0.6).otherwise(sim)
         x = x.with_columns(sim.cast(pl.Float32).alias("sim"))
-        best = (x.sort(["claim_idx", "pidx", "relation", "sim", "cname", "pname"],
-                       descending=[False, False, False, True, False, False])
+        x = x.with_columns(pl.col("sim").max().over("claim_idx", "pidx", "relation").alias("_mx"))
+        best = (x.filter(pl.col("sim") == pl.col("_mx"))
+                .sort(["claim_idx", "pidx", "relation", "cname", "pname"])
                 .group_by(["claim_idx", "pidx", "relation"], maintain_order=True).first())
         if tf is not None:
             t_full = tf.filter(pl.col("kind") == "fold").select("value", "count")
@@ -278,6 +295,8 @@ def comparison_levels(df: pl.DataFrame) -> pl.DataFrame:
                                  pl.lit(None, dtype=pl.Utf8).alias(f"rel_{r}_pname"),
                                  pl.lit(None, dtype=pl.UInt32).alias(f"rel_{r}_tf"))
     df = _jw_join(df, "c_fam", "p_fam", "sim_fam")
+    df = _distinct_map(df, "c_fam", "_ph_c_fam", phonetic_key)
+    df = _distinct_map(df, "p_fam", "_ph_p_fam", phonetic_key)
     df = _jw_join(df, "c_giv", "p_giv", "sim_giv")
     has_alias = "c_alias_giv_key" in df.columns
     # family name / clan
@@ -290,7 +309,7 @@ def comparison_levels(df: pl.DataFrame) -> pl.DataFrame:
            .when(fam_n_c == fam_n_p).then(1)
            .when(pl.col("c_fam") == pl.col("p_fam")).then(2)
            .when(pl.col("c_fam_key") == pl.col("p_fam_key")).then(3)
-           .when(phonetic_key(pl.col("c_fam")) == phonetic_key(pl.col("p_fam"))).then(4)
+           .when(pl.col("_ph_c_fam") == pl.col("_ph_p_fam")).then(4)
            .when(pl.col("sim_fam") >= FAM_FUZZY).then(5).otherwise(6))
     # given name (tone-insensitive, phonetic, by ear), also through name-like aliases
     giv_n_c, giv_n_p = _last_tok("c_norm"), _last_tok("p_norm")
@@ -338,7 +357,7 @@ def comparison_levels(df: pl.DataFrame) -> pl.DataFrame:
         levels.append((pl.when(s.is_null()).then(0).when(n.fill_null(0) == 0).then(3)
                        .when(s >= REL_STRONG).then(1).when(s >= REL_WEAK).then(2).otherwise(4))
                       .alias(f"lvl_{r}"))
-    return df.with_columns(e.cast(pl.Int8) for e in levels)
+    return df.with_columns(e.cast(pl.Int8) for e in levels).drop("_ph_c_fam", "_ph_p_fam")
 
 
 # ------------------------------------------------------------------------------------------------
