@@ -179,7 +179,7 @@ def _token_keys(frame: pl.DataFrame, col: str) -> pl.DataFrame:
             .filter(_nonempty("tok")).unique(maintain_order=True))
     if toks.height == 0:
         return pl.DataFrame(schema={"claim_idx": pl.UInt32, "key": pl.Utf8})
-    feats = _name_features(toks, "tok", None, "t_", None)
+    feats = _name_features(toks, "tok", None, "t_")
     return feats.select("claim_idx", pl.col("t_giv_key").alias("key")).filter(_nonempty("key"))
 
 
@@ -264,7 +264,7 @@ def _claim_keys(claims_feat: pl.DataFrame, claim_relatives: pl.DataFrame | None,
 
         sw = swapped.with_columns(pl.concat_str([pl.col("last"), pl.col("first")], separator=" ")
                                   .alias("nm"))
-        sw = _name_features(sw, "nm", None, "s_", None)
+        sw = _name_features(sw, "nm", None, "s_")
         parts.append(sw.filter(_nonempty("s_giv_key")).select(
             "claim_idx", pl.lit("fam_giv").alias("via"),
             _k(pl.col("s_fam_key"), pl.col("s_giv_key")).alias("key")))
