@@ -273,3 +273,56 @@ def test_some_hmong_fathers_appear_under_an_adult_middle_name():
     assert (differ["feth"].is_in(["Mông", "Dao"])).mean() > 0.9
     # most children's records carry the father's registered name exactly
     assert differ.height < 0.1 * j.height
+
+
+def _splink_baseline():
+    import importlib.util
+    path = Path(__file__).resolve().parents[1] / "benchmarks" / "splink_baseline.py"
+    spec = importlib.util.spec_from_file_location("splink_baseline", path)
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+def test_baseline_evaluation_counts_hits_and_forced_matches():
+    sb = _splink_baseline()
+    truth = pl.DataFrame({"claim_id": ["a", "b", "c", "d"], "kind": ["registered", "registered", "absent",
+                                                                     "absent_relatives"],
+                          "person_id": ["P1", "P2", None, None], "relative_ids": ["", "", "", "P9"],
+                          "household_id": [None] * 4, "corruptions": ["typo", "name_full", "rel_0", "rel_1"]})
+    result = pl.DataFrame({"claim_id": ["a", "a", "b", "b", "c"], "rank": [1, 2, 1, 2, 1],
+                           "person_id": ["P1", "P7", "P8", "P2", "P5"], "probability": [0.9, 0.1, 0.6, 0.3, 0.7]})
+    m = sb.evaluate(result, truth)
+    assert m["recall_at_1"] == 0.5 and m["recall_at_10"] == 1.0
+    assert m["false_match_rate"] == 0.5          # c forced onto P5; d has no candidate
+    assert m["false_match_rate_absent"] == 1.0
+    assert m["wrong_top1_confident_registered"] == 0.5   # b: P8 at 0.6
+    tags = dict(m["by_tag"].select("tag", "recall_at_1").iter_rows())
+    assert tags == {"typo": 1.0, "name_full": 0.0}
+
+
+def test_baseline_flattens_claims_to_register_columns():
+    sb = _splink_baseline()
+    claims = [{"claim_id": "C-1", "name": "Giàng A Páo", "age": 45, "recorded_on": "2024-09-17",
+               "ethnicity": "H'Mông", "claimed_hometown": "xã Sủng Là, huyện Đồng Văn, tỉnh Hà Giang",
+               "relatives": [{"relation": "father", "name": "Giàng A Tủa", "birth_year": None}]},
+              {"claim_id": "C-2", "name": "Páo", "birth_year_min": 1970, "birth_year_max": 1980}]
+    t = sb._claims_table(claims)
+    r1, r2 = t.row(0, named=True), t.row(1, named=True)
+    assert (r1["surname_f"], r1["middle_f"], r1["given_f"]) == ("giang", "a", "pao")
+    assert r1["birth_year"] == 1979 and r1["ethnicity"] == "mong" and r1["home_prov"] == "ha giang"
+    assert r1["father_f"] == "giang a tua"
+    assert r2["surname_f"] is None and r2["given_f"] == "pao" and r2["birth_year"] == 1975
+
+
+def test_splink_baseline_runs_on_a_small_register():
+    pytest.importorskip("splink")
+    sb = _splink_baseline()
+    pop = synth.generate_population(2000, seed=21)
+    claims, truth = synth.generate_claims(pop, 80, seed=21)
+    result, secs = sb.run_splink(pop, claims)
+    assert result.columns == ["claim_id", "rank", "person_id", "probability"]
+    assert result["rank"].max() <= 10 and secs > 0
+    assert result["person_id"].is_in(pop["person_id"].implode()).all()
+    m = sb.evaluate(result, truth)
+    assert m["recall_at_10"] > 0.4
