@@ -1019,7 +1019,10 @@ def _split_name(full: str) -> tuple[str, str, str]:
     return w[0], " ".join(w[1:-1]), w[-1]
 
 
-def _make_claim(cid: str, t: _Truth, rng: random.Random) -> tuple[dict, list[str]]:
+def _make_claim(cid: str, t: _Truth, rng: random.Random, name_first_relative: bool = False
+                ) -> tuple[dict, list[str]]:
+    """A claim from what we know; `name_first_relative`: the claimant names at least t.relatives[0]
+    (someone who comes to the police about unregistered family names a registered relative)."""
     tags: list[str] = []
     name, ntags = _corrupt_name(t.parts, t.eth, rng)
     tags += ntags
@@ -1079,7 +1082,12 @@ def _make_claim(cid: str, t: _Truth, rng: random.Random) -> tuple[dict, list[str
         tags.append("ethnicity_variant")
     # relatives
     k = min(len(t.relatives), rng.choice([0, 1, 1, 2, 2, 2, 3, 3, 4]))
-    chosen = rng.sample(t.relatives, k) if k else []
+    if name_first_relative and t.relatives:
+        k = max(k, 1)
+        chosen = [t.relatives[0]] + rng.sample(t.relatives[1:], k - 1)
+        rng.shuffle(chosen)
+    else:
+        chosen = rng.sample(t.relatives, k) if k else []
     rel_corrupt = False
     for relation, parts, rby, reth in chosen:
         rname, rtags = _corrupt_name(parts, reth, rng, light=True)
@@ -1413,7 +1421,7 @@ def generate_claims(population: pl.DataFrame, n: int, seed: int = 0,
     width = max(4, len(str(len(items))))
     for k, (kind, t, pid, rel_ids, hh, src) in enumerate(items, start=1):
         cid = f"C-{k:0{width}d}"
-        claim, tags = _make_claim(cid, t, rng)
+        claim, tags = _make_claim(cid, t, rng, name_first_relative=kind == "absent_relatives")
         if src:
             tags.append(src)
         claims.append(claim)

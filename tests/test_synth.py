@@ -128,6 +128,8 @@ def test_truth_is_consistent(world):
     others = truth.filter(pl.col("kind") != "registered")
     assert others["person_id"].null_count() == others.height
     rel = truth.filter(pl.col("kind") == "absent_relatives")
+    by_claim = {c["claim_id"]: c for c in claims}
+    assert all(by_claim[cid]["relatives"] for cid in rel["claim_id"])  # they name family
     rel_ids = rel["relative_ids"].str.split(";")
     assert (rel_ids.list.len() >= 1).all()
     assert rel_ids.explode().is_in(ids).all()
