@@ -208,6 +208,12 @@ def _label(source: Any) -> str:
     return f"<{type(source).__name__}>"
 
 
+def _short_name(name: str, limit: int = 24) -> str:
+    """Column names only, shortened: a mis-read file could make a whole record look like a header."""
+    name = str(name)
+    return name if len(name) <= limit else name[: limit - 1] + "…"
+
+
 def _suggest(missing: str, header: list[str], hints_table: dict[str, str] | None = None) -> str:
     table = _HEADER_HINTS if hints_table is None else hints_table
     folded_table = {_fold(k): v for k, v in table.items()}
@@ -218,7 +224,7 @@ def _suggest(missing: str, header: list[str], hints_table: dict[str, str] | None
         hints = [folded[c] for c in close]
     if hints:
         return f"pass columns={{{hints[0]!r}: {missing!r}}} (or rename the column '{hints[0]}' to '{missing}')"
-    shown = ", ".join(header[:12]) + (" …" if len(header) > 12 else "")
+    shown = ", ".join(_short_name(h) for h in header[:12]) + (" …" if len(header) > 12 else "")
     return f"add a column '{missing}' or map yours with columns={{'your_name': '{missing}'}} (columns found: {shown})"
 
 
@@ -236,18 +242,19 @@ class _Raw:
 
 
 def _sniff_format(data: bytes, suffix: str) -> str:
-    if data[:4] == b"PAR1":
-        return "parquet"
-    if suffix in (".parquet", ".pq"):
+    """'parquet', 'jsonl', 'csv' from the extension, else 'parquet' by magic bytes, else 'text' (decide
+    after decoding: a UTF-16 file cannot be sniffed from its bytes)."""
+    if data[:4] == b"PAR1" or suffix in (".parquet", ".pq"):
         return "parquet"
     if suffix in (".jsonl", ".ndjson", ".json"):
         return "jsonl"
     if suffix in (".csv", ".tsv", ".txt"):
         return "csv"
-    head = data[:4096].lstrip(b"\xef\xbb\xbf \t\r\n")
-    if head[:1] in (b"{", b"["):
-        return "jsonl"
-    return "csv"
+    return "text"
+
+
+def _sniff_text(text: str) -> str:
+    return "jsonl" if text[:4096].lstrip(" \t\r\n\ufeff")[:1] in ("{", "[") else "csv"
 
 
 def _read_csv_text(text: str, label: str) -> _Raw:
@@ -457,6 +464,8 @@ def _load_raw(source: Any) -> _Raw:
                                        source=label, hint="write it again with pandas/polars .to_parquet()") from None
         return _from_frame(df, label, "parquet")
     dec = decode_bytes(data, label)
+    if fmt == "text":
+        fmt = _sniff_text(dec.text)
     raw = _read_jsonl_text(dec.text, label) if fmt == "jsonl" else _read_csv_text(dec.text, label)
     raw.encoding = dec.encoding
     raw.conversions = list(dec.conversions)

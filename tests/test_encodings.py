@@ -210,3 +210,10 @@ def test_committed_encoding_data_is_current():
     spec.loader.exec_module(mod)
     committed = json.loads((root / "reconcile" / "data" / "encodings.json").read_text(encoding="utf-8"))
     assert mod.build() == committed, "run scripts/build_encoding_data.py and commit reconcile/data/encodings.json"
+
+
+@pytest.mark.parametrize("codec", ["utf-8-sig", "utf-16"])
+def test_jsonl_in_utf16_or_with_bom_is_sniffed_after_decoding(codec):
+    text = '{"claim_id": "a", "name": "Giàng A Páo"}\r\n\r\n{"claim_id": "b", "name": "Lò Thị Ơn"}\r\n'
+    c = rc.read_claims(text.encode(codec))
+    assert c["name"].to_list() == ["Giàng A Páo", "Lò Thị Ơn"] and c["_row"].to_list() == [1, 3]
