@@ -643,7 +643,10 @@ class _World:
             if rng.random() < 0.1:
                 d2 = _P_MIG["minority" if minority else "kinh"](rng)
                 place = ("dak_lak", d2, rng.choice(DAK_LAK_PLACES[d2]))
-            mem = [(father, "chủ hộ"), (mother, "vợ")] + [(g, "con") for g in gks]
+            if rng.random() < (0.12 if not minority else 0.03):  # the wife holds the household book
+                mem = [(mother, "chủ hộ"), (father, "chồng")] + [(g, "con") for g in gks]
+            else:
+                mem = [(father, "chủ hộ"), (mother, "vợ")] + [(g, "con") for g in gks]
             self.household(place, mem)
         for mem in pending:
             d2 = _P_MIG["minority" if minority else "kinh"](rng)

@@ -62,6 +62,8 @@ def test_population_has_spec_columns_and_valid_values(pop20k):
         ids = pop20k[col].drop_nulls()
         assert ids.len() > 0
         assert ids.is_in(pop20k["person_id"].implode()).all()
+    assert {"chủ hộ", "vợ", "chồng", "con", "cha", "mẹ", "bà", "cháu", "con dâu", "con rể"} <= set(
+        pop20k["relation_to_head"].unique())
     # each household has exactly one head
     heads = pop20k.group_by("household_id").agg((pl.col("relation_to_head") == "chủ hộ").sum().alias("h"))
     assert (heads["h"] == 1).all()
