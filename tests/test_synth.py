@@ -144,28 +144,29 @@ def test_truth_is_consistent(world):
     assert (exploded["relative_ids"] != exploded["person_id"]).all()
 
 
-def test_claimed_relatives_are_true_relatives_of_registered_claimants(world):
-    pop, claims, truth = world
-    by_id = {r["person_id"]: r for r in pop.iter_rows(named=True)}
-    checked = bad = 0
-    for claim, t in zip(claims, truth.iter_rows(named=True)):
-        if t["kind"] != "registered" or not t["relative_ids"]:
-            continue
-        me = by_id[t["person_id"]]
-        for rid in t["relative_ids"].split(";"):
-            other = by_id[rid]
-            # a parent named on either record, a spouse, a child or a sibling: share a surname or a record
-            linked = (me["household_id"] == other["household_id"]
-                      or other["full_name"] in (me["father_name"], me["mother_name"], me["spouse_name"])
-                      or me["full_name"] in (other["father_name"], other["mother_name"], other["spouse_name"])
-                      or (me["father_name"] and me["father_name"] == other["father_name"])
-                      or (me["mother_name"] and me["mother_name"] == other["mother_name"])
-                      or (other["spouse_name"] and other["spouse_name"] in (me["father_name"], me["mother_name"]))
-                      or (me["spouse_name"] and me["spouse_name"] in (other["father_name"], other["mother_name"])))
+def test_claimed_relatives_are_true_relatives_of_registered_claimants():
+    pop = synth.generate_population(5_000, seed=12)
+    links = synth._LINKS[synth._fingerprint(pop)]  # true links of a register made in this process
+    _claims, truth = synth.generate_claims(pop, 400, seed=12)
+    fam = {r["person_id"]: (r["_father"], r["_mother"], r["_spouse"]) for r in links.iter_rows(named=True)}
+    checked = 0
+    for t in truth.filter(pl.col("kind") == "registered").iter_rows(named=True):
+        me = t["person_id"]
+        f, m, sp = fam[me]
+        for rid in filter(None, (t["relative_ids"] or "").split(";")):
+            rf, rm, rsp = fam[rid]
+            is_parent = rid in (f, m)
+            is_spouse = rid == sp
+            is_child = me in (rf, rm)
+            is_sibling = (f is not None and f == rf) or (m is not None and m == rm)
+            assert is_parent or is_spouse or is_child or is_sibling, (me, rid)
             checked += 1
-            bad += not linked
-    # parent names are sometimes missing on a record, so a few true links cannot be seen from names
-    assert checked > 300 and bad / checked < 0.05, (bad, checked)
+    assert checked > 300
+    # names on records agree with the register most of the time (missing names and spelling aside)
+    by_id = dict(zip(pop["person_id"].to_list(), pop["full_name"].to_list()))
+    rec = pop.join(links, on="person_id").filter(pl.col("_father").is_not_null() & pl.col("father_name").is_not_null())
+    same = sum(by_id[f] == n for f, n in zip(rec["_father"].to_list(), rec["father_name"].to_list()))
+    assert 0.85 < same / rec.height < 1.0
 
 
 def test_claims_follow_spec_form(world):
