@@ -201,13 +201,9 @@ def _token_ok(tok: str) -> bool:
             if _VIQR_EVIDENCE.search(part):
                 return False
             continue
-        # case: lowercase followed by an uppercase letter inside a syllable is not Vietnamese
-        seen_lower = False
-        for ch in part:
-            if ch.islower():
-                seen_lower = True
-            elif ch.isupper() and seen_lower:
-                return False
+        # case: lower, Title or UPPER only ("NguyÔn", "LỊnh" are not Vietnamese)
+        if not (part.islower() or part.isupper() or (part[0].isupper() and part[1:].islower()) or len(part) == 1):
+            return False
         low = unicodedata.normalize("NFC", part.lower())
         if len(low) == 1 and low in _BASE_LETTERS:      # an initial such as "Đ."
             continue
@@ -332,19 +328,19 @@ _TRIES = (
 # Sequences that only a given legacy encoding produces: they decide the order in which repairs are
 # tried when several would give valid-looking Vietnamese ("Nhoân" is VNI "Nhân", not TCVN3 "Nhoõn").
 _VNI_EVIDENCE = re.compile(r"[A-Za-z][ùøûõïÙØÛÕÏ]|[aAeEoO][âÂäÄåÅ]|[aA][êÊëË]|[öÖñÑ]")
-_CP1258_EVIDENCE = re.compile(r"[Ðð]")
+# CP1258 read as Latin-1: Ð/ð, and combining tones (0xCC 0xEC 0xD2 0xDE 0xF2 → Ì ì Ò Þ ò) after a vowel
+_CP1258_EVIDENCE = re.compile(r"[ÐðÞ]|(?<![qQgG])[aeiouyâêôơưă][ìò]|[aeiouyâêôơưăAEIOUYÂÊÔƠƯĂ][ÌÒ]")
 
 
 def _order_tries(text: str, prefer: str | None):
-    first = []
+    first = [prefer] if prefer else []          # the column's dominant encoding decides ambiguous values
     if _VNI_EVIDENCE.search(text):
         first.append("vni")
     if _CP1258_EVIDENCE.search(text):
         first.append("cp1258")
-    if prefer:
-        first.append(prefer)
-    rank = {name: i for i, name in enumerate(["utf8_mojibake", *first])}
-    return sorted(_TRIES, key=lambda kv: rank.get(kv[0], len(rank)))
+    order = list(dict.fromkeys(["utf8_mojibake", *first]))
+    rank = {name: i for i, name in enumerate(order)}
+    return sorted(_TRIES, key=lambda kv: rank.get(kv[0], len(order)))
 
 
 def repair_text(text: str, prefer: str | None = None) -> tuple[str, str | None]:
@@ -405,18 +401,24 @@ def repair_column(s: pl.Series) -> tuple[pl.Series, dict[str, int], int]:
     suspicious |= set(cand.filter(cand.str.contains(_UTF8_PATTERN.pattern)).to_list())
     if not suspicious:
         return s, {}, 0
+    # phase A: each value on its own evidence, to learn the column's dominant encoding
+    first_pass = {v: repair_text(v) for v in suspicious}
+    tally: dict[str, int] = {}
+    for _out, enc in first_pass.values():
+        if enc is not None:
+            tally[enc] = tally.get(enc, 0) + 1
+    prefer = max(tally, key=tally.get) if tally else None
+    # phase B: ambiguous values follow the dominant encoding
     mapping: dict[str, str] = {}
     counts: dict[str, int] = {}
     unrepaired = 0
-    prefer = None
-    for v in sorted(suspicious):
-        out, enc = repair_text(v, prefer)
+    for v in suspicious:
+        out, enc = repair_text(v, prefer) if prefer else first_pass[v]
         if enc is None:
             unrepaired += bool(_MOJIBAKE_MARKERS.search(v))
             continue
         mapping[v] = out
         counts[enc] = counts.get(enc, 0) + 1
-        prefer = max(counts, key=counts.get)
     if counts:
         dom = max(counts, key=counts.get)
         pool = s.drop_nulls().unique()
