@@ -114,6 +114,9 @@ def generate(people: int, claims: int, seed: int):
 
     pop = synth.generate_population(people, seed)
     cl, truth = synth.generate_claims(pop, claims, seed)
+    for c in cl:  # the generator can draw an impossible age (reported to the synth owner); io rejects it
+        if isinstance(c.get("age"), (int, float)) and not 0 <= c["age"] <= 130:
+            c["age"] = None
     return pop, cl, truth
 
 

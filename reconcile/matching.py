@@ -265,10 +265,16 @@ def match(claims, index, top_k: int = 10, lang: str = "vi", progress=None, *,
 EM_SESSIONS = (
     ("given_and_year", (pl.col("lvl_giv").is_in([1, 2, 3]) & pl.col("lvl_by").is_in([1, 2])),
      ("fam", "mid", "sex", "eth", "home", "res") + _model.RELATIONS),
-    ("surname_and_parent", (pl.col("lvl_fam").is_in([1, 2, 3, 4])
-                            & pl.any_horizontal(pl.col(f"lvl_{r}") == 1
-                                                for r in ("father", "mother", "spouse"))),
-     ("giv", "by", "zod", "sex", "mid")),
+    # siblings share surname and parents: requiring the birth year too keeps them out, so EM does not
+    # learn "same family" as "same person" for the given name
+    ("surname_year_parent", (pl.col("lvl_fam").is_in([1, 2, 3, 4]) & pl.col("lvl_by").is_in([1, 2])
+                             & pl.any_horizontal(pl.col(f"lvl_{r}") == 1
+                                                 for r in ("father", "mother", "spouse"))),
+     ("giv",)),
+    # a rare full name (≤ 3 people in the register) agreeing exactly: birth year and zodiac
+    ("rare_full_name", (pl.col("lvl_fam").is_in([1, 2, 3]) & pl.col("lvl_giv").is_in([1, 2])
+                        & (pl.col("c_tf_full") <= 3)),
+     ("by", "zod")),
 )
 EM_PRIOR_STRENGTH = 200.0   # pseudo-pairs per field pulling m towards the packaged prior
 

@@ -418,7 +418,7 @@ def _rel_tf_adjust(r: str, params: dict, n_people: int) -> pl.Expr:
     u = params["u"][r]
     n = max(int(n_people), 1)
     tf = pl.col(f"rel_{r}_tf").cast(pl.Float64)
-    u_val = pl.max_horizontal(tf / n, pl.lit(float(tfp.get("min_u_relatives", 5e-5))))
+    u_val = pl.max_horizontal(tf / n, pl.lit(float(tfp.get("min_u_relatives", 1e-3))))
     lvl = pl.col(f"lvl_{r}")
     adj = (pl.lit(u[1]) / u_val).log(2) * float(tfp.get("weight", 1.0))
     adj_weak = (pl.lit(u[2]) / u_val).log(2) * float(tfp.get("fuzzy_weight", 0.5))
@@ -429,9 +429,12 @@ def _rel_tf_adjust(r: str, params: dict, n_people: int) -> pl.Expr:
 def _relatives_dependence(df: pl.DataFrame, params: dict) -> pl.DataFrame:
     """Relatives of one family are not independent evidence: a sibling of the claimant shares the
     father, the mother and the other siblings. Keep the best positive relative weight whole and
-    count the other positive ones at `relatives_extra_factor` (negatives count fully)."""
+    count the other positive ones at `relatives_extra_factor` (negatives count fully). No relative
+    counts more than `relatives_max_weight`: a relative shows the family, not which member it is."""
     k = float(params.get("relatives_extra_factor", 0.3))
+    cap = float(params.get("relatives_max_weight", 6.0))
     cols = [f"w_{r}" for r in RELATIONS]
+    df = df.with_columns(pl.min_horizontal(pl.col(c), pl.lit(cap)).alias(c) for c in cols)
     pos = [pl.max_horizontal(pl.col(c), pl.lit(0.0)) for c in cols]
     best = pl.max_horizontal(*pos)
     # the first relation holding the best positive weight keeps it whole
