@@ -134,7 +134,7 @@ def m_table(params: dict) -> dict:
     return out
 
 
-def latency(n_people: int, seed: int, n_claims: int = 200) -> dict:
+def latency(n_people: int, seed: int, n_claims: int = 200) -> dict:  # noqa: C901
     """Build a register of n_people, save, load, then time one-claim matches."""
     import reconcile as rc
 
@@ -173,6 +173,7 @@ def main(argv=None) -> int:
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--train-seed", type=int, default=101)
     ap.add_argument("--latency-people", type=int, default=1_000_000)
+    ap.add_argument("--latency-claims", type=int, default=200)
     ap.add_argument("--quick", action="store_true", help="20,000 people, 600 claims, 100,000 for latency")
     ap.add_argument("--no-splink", action="store_true")
     ap.add_argument("--no-latency", action="store_true")
@@ -259,7 +260,7 @@ def main(argv=None) -> int:
     gc.collect()
     # 4. single-claim latency and index build at scale
     if not a.no_latency:
-        res["latency"] = latency(a.latency_people, a.seed)
+        res["latency"] = latency(a.latency_people, a.seed, a.latency_claims)
         print(f"latency on {a.latency_people:,}: {res['latency']}")
     res["config"]["load_avg_end"] = os.getloadavg()[0]
     r, lat = res["reconcile"], res.get("latency", {})
