@@ -241,6 +241,7 @@ def test_claims_then_interval():
     assert c["by_lo"][0] == 1978 and c["by_hi"][0] == 1979   # range ∩ age ∩ Ngọ
 
 
+@pytest.mark.filterwarnings("ignore::reconcile.io.DataQualityWarning")
 @pytest.mark.parametrize("text, age", [("khoảng 45 tuổi", 45.0), ("45 tuổi", 45.0), ("~45", 45.0),
                                        ("45,5", 45.5), (45, 45.0), ("about 45 years old", 45.0)])
 def test_claim_age_as_people_write_it(text, age):
