@@ -216,7 +216,7 @@ def _rel_word(relation: pl.Expr, sex: pl.Expr, lang: str) -> pl.Expr:
 EXPAND_MIN = 0.5      # only relative leads at least this probable pass their family on
 EXPAND_MIN_SELF = 0.5  # ... and self leads at least this probable (a wrong self lead floods the list)
 EXPAND_MIN_CONF = 0.5  # only register edges at least this sure
-EXPAND_FACTOR = 0.8    # a derived relative is a little less sure than the path (step-families, errors)
+EXPAND_FACTOR = 0.5    # a derived relative is a little less sure than the path (step-families, errors)
 # (how the lead relates to the claimant, how the register relates the lead's relative to the lead)
 #   → how that relative relates to the claimant
 _COMPOSE = {
@@ -236,7 +236,8 @@ def _family_expansion(self_l: pl.DataFrame, rel_l: pl.DataFrame, index, lang: st
     """Registered relatives of the probable leads, re-expressed as relatives of the claimant, with
     probability = lead probability × edge confidence × EXPAND_FACTOR and a reason naming the path."""
     src = pl.concat([
-        self_l.filter((pl.col("kind") == "self") & (pl.col("probability") >= EXPAND_MIN_SELF)).select(
+        self_l.filter((pl.col("kind") == "self") & (pl.col("probability") >= EXPAND_MIN_SELF)
+                      & ~pl.col("_contra")).select(
             "claim_id", "person_id", "probability", "full_name", pl.lit("self").alias("via")),
         rel_l.select("claim_id", "person_id", "probability", "full_name", pl.col("relation").alias("via")),
     ]).filter(pl.col("probability") >= EXPAND_MIN)
@@ -468,12 +469,15 @@ def leads(claims, index, top_k: int = 20, lang: str = "vi", progress=None) -> pl
             "Contact the police of {}: {}{}, born {}, may be the claimant's sibling "
             "(same parents as claimed but a different given name; agreeing: {}).",
             pl.col("place").fill_null("the residence"), hon, pl.col("full_name"), by_txt, agree)
+    # a candidate whose recorded parents/spouse contradict the claim does not pass on its family
+    contra = pl.any_horizontal(lvl(r) == "different" for r in ("father", "mother", "spouse")).fill_null(False)
+    own = own.with_columns(contra.alias("_contra"))
     self_l = own.select(
         "claim_id", pl.when(sib).then(pl.lit("relative")).otherwise(pl.lit("self")).alias("kind"),
         "person_id", "household_id", "place",
         pl.when(sib).then(pl.lit("sibling")).otherwise(pl.lit(None, dtype=pl.Utf8)).alias("relation"),
         "probability", pl.when(sib).then(sib_reason).otherwise(self_reason).alias("reason"),
-        "full_name", pl.col("l_res").alias("_res"))
+        "full_name", pl.col("l_res").alias("_res"), "_contra")
 
     # relative leads
     pseudo = pseudo_claims(claims_feat, crel)
@@ -559,7 +563,7 @@ def leads(claims, index, top_k: int = 20, lang: str = "vi", progress=None) -> pl
     say("leads", 3, 4)
 
     # place leads: where the best leads live, and the claimed hometown
-    found = pl.concat([self_l, rel_l], how="vertical_relaxed").filter(pl.col("place").is_not_null())
+    found = pl.concat([self_l.drop("_contra"), rel_l], how="vertical_relaxed").filter(pl.col("place").is_not_null())
     pl_found = found.group_by("claim_id", "place").agg(
         pl.col("probability").max().alias("probability"), pl.len().alias("n"))
     home = _map_place(ids.filter(pl.col("claimed_hometown").is_not_null()), "claimed_hometown", "place", lang)
@@ -587,7 +591,7 @@ def leads(claims, index, top_k: int = 20, lang: str = "vi", progress=None) -> pl
                        pl.lit(None, dtype=pl.Utf8).alias("household_id"), "place",
                        pl.lit(None, dtype=pl.Utf8).alias("relation"), "probability", preason.alias("reason"),
                        pl.lit(None, dtype=pl.Utf8).alias("full_name")))
-    body = pl.concat([f.drop("_res") for f in (self_l, rel_l, hh_l)], how="vertical_relaxed")
+    body = pl.concat([f.drop("_res") for f in (self_l.drop("_contra"), rel_l, hh_l)], how="vertical_relaxed")
     body = pl.concat([body.filter(pl.col("person_id").is_null()),
                       body.filter(pl.col("person_id").is_not_null()).sort("probability", descending=True)
                       .unique(["claim_id", "person_id"], keep="first")])
