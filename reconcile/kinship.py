@@ -49,6 +49,12 @@ _GRANDC = ("cháu", "cháu nội", "cháu ngoại", "chau")
 _INLAW = ("con dâu", "con rể", "con dau", "con re")
 
 
+def _fold_distinct(df: pl.DataFrame, col: str, out: str) -> pl.DataFrame:
+    """Add `out` = folded `col`, folding each distinct value once (names repeat a lot)."""
+    d = df.select(pl.col(col)).unique().drop_nulls().with_columns(fold_expr(pl.col(col)).alias(out))
+    return df.join(d, on=col, how="left")
+
+
 def _col_or_null(df: pl.DataFrame, name: str, dtype=pl.Utf8) -> pl.Expr:
     return pl.col(name).cast(dtype) if name in df.columns else pl.lit(None, dtype=dtype)
 
@@ -80,8 +86,12 @@ def _base(people: pl.DataFrame) -> pl.DataFrame:
                                                   "father_id", "mother_id", "spouse_id")],
         (home if home is not None else pl.lit(None, dtype=pl.Utf8)).alias("home"),
     )
+    nf = p.select(pl.col("p_fold").alias("nfold")) if "p_fold" in p.columns else None
+    if nf is not None:
+        out = out.with_columns(nf.to_series())
+    else:
+        out = _fold_distinct(out, "full_name", "nfold")
     out = out.with_columns(
-        fold_expr(pl.col("full_name")).alias("nfold"),
         *[pl.when(pl.col(c).str.strip_chars() == "").then(None).otherwise(pl.col(c).str.strip_chars())
           .alias(c) for c in ("father_name", "mother_name", "spouse_name", "father_id", "mother_id",
                                 "spouse_id", "hh")],
@@ -167,8 +177,9 @@ def _household_edges(b: pl.DataFrame) -> pl.DataFrame:
     ])
     kp = kids.join(par, on="hh").filter(pl.col("psex").is_in(["M", "F"])).with_columns(
         pl.when(pl.col("psex") == "M").then(pl.lit("father")).otherwise(pl.lit("mother")).alias("relation"),
-        pl.when(pl.col("psex") == "M").then(fold_expr(pl.col("father_name")))
-        .otherwise(fold_expr(pl.col("mother_name"))).alias("written"))
+        pl.when(pl.col("psex") == "M").then(pl.col("father_name")).otherwise(pl.col("mother_name"))
+        .alias("_wn"))
+    kp = _fold_distinct(kp, "_wn", "written")
     kp = kp.with_columns(
         pl.when(pl.col("written").is_null()).then(pl.col("c0"))
         .when(pl.col("written") == pl.col("pfold")).then(pl.lit(0.97))
@@ -230,7 +241,7 @@ def _name_edges(b: pl.DataFrame) -> pl.DataFrame:
         rows.append(b.filter(pl.col(ncol).is_not_null()).select(
             "pidx", pl.lit(rel).alias("relation"), pl.col(ncol).alias("name"), pl.col(icol).alias("_rid"),
             "hh", "by", "home", "fam"))
-    w = pl.concat(rows).with_columns(fold_expr(pl.col("name")).alias("wfold"))
+    w = _fold_distinct(pl.concat(rows), "name", "wfold")
     w = w.join(ids, on="_rid", how="left")
     lo = pl.col("relation").replace_strict({k: v[0] for k, v in _GAP.items()}, default=-200)
     hi = pl.col("relation").replace_strict({k: v[1] for k, v in _GAP.items()}, default=200)
@@ -326,8 +337,7 @@ def person_relatives(people: pl.DataFrame) -> pl.DataFrame:
         pl.col("r_by").cast(pl.Int16).alias("birth_year"), "rel_pidx",
         pl.col("confidence").round(4), "source")
     # name-only rows: those whose written name no resolved relative of that relation carries
-    named = ev.filter(pl.col("rel_pidx").is_null() & pl.col("name").is_not_null()).with_columns(
-        fold_expr(pl.col("name")).alias("_f"))
+    named = _fold_distinct(ev.filter(pl.col("rel_pidx").is_null() & pl.col("name").is_not_null()), "name", "_f")
     have = resolved.join(b.select(pl.col("pidx").alias("rel_pidx"), pl.col("nfold").alias("_f")),
                          on="rel_pidx").select("pidx", "relation", "_f")
     named = named.join(have, on=["pidx", "relation", "_f"], how="anti").unique(
