@@ -118,14 +118,15 @@ def _hash_key(via: pl.Expr | str, key: pl.Expr) -> pl.Expr:
     return pl.concat_str([via, key], separator="\x1f").hash(seed=20261123)
 
 
-def _person_keys(index) -> tuple[pl.DataFrame, pl.DataFrame]:
+def _person_keys(index, keys: tuple[str, ...] = KEY_PRIORITY) -> tuple[pl.DataFrame, pl.DataFrame]:
     """(kh, pidx, year, sex) for every person and blocking key, and block sizes (kh, size).
 
-    Built once per index and cached on it (a few seconds at a million people)."""
+    Only the key kinds asked for are built; cached on the index per set of kinds."""
     cache = getattr(index, "_cache", None)
-    if cache is not None and "person_keys" in cache:
-        return cache["person_keys"]
-    p = index.people.select("pidx", pl.col("p_birth_year").cast(pl.Int32).alias("year"),
+    ckey = ("person_keys", tuple(sorted(keys)))
+    if cache is not None and ckey in cache:
+        return cache[ckey]
+    p = index.people.lazy().select("pidx", pl.col("p_birth_year").cast(pl.Int32).alias("year"),
                             _sex_code("p_sex").alias("sex"), "p_fam_key", "p_giv_key", "p_addr",
                             "p_name_key", "p_giv", _zodiac_mask("p_zodiac_branches").alias("zb"))
     parts = [
@@ -150,7 +151,7 @@ def _person_keys(index) -> tuple[pl.DataFrame, pl.DataFrame]:
     ]
     kin = index.kin
     if kin.height:
-        k = kin.filter(_nonempty("r_giv_key")).select("pidx", "relation", "r_fam_key", "r_giv_key") \
+        k = kin.lazy().filter(_nonempty("r_giv_key")).select("pidx", "relation", "r_fam_key", "r_giv_key") \
             .join(p.select("pidx", "year", "sex"), on="pidx", how="left")
         parts.append(k.filter(_nonempty("r_fam_key")).select(
             _hash_key("rel", _k(pl.col("relation"), pl.col("r_fam_key"), pl.col("r_giv_key"))).alias("kh"),
@@ -162,12 +163,18 @@ def _person_keys(index) -> tuple[pl.DataFrame, pl.DataFrame]:
         parts.append(gk.select(
             _hash_key("giv_rel", _k(pl.col("p_giv_key"), pl.col("relation"), pl.col("r_giv_key"))).alias("kh"),
             pl.lit(VIA_CODE["giv_rel"], dtype=pl.Int8).alias("v"), "pidx", "year", "sex"))
-    keys = pl.concat(parts).unique(["kh", "pidx"], maintain_order=True) \
-        .join(p.select("pidx", "zb"), on="pidx", how="left")
-    sizes = keys.group_by("kh").agg(pl.len().cast(pl.UInt32).alias("size"))
-    out = (keys, sizes)
+    order = ["fam_giv", "addr", "giv", "clan_year", "name_key", "giv_fuzzy", "rel", "rel_giv", "giv_rel"]
+    parts = [x for via, x in zip(order, parts) if via in keys]     # only the kinds asked for
+    if not parts:
+        return (pl.DataFrame(schema={"kh": pl.UInt64, "v": pl.Int8, "pidx": pl.UInt32, "year": pl.Int32,
+                                     "sex": pl.Int8, "zb": pl.Int32}),
+                pl.DataFrame(schema={"kh": pl.UInt64, "size": pl.UInt32}))
+    keys_f = pl.concat(parts).unique(["kh", "pidx"], maintain_order=True) \
+        .join(p.select("pidx", "zb"), on="pidx", how="left").collect()
+    sizes = keys_f.group_by("kh").agg(pl.len().cast(pl.UInt32).alias("size"))
+    out = (keys_f, sizes)
     if cache is not None:
-        cache["person_keys"] = out
+        cache[ckey] = out
     return out
 
 
@@ -309,7 +316,7 @@ def candidate_pairs_with_stats(claims_feat: pl.DataFrame, index,
     cap = config.block_cap
     keep = [VIA_CODE[k] for k in config.keys]
     always = [VIA_CODE[k] for k in ALWAYS_YEAR]
-    pk, sizes = _person_keys(index)
+    pk, sizes = _person_keys(index, tuple(config.keys))
     clock("person_keys")
     ck = _claim_keys(claims_feat, claim_relatives, index, config).filter(pl.col("v").is_in(keep))
     c = claims_feat.select(
