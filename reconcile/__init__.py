@@ -16,12 +16,15 @@ from __future__ import annotations
 __version__ = "0.1.0"
 
 from reconcile.errors import (  # noqa: E402
+    DataQualityWarning,
+    EncodingConverted,
     IndexFormatError,
     InputErrors,
     ReconcileError,
     ReconcileInputError,
+    ReconcileWarning,
 )
-from reconcile.io import read_claims, read_population  # noqa: E402
+from reconcile.io import LoadReport, read_claims, read_population  # noqa: E402
 from reconcile.index import Index, build_index, load_index  # noqa: E402
 from reconcile.matching import match  # noqa: E402
 
@@ -34,7 +37,11 @@ leads = _leads_module.leads
 report = _report_module.report
 
 __all__ = [
+    "DataQualityWarning",
+    "EncodingConverted",
     "Index",
+    "LoadReport",
+    "ReconcileWarning",
     "IndexFormatError",
     "InputErrors",
     "ReconcileError",

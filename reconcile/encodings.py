@@ -30,20 +30,12 @@ from importlib import resources
 
 import polars as pl
 
-from reconcile.errors import EncodingProblemError
+from reconcile.errors import EncodingConverted, EncodingProblemError, ReconcileWarning  # noqa: F401
 
 __all__ = [
     "ReconcileWarning", "EncodingConverted", "Decoded", "decode_bytes", "repair_text", "repair_column",
     "is_vietnamese_text", "ENCODING_LABELS",
 ]
-
-
-class ReconcileWarning(UserWarning):
-    """Base of reconcile's warnings (input accepted, but the officer/analyst should know)."""
-
-
-class EncodingConverted(ReconcileWarning):
-    """Input text was converted from a legacy or mis-decoded encoding (the message says which)."""
 
 
 ENCODING_LABELS = {

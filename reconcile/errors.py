@@ -74,6 +74,12 @@ class EmptyInputError(ReconcileInputError):
     kind = "empty"
 
 
+class InputFileNotFoundError(ReconcileInputError, FileNotFoundError):
+    """The path given does not exist."""
+
+    kind = "not_found"
+
+
 class IndexFormatError(ReconcileError):
     """A saved index that is damaged, foreign or from an incompatible version."""
 
@@ -101,3 +107,15 @@ class InputErrors(ReconcileInputError):
 
     def describe(self) -> str:  # noqa: D401
         return str(self)
+
+
+class ReconcileWarning(UserWarning):
+    """Base of reconcile's warnings (input accepted, but the officer/analyst should know)."""
+
+
+class EncodingConverted(ReconcileWarning):
+    """Input text was converted from a legacy or mis-decoded encoding (the message says which)."""
+
+
+class DataQualityWarning(ReconcileWarning):
+    """Input accepted but doubtful (e.g. sex or birth year disagreeing with the citizen id)."""

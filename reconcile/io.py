@@ -30,8 +30,12 @@ from typing import Any
 import polars as pl
 
 from reconcile import dates as _dates
-from reconcile.encodings import ENCODING_LABELS, EncodingConverted, ReconcileWarning, decode_bytes, repair_column
-from reconcile.errors import (
+from reconcile.encodings import ENCODING_LABELS, decode_bytes, repair_column
+from reconcile.errors import (  # noqa: F401 - warnings re-exported for callers
+    DataQualityWarning,
+    EncodingConverted,
+    InputFileNotFoundError,
+    ReconcileWarning,
     MAX_REPORTED,
     BadValueError,
     DuplicateIdError,
@@ -102,16 +106,6 @@ _RELATION_MAP = {
 }
 _AGE_TEXT = (r"(?i)^(?:khoảng|khoang|chừng|chung|tầm|tam|about|approx\.?|around|~|≈)?\s*"
              r"(\d{1,3}(?:[.,]\d+)?)\s*(?:tuổi|tuoi|years?(?: old)?|yrs?|y\.?o\.?)?$")
-
-
-class DataQualityWarning(ReconcileWarning):
-    """Input accepted but doubtful (e.g. sex or birth year disagreeing with the citizen id)."""
-
-
-class InputFileNotFoundError(ReconcileInputError, FileNotFoundError):
-    """The path given does not exist."""
-
-    kind = "not_found"
 
 
 @dataclass
