@@ -276,6 +276,7 @@ EM_SESSIONS = (
                         & (pl.col("c_tf_full") <= 3)),
      ("by", "zod")),
 )
+RARE_GIVEN_QUANTILE = 0.25   # "given_and_year" keeps the pairs with the rarest quarter of given names
 EM_PRIOR_STRENGTH = 200.0   # pseudo-pairs per field pulling m towards the packaged prior
 
 # m never above this for fields that are shared by whole clans and peoples (EM tends to push them to 1)
@@ -344,6 +345,10 @@ def train(claims, index, *, truth: pl.DataFrame | None = None, params: dict | No
     done: set[str] = set()
     for name, cond, fields in EM_SESSIONS:
         sub = lv.filter(cond)
+        if name == "given_and_year" and sub.height:
+            # namesakes born the same year swamp common given names: train on the rarer ones
+            q = sub["p_tf_giv"].quantile(RARE_GIVEN_QUANTILE, "lower")
+            sub = sub.filter(pl.col("p_tf_giv") <= q)
         if sub.height < 50:
             report["sessions"].append({"name": name, "pairs": sub.height, "skipped": True})
             continue
