@@ -1,7 +1,7 @@
 """Officer-readable words for evidence and reasons, in Vietnamese (default) and English.
 
 Owns the wording only: field labels, one sentence template per (field, comparison level), weight
-formatting, and `evidence_columns(...)`, which turns level/weight/value columns into the `evidence`
+formatting, and `with_evidence(...)`, which turns level/weight/value columns into the `evidence`
 (Utf8, one line per field joined with "; ") and `evidence_detail` (List[Struct{field, level, weight,
 text}]) columns as whole-column polars expressions. Imports nothing from reconcile: callers pass the
 level names and the value expressions.
@@ -165,23 +165,26 @@ def field_text(field: str, level_names: tuple[str, ...], lvl: pl.Expr, w: pl.Exp
     return pl.when(text.is_not_null()).then(text + pl.lit(" ") + weight_text(w))
 
 
-def evidence_columns(fields: list[tuple[str, tuple[str, ...]]], values: dict[str, dict[str, pl.Expr]],
-                     lang: str = "vi") -> list[pl.Expr]:
-    """[`evidence`, `evidence_detail`] expressions from `lvl_<field>` / `w_<field>` columns.
+def with_evidence(df: pl.DataFrame, fields: list[tuple[str, tuple[str, ...]]],
+                  values: dict[str, dict[str, pl.Expr]], lang: str = "vi") -> pl.DataFrame:
+    """`df` with `evidence` (Utf8) and `evidence_detail` (List[Struct{field, level, weight, text}]) from
+    its `lvl_<field>` / `w_<field>` columns. Each field's line is computed once.
 
     `fields`: (field name, level names) in display order; `values[field]`: placeholder expressions."""
     check_lang(lang)
-    texts, structs = [], []
-    for name, levels in fields:
-        lvl, w = pl.col(f"lvl_{name}"), pl.col(f"w_{name}")
-        t = field_text(name, levels, lvl, w, values.get(name, {}), lang)
-        texts.append(t)
-        structs.append(pl.struct(
-            pl.lit(name).alias("field"),
-            pl.lit(list(levels)).list.get(lvl.cast(pl.Int64), null_on_oob=True).alias("level"),
-            w.cast(pl.Float64).round(2).alias("weight"), t.alias("text")))
-    evidence = pl.concat_list(texts).list.drop_nulls().list.join("; ").alias("evidence")
+    tmp = [f"_ev_{name}" for name, _ in fields]
+    df = df.with_columns(
+        field_text(name, levels, pl.col(f"lvl_{name}"), pl.col(f"w_{name}"), values.get(name, {}), lang)
+        .alias(t) for (name, levels), t in zip(fields, tmp))
+    structs = [pl.struct(
+        pl.lit(name).alias("field"),
+        pl.col(f"lvl_{name}").cast(pl.Int64).replace_strict(list(range(len(levels))), list(levels),
+                                                            default=None, return_dtype=pl.Utf8)
+        .alias("level"),
+        pl.col(f"w_{name}").cast(pl.Float64).round(2).alias("weight"), pl.col(t).alias("text"))
+        for (name, levels), t in zip(fields, tmp)]
+    evidence = pl.concat_list([pl.col(t) for t in tmp]).list.drop_nulls().list.join("; ").alias("evidence")
     detail = (pl.concat_list(structs)
               .list.eval(pl.element().filter(pl.element().struct.field("text").is_not_null()))
               .alias("evidence_detail"))
-    return [evidence, detail]
+    return df.with_columns(evidence, detail).drop(tmp)

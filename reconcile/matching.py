@@ -200,9 +200,9 @@ def _evidence_values(lang: str) -> dict[str, dict[str, pl.Expr]]:
 
 
 def add_evidence(df: pl.DataFrame, lang: str = "vi") -> pl.DataFrame:
-    """`evidence` and `evidence_detail` for scored pairs (see `explain.evidence_columns`)."""
+    """`evidence` and `evidence_detail` for scored pairs (see `explain.with_evidence`)."""
     fields = [(f.name, f.levels) for f in _model.FIELDS]
-    return df.with_columns(explain.evidence_columns(fields, _evidence_values(lang), lang))
+    return explain.with_evidence(df, fields, _evidence_values(lang), lang)
 
 
 def _empty_output() -> pl.DataFrame:
