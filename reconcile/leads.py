@@ -11,7 +11,13 @@ How it works (families, not only persons):
   a parent's birth year is bounded by the claimant's). `matching.match` scores it, so a registered
   couple who match the claimed father and mother and whose recorded children fit the claimant rises,
   and a same-name man whose wife and children do not fit falls, with the model's calibration.
-- `household`: households of the relative leads (independent evidence combined).
+- more `relative` leads: the registered family of probable leads (the found father's wife and
+  children → the claimant's mother and siblings; a probable self match's relatives), people whose own
+  record names the claimant as father/mother/spouse (age-checked), and a self candidate who shares
+  the claimed parents but not the given name, shown as a sibling, never as the claimant.
+- `household`: households of the relative leads (independent evidence combined), and, for claimants
+  whose family is not found by name, households in the claimed commune with an adult of the
+  claimant's surname old enough to be a parent (probability shared among them).
 - `place`: where police should be asked: today's commune/province of the best leads, and the
   claimant's own hometown with the historical name they used (`places.describe`).
 """
