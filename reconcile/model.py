@@ -193,8 +193,12 @@ def relative_features(pairs: pl.DataFrame, claim_relatives: pl.DataFrame,
         x = _jw_join(x, "cgivf", "pgivf", "_jw_giv")
         x = pl.concat([x, far], how="vertical_relaxed")
         same_keys = (pl.col("cfam") == pl.col("pfam")) & (pl.col("cgiv") == pl.col("pgiv"))
+        # Whole-name Jaro–Winkler is dominated by the shared "Lầu Seo" / "Nguyễn Văn" prefix of one
+        # family, so a relative's full name agrees only as far as the GIVEN name does.
+        giv_agree = pl.when(pl.col("cgiv") == pl.col("pgiv")).then(pl.lit(1.0)) \
+            .otherwise(pl.col("_jw_giv"))
         full = pl.when(same_keys.fill_null(False)).then(pl.max_horizontal(pl.col("_jw_full"), 0.95)) \
-            .otherwise(pl.col("_jw_full"))
+            .otherwise(pl.min_horizontal(pl.col("_jw_full"), giv_agree))
         # a relative given by given name only ("mẹ Páo" → child Páo) can at best agree weakly
         giv_only = pl.when(pl.col("cgiv") == pl.col("pgiv")).then(pl.lit(0.88)) \
             .otherwise(pl.col("_jw_giv") * 0.9)
@@ -428,13 +432,20 @@ def _rel_tf_adjust(r: str, params: dict, n_people: int) -> pl.Expr:
 
 def _relatives_dependence(df: pl.DataFrame, params: dict) -> pl.DataFrame:
     """Relatives of one family are not independent evidence: a sibling of the claimant shares the
-    father, the mother and the other siblings. Keep the best positive relative weight whole and
+    father, the mother and the other siblings. Positive relative weights shrink when the given name
+    differs (`relatives_factor_given_differs`). Keep the best positive relative weight whole and
     count the other positive ones at `relatives_extra_factor` (negatives count fully). No relative
     counts more than `relatives_max_weight`: a relative shows the family, not which member it is."""
     k = float(params.get("relatives_extra_factor", 0.3))
     cap = float(params.get("relatives_max_weight", 6.0))
+    # The claimant's brother or sister shares every parent and sibling: when the given name clearly
+    # differs, agreeing relatives point to the family, hardly to this member of it.
+    sib = float(params.get("relatives_factor_given_differs", 0.25))
+    giv_differs = (pl.col("lvl_giv") == FIELD_BY_NAME["giv"].levels.index("different")).fill_null(False)
     cols = [f"w_{r}" for r in RELATIONS]
-    df = df.with_columns(pl.min_horizontal(pl.col(c), pl.lit(cap)).alias(c) for c in cols)
+    df = df.with_columns(
+        pl.when(giv_differs & (pl.col(c) > 0)).then(pl.col(c) * sib).otherwise(pl.col(c))
+        .clip(upper_bound=cap).alias(c) for c in cols)
     pos = [pl.max_horizontal(pl.col(c), pl.lit(0.0)) for c in cols]
     best = pl.max_horizontal(*pos)
     # the first relation holding the best positive weight keeps it whole

@@ -199,3 +199,25 @@ def test_siblings_do_not_add_up_as_independent_evidence(index):
     assert adj["w_father"][0] == pytest.approx(one["w_father"][0])
     assert adj["w_sibling"][0] == pytest.approx(one["w_father"][0] * k)
     assert adj["w_mother"][0] == pytest.approx(4.0 * k)
+
+
+def test_relative_with_same_family_prefix_but_other_given_name_is_not_a_match(index):
+    # "Nguyễn Văn Lâm" shares "Nguyễn Văn L…" with the recorded father "Nguyễn Văn Long": whole-name
+    # Jaro–Winkler would call that close; the given names differ, so it is a different relative.
+    base = {"name": "Nguyễn Văn Hùng", "birth_year": 1975}
+    near = _pairs(index, {**base, "relatives": [{"relation": "father", "name": "Nguyễn Văn Lâm"}]}, [5])
+    same = _pairs(index, {**base, "relatives": [{"relation": "father", "name": "Nguyễn Văn Long"}]}, [5])
+    assert _lvl(same, "father") == 1
+    assert _lvl(near, "father") == 4
+    assert near["w_father"][0] < 0
+
+
+def test_agreeing_parents_count_little_when_the_given_name_differs(index):
+    # the claimant's brother shares the father; with another given name the father's agreement
+    # points at the family, hardly at this person
+    rel = [{"relation": "father", "name": "Nguyễn Văn Long"}]
+    other = _pairs(index, {"name": "Nguyễn Văn Sáu", "birth_year": 1975, "relatives": rel}, [5])
+    same = _pairs(index, {"name": "Nguyễn Văn Hùng", "birth_year": 1975, "relatives": rel}, [5])
+    assert _lvl(other, "giv") == 6 and _lvl(same, "giv") == 1
+    assert _lvl(other, "father") == _lvl(same, "father") == 1
+    assert 0 < other["w_father"][0] <= 0.3 * same["w_father"][0]
