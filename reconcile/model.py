@@ -444,8 +444,8 @@ def _relatives_dependence(df: pl.DataFrame, params: dict) -> pl.DataFrame:
     giv_differs = (pl.col("lvl_giv") == FIELD_BY_NAME["giv"].levels.index("different")).fill_null(False)
     cols = [f"w_{r}" for r in RELATIONS]
     df = df.with_columns(
-        pl.when(giv_differs & (pl.col(c) > 0)).then(pl.col(c) * sib).otherwise(pl.col(c))
-        .clip(upper_bound=cap).alias(c) for c in cols)
+        pl.when(giv_differs & (pl.col(c) > 0)).then(pl.col(c).clip(upper_bound=cap) * sib)
+        .otherwise(pl.col(c).clip(upper_bound=cap)).alias(c) for c in cols)
     pos = [pl.max_horizontal(pl.col(c), pl.lit(0.0)) for c in cols]
     best = pl.max_horizontal(*pos)
     # the first relation holding the best positive weight keeps it whole
