@@ -34,10 +34,13 @@ OUTPUT_SCHEMA = {"claim_id": pl.Utf8, "rank": pl.UInt32, "kind": pl.Utf8, "perso
                  "probability": pl.Float64, "reason": pl.Utf8, "full_name": pl.Utf8}
 
 MIN_SELF = 0.02       # self leads below this probability are not shown
-MIN_RELATIVE = 0.02   # relative leads below this are not shown
-PER_RELATIVE = 3      # registered people kept per claimed relative
+MIN_RELATIVE = 0.01   # relative leads below this are not shown
+PER_RELATIVE = 6      # registered people kept per claimed relative
 HOMETOWN_PROB = 0.3   # usefulness of asking the claimed hometown when no registered lead points there
 MAX_PLACES = 3
+GROUP_DECAY = 0.5     # ordering weight of the n-th lead from one source (diversity across claimed relatives)
+PLACE_DECAY = 0.25
+SINGLE_HH_ORDER = 0.3  # ordering weight of a household lead that only repeats one person lead    # ordering weight of the n-th place lead after the first
 
 # relation of a second claimed relative (r2) seen from the first one (r1); None: not expressible
 _VIEW = {
@@ -48,6 +51,7 @@ _VIEW = {
     ("sibling", "father"): "father", ("sibling", "mother"): "mother", ("sibling", "sibling"): "sibling",
 }
 # bounds of a relative's birth year relative to the claimant's (lo, hi)
+_PATRILINEAL = ("kinh", "hmong", "dao", "tay_nung", "thai")
 _BY_GAP = {"father": (-60, -15), "mother": (-50, -14), "spouse": (-20, 20), "child": (14, 55),
            "sibling": (-25, 25)}
 
@@ -95,7 +99,8 @@ def pseudo_claims(claims_feat: pl.DataFrame, claim_relatives: pl.DataFrame) -> p
     rel = claim_relatives.filter(pl.col("relation").is_in(list(_BY_GAP))
                                  & pl.col("name").is_not_null() & (pl.col("name").str.strip_chars() != ""))
     rel = rel.with_row_index("rid").select("rid", "claim_idx", "relation", "name",
-                                           pl.col("birth_year").cast(pl.Int32))
+                                           pl.col("birth_year").cast(pl.Int32),
+                                           *([pl.col("r_ntok")] if "r_ntok" in rel.columns else []))
     if rel.height == 0:
         return pl.DataFrame()
     me = claims_feat.select(
@@ -141,8 +146,24 @@ def pseudo_claims(claims_feat: pl.DataFrame, claim_relatives: pl.DataFrame) -> p
         "rid", pl.struct(pl.col("v").alias("relation"), pl.col("name2").alias("name"),
                          pl.col("by2").alias("birth_year")).alias("s"))
     fam = pl.concat([mine, others]).group_by("rid").agg(pl.col("s").alias("relatives"))
-    out = r.join(fam, on="rid", how="left").select(
-        pl.format("R{}", pl.col("rid")).alias("claim_id"), "name",
+    r = r.join(fam, on="rid", how="left").with_columns(pl.col("name").alias("src_name"))
+    # a relative named by the given name alone ("Tâm"): also searched with the family surname (the
+    # claimant's, for a father, a sibling or a man's child, in cultures that pass the father's surname on)
+    if "r_ntok" in r.columns and {"c_culture", "c_ntok"} <= set(claims_feat.columns):
+        sur = claims_feat.select(
+            "claim_idx", pl.when(pl.col("c_culture").is_in(list(_PATRILINEAL)) & (pl.col("c_ntok") >= 2))
+            .then(pl.col("name").str.strip_chars().str.split(" ").list.first()).alias("sur"))
+        aug = r.join(sur, on="claim_idx", how="left").filter(
+            (pl.col("r_ntok") == 1) & pl.col("sur").is_not_null()
+            & (pl.col("relation").is_in(["father", "sibling"])
+               | ((pl.col("relation") == "child") & (pl.col("me_sex") == "M"))))
+        aug = aug.with_columns(pl.format("{} {}", pl.col("sur"), pl.col("name").str.strip_chars()).alias("name"),
+                               pl.lit("s").alias("_sfx")).drop("sur")
+        r = pl.concat([r.with_columns(pl.lit("").alias("_sfx")), aug], how="vertical_relaxed")
+    else:
+        r = r.with_columns(pl.lit("").alias("_sfx"))
+    out = r.select(
+        pl.format("R{}{}", pl.col("rid"), pl.col("_sfx")).alias("claim_id"), "name",
         pl.lit([], dtype=pl.List(pl.Utf8)).alias("aliases"), "sex",
         pl.lit(None, dtype=pl.Utf8).alias("birth_date"), "birth_year", "birth_year_min", "birth_year_max",
         pl.lit(None, dtype=pl.Float64).alias("age"), pl.lit(None, dtype=pl.Date).alias("recorded_on"),
@@ -151,7 +172,8 @@ def pseudo_claims(claims_feat: pl.DataFrame, claim_relatives: pl.DataFrame) -> p
         pl.col("relatives").fill_null(pl.lit([], dtype=pl.List(pl.Struct(
             {"relation": pl.Utf8, "name": pl.Utf8, "birth_year": pl.Int32})))),
         (pl.col("rid") + 1).cast(pl.UInt32).alias("_row"),
-        pl.col("claim_idx").alias("src_idx"), pl.col("relation").alias("src_relation"))
+        pl.col("claim_idx").alias("src_idx"), pl.col("relation").alias("src_relation"),
+        pl.col("rid").alias("src_rid"), "src_name")
     return out
 
 
@@ -244,8 +266,10 @@ def _family_expansion(self_l: pl.DataFrame, rel_l: pl.DataFrame, index, lang: st
     src = pl.concat([
         self_l.filter((pl.col("kind") == "self") & (pl.col("probability") >= EXPAND_MIN_SELF)
                       & ~pl.col("_contra")).select(
-            "claim_id", "person_id", "probability", "full_name", pl.lit("self").alias("via")),
-        rel_l.select("claim_id", "person_id", "probability", "full_name", pl.col("relation").alias("via")),
+            "claim_id", "person_id", "probability", "full_name", pl.lit("self").alias("via"),
+            pl.lit("self").alias("_grp")),
+        rel_l.select("claim_id", "person_id", "probability", "full_name", pl.col("relation").alias("via"),
+                     pl.col("_grp").cast(pl.Utf8) if "_grp" in rel_l.columns else pl.lit(None, dtype=pl.Utf8).alias("_grp")),
     ]).filter(pl.col("probability") >= EXPAND_MIN)
     if src.height == 0:
         return pl.DataFrame()
@@ -286,7 +310,8 @@ def _family_expansion(self_l: pl.DataFrame, rel_l: pl.DataFrame, index, lang: st
                            pl.col("q_name"), by_txt, relw, krw, pl.col("full_name"), via_txt)
     return d.select("claim_id", pl.lit("relative").alias("kind"), pl.col("q_id").alias("person_id"),
                     pl.col("q_hh").alias("household_id"), "place", "relation", pl.col("p2").alias("probability"),
-                    reason.alias("reason"), pl.col("q_name").alias("full_name"), pl.col("q_res").alias("_res"))
+                    reason.alias("reason"), pl.col("q_name").alias("full_name"), pl.col("q_res").alias("_res"),
+                    pl.lit(None, dtype=pl.Utf8).alias("_grp"))
 
 
 # ------------------------------------------------------------------------------------------------
@@ -483,17 +508,19 @@ def leads(claims, index, top_k: int = 20, lang: str = "vi", progress=None) -> pl
         "person_id", "household_id", "place",
         pl.when(sib).then(pl.lit("sibling")).otherwise(pl.lit(None, dtype=pl.Utf8)).alias("relation"),
         "probability", pl.when(sib).then(sib_reason).otherwise(self_reason).alias("reason"),
-        "full_name", pl.col("l_res").alias("_res"), "_contra")
+        "full_name", pl.col("l_res").alias("_res"), "_contra", pl.lit("self").alias("_grp"))
 
     # relative leads
     pseudo = pseudo_claims(claims_feat, crel)
-    rel_l = _empty().drop("rank").with_columns(pl.lit(None, dtype=pl.Utf8).alias("_res"))
+    rel_l = _empty().drop("rank").with_columns(pl.lit(None, dtype=pl.Utf8).alias("_res"),
+                                               pl.lit(None, dtype=pl.Utf8).alias("_grp"))
     hh_l = rel_l.clear()
     if pseudo.height:
-        pm = matching.match(pseudo.drop("src_idx", "src_relation"), index, top_k=PER_RELATIVE, lang=lang,
+        pm = matching.match(pseudo.drop("src_idx", "src_relation", "src_rid", "src_name"), index, top_k=PER_RELATIVE, lang=lang,
                             params=pseudo_params(matching.model_params(index)))
         pm = pm.filter(pl.col("probability") >= MIN_RELATIVE)
-        pm = pm.join(pseudo.select("claim_id", "src_idx", "src_relation", pl.col("name").alias("claimed")),
+        pm = pm.join(pseudo.select("claim_id", "src_idx", "src_relation", "src_rid",
+                                   pl.col("src_name").alias("claimed")),
                      on="claim_id").join(ids.rename({"claim_id": "cid"}), left_on="src_idx",
                                          right_on="claim_idx")
         pm = pm.join(info, on="person_id", how="left")
@@ -531,9 +558,11 @@ def leads(claims, index, top_k: int = 20, lang: str = "vi", progress=None) -> pl
         rel_l = (pm.sort("probability", descending=True).unique(["cid", "person_id"], keep="first")
                  .select(pl.col("cid").alias("claim_id"), pl.lit("relative").alias("kind"), "person_id",
                          "household_id", "place", pl.col("src_relation").alias("relation"), "probability",
-                         "reason", "full_name", pl.col("l_res").alias("_res")))
+                         "reason", "full_name", pl.col("l_res").alias("_res"),
+                         pl.format("r{}", pl.col("src_rid")).alias("_grp")))
     named = _named_on_records(claims_feat, index, lang)
     if named.height:
+        named = named.with_columns(pl.lit("named").alias("_grp"))
         rel_l = pl.concat([rel_l, named.select(rel_l.columns)], how="vertical_relaxed")
         rel_l = rel_l.sort("probability", descending=True).unique(["claim_id", "person_id"], keep="first")
     # the registered family of the best leads (graph neighbours): the found father's wife and
@@ -549,7 +578,9 @@ def leads(claims, index, top_k: int = 20, lang: str = "vi", progress=None) -> pl
             pl.format("{} ({})", pl.col("full_name"), _rel_word(pl.col("relation"), pl.lit(None, dtype=pl.Utf8), lang))
             .sort_by("probability", descending=True).alias("who"),
             pl.col("place").sort_by("probability", descending=True).first().alias("place"),
-            pl.col("_res").sort_by("probability", descending=True).first().alias("_res"))
+            pl.col("_res").sort_by("probability", descending=True).first().alias("_res"),
+            pl.col("_grp").sort_by("probability", descending=True).first().alias("_grp"),
+            pl.col("_grp").n_unique().alias("_ng"))
         if lang == "vi":
             hreason = pl.format("Hỏi hộ {} tại {}: có {}; hộ này có thể biết người khai.",
                                 pl.col("household_id"), pl.col("place").fill_null("?"), pl.col("who").list.join(", "))
@@ -559,13 +590,17 @@ def leads(claims, index, top_k: int = 20, lang: str = "vi", progress=None) -> pl
         hh_l = hh.select("claim_id", pl.lit("household").alias("kind"), pl.lit(None, dtype=pl.Utf8).alias("person_id"),
                          "household_id", "place", pl.lit(None, dtype=pl.Utf8).alias("relation"),
                          pl.col("probability").clip(0, 0.99), hreason.alias("reason"),
-                         pl.lit(None, dtype=pl.Utf8).alias("full_name"), "_res")
+                         pl.lit(None, dtype=pl.Utf8).alias("full_name"), "_res", "_grp",
+                         # a household holding one lead only repeats it; several sources make it stronger
+                         pl.when(pl.col("_ng") > 1).then(1.0).otherwise(SINGLE_HH_ORDER).alias("_ord"))
     fam_l = _family_households(claims_feat, people, lang)
     if fam_l.height:
         known = pl.concat([hh_l.select("claim_id", "household_id"),
                            self_l.select("claim_id", "household_id")]).drop_nulls()
-        fam_l = fam_l.join(known, on=["claim_id", "household_id"], how="anti")
-        hh_l = pl.concat([hh_l, fam_l.select(hh_l.columns)], how="vertical_relaxed")
+        fam_l = fam_l.join(known, on=["claim_id", "household_id"], how="anti").with_columns(
+            pl.lit("famhh").alias("_grp"), pl.lit(1.0).alias("_ord"))
+        hh_l = pl.concat([hh_l, fam_l.select([c for c in fam_l.columns if c in hh_l.columns or c == "_ord"])],
+                         how="diagonal_relaxed")
     say("leads", 3, 4)
 
     # place leads: where the best leads live, and the claimed hometown
@@ -597,27 +632,50 @@ def leads(claims, index, top_k: int = 20, lang: str = "vi", progress=None) -> pl
                        pl.lit(None, dtype=pl.Utf8).alias("household_id"), "place",
                        pl.lit(None, dtype=pl.Utf8).alias("relation"), "probability", preason.alias("reason"),
                        pl.lit(None, dtype=pl.Utf8).alias("full_name")))
-    body = pl.concat([f.drop("_res") for f in (self_l.drop("_contra"), rel_l, hh_l)], how="vertical_relaxed")
+    body = pl.concat([f.drop("_res") for f in (self_l.drop("_contra"), rel_l, hh_l)], how="diagonal_relaxed")
     body = pl.concat([body.filter(pl.col("person_id").is_null()),
                       body.filter(pl.col("person_id").is_not_null()).sort("probability", descending=True)
                       .unique(["claim_id", "person_id"], keep="first")])
     body = body.cast({k: v for k, v in OUTPUT_SCHEMA.items() if k in body.columns})
-    # places always kept (up to MAX_PLACES), the rest of top_k by probability
+    if "_ord" not in body.columns:
+        body = body.with_columns(pl.lit(1.0).alias("_ord"))
+    # order: most useful first, with diversity. Leads that are competing answers to one question
+    # (the registered namesakes of one claimed relative, the claimant's own candidates, records naming
+    # the claimant) form a group; the n-th lead of a group ranks by probability × GROUP_DECAY^n, so the
+    # best lead for each claimed relative comes before second-best leads of another. Family of a
+    # found lead (not competing: all of it is true together) ranks by probability. Place leads: the best one right after the strongest
+    # person lead (always kept), further places sink. The probability column is never changed.
     kind_order = pl.col("kind").replace_strict({"self": 0, "relative": 1, "household": 2, "place": 3},
                                                return_dtype=pl.Int8)
-    body = (body.sort(["claim_id", "probability", "kind"], descending=[False, True, False])
-            .with_columns(pl.int_range(pl.len()).over("claim_id").alias("_k")))
-    nplace = place_l.group_by("claim_id").agg(pl.len().alias("_np"))
-    body = body.join(nplace, on="claim_id", how="left").filter(
-        pl.col("_k") < pl.lit(top_k) - pl.col("_np").fill_null(0).clip(0, max(top_k - 1, 0))).drop("_k", "_np")
-    allr = pl.concat([body, place_l.cast({k: v for k, v in OUTPUT_SCHEMA.items() if k in place_l.columns})],
-                     how="vertical_relaxed")
-    allr = allr.join(ids.select("claim_id", "claim_idx"), on="claim_id", how="left").with_columns(
-        kind_order.alias("_ko"))
-    allr = allr.sort(["claim_idx", "probability", "_ko", "person_id", "place"],
+    body = body.with_columns(kind_order.alias("_ko"),
+                             (pl.col("probability") * pl.col("_ord").fill_null(1.0)).alias("_p"))
+    body = body.sort(["claim_id", "_p", "_ko", "person_id", "household_id"],
                      descending=[False, True, False, False, False], nulls_last=True)
+    body = body.with_columns(
+        pl.when(pl.col("_grp").is_null()).then(pl.col("_p"))
+        .otherwise(pl.col("_p") * pl.lit(GROUP_DECAY).pow(pl.int_range(pl.len()).over("claim_id", "_grp")))
+        .alias("_score"))
+    top = body.group_by("claim_id").agg(pl.col("_score").max().alias("_top"))
+    place_l = place_l.cast({k: v for k, v in OUTPUT_SCHEMA.items() if k in place_l.columns})
+    place_l = (place_l.sort(["claim_id", "probability", "place"], descending=[False, True, False])
+               .with_columns(pl.int_range(pl.len()).over("claim_id").alias("_pj"))
+               .join(top, on="claim_id", how="left")
+               .with_columns((pl.min_horizontal("probability", pl.col("_top").fill_null(1.0))
+                              * pl.lit(PLACE_DECAY).pow(pl.col("_pj"))).alias("_score"),
+                             pl.lit(3, dtype=pl.Int8).alias("_ko"))
+               .drop("_top"))
+    allr = pl.concat([body.drop("_grp").with_columns(pl.lit(None, dtype=pl.Int64).alias("_pj")),
+                      place_l.with_columns(pl.col("_pj").cast(pl.Int64))], how="diagonal_relaxed")
+    allr = allr.join(ids.select("claim_id", "claim_idx"), on="claim_id", how="left")
+    allr = allr.sort(["claim_idx", "_score", "_ko", "person_id", "household_id", "place"],
+                     descending=[False, True, False, False, False, False], nulls_last=True)
+    has_place = pl.col("_pj").is_not_null().any().over("claim_idx").cast(pl.Int32)
+    nth_other = pl.col("_pj").is_null().cast(pl.Int32).cum_sum().over("claim_idx")
+    allr = allr.filter(pl.when(pl.col("_pj").is_null()).then(nth_other <= pl.lit(top_k) - has_place)
+                       .otherwise(True))
     allr = allr.with_columns((pl.int_range(pl.len()).over("claim_idx") + 1).cast(pl.UInt32).alias("rank"))
-    allr = allr.filter(pl.col("rank") <= top_k)
+    allr = allr.filter((pl.col("rank") <= top_k) | (pl.col("_pj") == 0))
+    allr = allr.with_columns((pl.int_range(pl.len()).over("claim_idx") + 1).cast(pl.UInt32).alias("rank"))
     say("leads", 4, 4)
     return allr.select(list(OUTPUT_SCHEMA)).cast(OUTPUT_SCHEMA)
 
