@@ -202,6 +202,10 @@ def relative_features(pairs: pl.DataFrame, claim_relatives: pl.DataFrame,
         # a relative given by given name only ("mẹ Páo" → child Páo) can at best agree weakly
         giv_only = pl.when(pl.col("cgiv") == pl.col("pgiv")).then(pl.lit(0.88)) \
             .otherwise(pl.col("_jw_giv") * 0.9)
+        # another surname or clan ("Lâm Văn Thắng" / "Lý Văn Thắng") is at best a weak agreement
+        fam_differs = ((pl.col("cfam") != pl.col("pfam")) & (pl.col("cfam") != "")
+                       & (pl.col("pfam") != "")).fill_null(False)
+        full = pl.when(fam_differs).then(full * 0.85).otherwise(full)
         sim = pl.when(pl.col("cnt") <= 1).then(giv_only).otherwise(full)
         age_bad = (pl.col("cby").is_not_null() & pl.col("pby").is_not_null()
                    & ((pl.col("cby") - pl.col("pby")).abs() > REL_AGE_SLACK))
