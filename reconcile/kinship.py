@@ -39,6 +39,10 @@ _MAX_NAMESAKES = 60
 # a parent with more resolved children than this is a suspect resolution: no siblings derived from it
 _MAX_CHILDREN = 20
 
+# enums in sorted (alphabetical) order, so sorting by them sorts like the strings
+_REL_ENUM = pl.Enum(sorted(RELATIONS))
+_SRC_ENUM = pl.Enum(["household", "record_id", "record_name"])
+
 _HEAD = ("chủ hộ", "chu ho")
 _PARTNER = ("vợ", "chồng", "vo", "chong")
 _CHILD = ("con", "con nuôi", "con đẻ", "con ruột")
@@ -251,22 +255,23 @@ def _name_edges(b: pl.DataFrame) -> pl.DataFrame:
         pl.col("nfold").alias("wfold"), pl.col("pidx").alias("cand"), pl.col("hh").alias("c_hh"),
         pl.col("by").alias("c_by"), pl.col("home").alias("c_home"), pl.col("sex").alias("c_sex"))
     need = w.filter(pl.col("_idp").is_null()).select("pidx", "relation", "wfold", "hh", "by", "home", "fam")
-    j = need.join(target, on="wfold", how="inner").filter(pl.col("pidx") != pl.col("cand"))
     gap = pl.col("c_by") - pl.col("by")
     sex_ok = (pl.col("c_sex").is_null() | ~((pl.col("relation") == "father") & (pl.col("c_sex") == "F"))
               & ~((pl.col("relation") == "mother") & (pl.col("c_sex") == "M")))
     age_ok = pl.col("c_by").is_null() | pl.col("by").is_null() | ((gap >= lo) & (gap <= hi))
-    j = j.filter(sex_ok & age_ok).with_columns(
-        (pl.col("hh").is_not_null() & (pl.col("hh") == pl.col("c_hh"))).alias("same_hh"),
-        (pl.col("home").is_not_null() & (pl.col("home") == pl.col("c_home"))).alias("same_home"),
-        (pl.col("c_by").is_not_null() & pl.col("by").is_not_null()).alias("age_known"))
-    # same household: resolved; else same hometown province and known age gap, and a unique namesake
-    same_hh = j.filter(pl.col("same_hh")).unique(["pidx", "relation"], keep="first").with_columns(
-        pl.lit(0.95).alias("rconf"))
-    rest = j.filter(~pl.col("same_hh") & pl.col("same_home")).join(
-        same_hh.select("pidx", "relation"), on=["pidx", "relation"], how="anti")
+    ok = sex_ok & age_ok & (pl.col("pidx") != pl.col("cand"))
+    # only namesakes in the same household or of the same hometown can resolve a name, so join on
+    # those keys directly (a join on the name alone multiplies rows by the namesake count)
+    same_hh = need.join(target, left_on=["wfold", "hh"], right_on=["wfold", "c_hh"], how="inner") \
+        .filter(ok).sort("pidx", "relation", "cand").unique(["pidx", "relation"], keep="first",
+                                                            maintain_order=True) \
+        .with_columns(pl.lit(0.95).alias("rconf"))
+    rest = need.join(target, left_on=["wfold", "home"], right_on=["wfold", "c_home"], how="inner") \
+        .filter(ok & ~(pl.col("hh").is_not_null() & (pl.col("hh") == pl.col("c_hh")).fill_null(False))) \
+        .join(same_hh.select("pidx", "relation"), on=["pidx", "relation"], how="anti")
     rest = rest.filter(pl.len().over(["pidx", "relation"]) == 1).with_columns(
-        pl.when(pl.col("age_known")).then(pl.lit(0.8)).otherwise(pl.lit(0.6)).alias("rconf"))
+        pl.when(pl.col("c_by").is_not_null() & pl.col("by").is_not_null()).then(pl.lit(0.8))
+        .otherwise(pl.lit(0.6)).alias("rconf"))
     res = pl.concat([same_hh.select("pidx", "relation", "cand", "rconf"),
                      rest.select("pidx", "relation", "cand", "rconf")])
     w = w.join(res, on=["pidx", "relation"], how="left")
@@ -287,12 +292,34 @@ def _name_edges(b: pl.DataFrame) -> pl.DataFrame:
 
 def _combine(e: pl.DataFrame) -> pl.DataFrame:
     """One row per resolved (pidx, relation, rel_pidx): independent sources combined."""
-    r = e.filter(pl.col("rel_pidx").is_not_null())
-    r = r.group_by("pidx", "relation", "rel_pidx").agg(
-        (1 - (1 - pl.col("confidence").clip(0, 0.999)).product()).alias("confidence"),
-        pl.col("source").sort_by("confidence", descending=True).first().alias("source"),
-        pl.col("name").drop_nulls().first().alias("name"))
-    return r
+    # relation and source as enums while grouping, and only aggregations polars runs without
+    # per-group lists: Π(1 - c) of a column; the best source as the max of one integer key
+    # (confidence, then source); a group has at most one written name (one per record field), so
+    # max() is that name
+    c = pl.col("confidence").clip(0, 0.999)
+    r = e.lazy().filter(pl.col("rel_pidx").is_not_null()).with_columns(
+        pl.col("relation").cast(_REL_ENUM),
+        ((c * 1_000_000).round().cast(pl.Int64) * 4
+         + (3 - pl.col("source").cast(_SRC_ENUM).to_physical().cast(pl.Int64))).alias("_sk"),
+        (1 - c).alias("_q"))
+    aggs = [pl.col("_q").product().alias("_q"), pl.col("_sk").max().alias("_sk"),
+            pl.col("name").max().alias("name")]
+    top = e.select(pl.max_horizontal(pl.col("pidx").max(), pl.col("rel_pidx").max())).item()
+    if top is not None and top < (1 << 29):
+        # (pidx, relation, rel_pidx) packed in one UInt64, sorted, then grouped: a sorted single
+        # key groups several times faster than hashing three columns
+        key = (pl.col("pidx").cast(pl.UInt64) * (1 << 35)
+               + pl.col("relation").to_physical().cast(pl.UInt64) * (1 << 32)
+               + pl.col("rel_pidx").cast(pl.UInt64))
+        r = r.with_columns(key.alias("_k")).sort("_k").group_by("_k", maintain_order=True).agg(
+            pl.col("pidx").first(), pl.col("relation").first(), pl.col("rel_pidx").first(), *aggs)
+    else:
+        r = r.group_by("pidx", "relation", "rel_pidx").agg(*aggs)
+    codes = {3 - i: s for i, s in enumerate(_SRC_ENUM.categories.to_list())}
+    return r.select(
+        "pidx", pl.col("relation").cast(pl.Utf8), "rel_pidx", (1 - pl.col("_q")).alias("confidence"),
+        (pl.col("_sk") % 4).replace_strict(codes, return_dtype=pl.Utf8).alias("source"),
+        "name").collect()
 
 
 def _derived(r: pl.DataFrame) -> pl.DataFrame:
@@ -343,8 +370,17 @@ def person_relatives(people: pl.DataFrame) -> pl.DataFrame:
     named = named.join(have, on=["pidx", "relation", "_f"], how="anti").unique(
         ["pidx", "relation", "_f"], keep="first").drop("_f")
     out = pl.concat([resolved.cast(OUT_SCHEMA), named.select(list(OUT_SCHEMA)).cast(OUT_SCHEMA)])
-    return out.sort(["pidx", "relation", "confidence"], descending=[False, False, True],
-                    nulls_last=True)
+    return _sorted(out)
+
+
+def _sorted(out: pl.DataFrame) -> pl.DataFrame:
+    """Sorted by pidx, relation, confidence (descending, nulls last)."""
+    # one UInt64 key (pidx, relation, confidence descending with nulls last) sorts ~10x faster than
+    # three sort columns; stable, so ties keep their order
+    key = (pl.col("pidx").cast(pl.UInt64) * (1 << 32)
+           + pl.col("relation").cast(_REL_ENUM).to_physical().cast(pl.UInt64) * (1 << 24)
+           + (10_000 - (pl.col("confidence").clip(0, 1) * 10_000).round()).fill_null(10_001).cast(pl.UInt64))
+    return out.sort(key, maintain_order=True)
 
 
 # ------------------------------------------------------------------------------------------------
