@@ -114,6 +114,17 @@ def quality(people: int, n_claims: int, seed: int) -> dict:
     hit_rel = pl.concat([hit_p, hit_h]).unique().join(ab.select("claim_id"), on="claim_id")
     out["absent_with_relatives"] = ab.height
     out["absent_relative_or_household_top10"] = round(hit_rel.height / max(ab.height, 1), 3)
+    # where the misses are: by how many relatives the claim names, and whether one is named by the given name only
+    shape = pl.DataFrame({"claim_id": [c["claim_id"] for c in claims],
+                          "n_rel": [len(c.get("relatives") or []) for c in claims],
+                          "given_only": [any(len((r.get("name") or "").split()) == 1 for r in c.get("relatives") or [])
+                                         for c in claims]})
+    sh = ab.select("claim_id").join(shape, on="claim_id", how="left").with_columns(
+        pl.col("claim_id").is_in(hit_rel["claim_id"].implode()).alias("hit"))
+    for label, cond in (("1_relative", pl.col("n_rel") <= 1), ("2plus_relatives", pl.col("n_rel") >= 2),
+                        ("given_name_only_relative", pl.col("given_only"))):
+        g = sh.filter(cond)
+        out[f"absent_top10_{label}"] = f"{g['hit'].sum()}/{g.height}"
     out["absent_relative_person_top10"] = round(
         hit_p.unique().join(ab.select("claim_id"), on="claim_id").height / max(ab.height, 1), 3)
     # recall of all true relatives in top-20 (person leads of any kind)

@@ -325,12 +325,17 @@ _NAMED_GAP = {"father": (14, 60), "mother": (13, 50), "spouse": (-25, 25)}
 
 def _named_on_records(claims_feat: pl.DataFrame, index, lang: str) -> pl.DataFrame:
     """People whose record gives the claimant's name (phonetic key, same clan) as their father's,
-    mother's or spouse's, with no registered person behind it, and whose age fits: the claimant's
+    mother's or spouse's, with no registered person behind it (or one found by that name only), and whose age fits: the claimant's
     children or spouse. Probability NAMED_ON_RECORD_PROB / k over the k records that fit."""
     kin = index.kin
     if not {"r_name_key", "r_fam_key"} <= set(kin.columns) or "c_name_key" not in claims_feat.columns:
         return pl.DataFrame()
-    nk = kin.filter(pl.col("rel_pidx").is_null() & pl.col("relation").is_in(list(_NAMED_AS))
+    # the name as written on the record: also when kinship resolved it to a registered namesake by
+    # name alone (source record_name), which may be someone else
+    by_name = pl.col("rel_pidx").is_null()
+    if "source" in kin.columns:
+        by_name = by_name | (pl.col("source") == "record_name")
+    nk = kin.filter(by_name & pl.col("relation").is_in(list(_NAMED_AS))
                     & (pl.col("r_name_key").fill_null("") != "")).select(
         "pidx", "relation", pl.col("name").alias("written"), "r_name_key", "r_fam_key")
     cl = claims_feat.filter(pl.col("c_name_key").fill_null("") != "").select(

@@ -222,3 +222,37 @@ def test_claimant_with_nothing_found_gets_only_places(index):
     assert out.filter(pl.col("kind") == "self")["probability"].max() is None or \
         out.filter(pl.col("kind") == "self")["probability"].max() < 0.5
     assert "Gia Lai" in out.filter(pl.col("kind") == "place")["reason"][0]
+
+
+def test_given_name_only_relative_searched_with_family_surname(index):
+    from reconcile.index import featurise_claims
+
+    c = {"claim_id": "G1", "name": "Giàng A Chớ", "sex": "M", "birth_year": 1987, "ethnicity": "Mông",
+         "claimed_hometown": "Đồng Văn, Hà Giang",
+         "relatives": [{"relation": "father", "name": "Tủa"}, {"relation": "mother", "name": "Mỷ"}]}
+    cf, cr = featurise_claims(_claims(c), index)
+    ps = L.pseudo_claims(cf, cr)
+    fathers = ps.filter(pl.col("src_relation") == "father")
+    # the claimant's surname is the father's; the mother's is unknown, so she is searched as said
+    assert set(fathers["name"]) == {"Tủa", "Giàng Tủa"} and set(fathers["src_name"]) == {"Tủa"}
+    assert ps.filter(pl.col("src_relation") == "mother")["name"].to_list() == ["Mỷ"]
+    out = rc.leads(_claims(c), index, top_k=10)
+    f = out.filter((pl.col("kind") == "relative") & (pl.col("relation") == "father"))
+    assert f["person_id"][0] == "001050000001"
+    assert "khai là Tủa" in f["reason"][0]  # the reason quotes what the claimant said
+
+
+def test_order_diversity_and_places(index):
+    out = rc.leads(_claims(ABSENT), index, top_k=20)
+    rank = {r["person_id"]: r["rank"] for r in out.iter_rows(named=True) if r["person_id"]}
+    # the best lead for each claimed relative comes before a second namesake of the father
+    if "012051000006" in rank:
+        assert rank["001053000002"] < rank["012051000006"]
+    # places do not crowd the top: one place lead, right after the strongest person lead
+    kinds = out.sort("rank")["kind"].to_list()
+    assert kinds[0] != "place" and kinds[:5].count("place") <= 1
+    # the probability column is the model's, untouched by the ordering
+    assert out["probability"].is_between(0, 1).all()
+    # a short list keeps one place lead
+    short = rc.leads(_claims(ABSENT), index, top_k=3)
+    assert short.height == 3 and (short["kind"] == "place").sum() == 1
