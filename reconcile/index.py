@@ -18,6 +18,10 @@ Person side (`Index.people`): every canonical population column, plus
 Known relatives (`Index.kin`): the DESIGN.md frame of `kinship.person_relatives` (`pidx relation
 name birth_year rel_pidx confidence source`) plus name features of `name` with prefix `r_`
 (`r_norm r_fold r_fam r_mid r_giv r_fam_key r_giv_key r_name_key r_culture r_ntok r_addr`).
+Stored as two frames, because relatives' names repeat a lot (a few per cent are distinct):
+`Index.kin_edges` (`pidx relation name_id birth_year rel_pidx confidence source`) and
+`Index.kin_names` (`name_id` UInt32 = row, `name`, the `r_` features, one row per distinct name);
+`Index.kin` joins them on first use and caches the result on the Index.
 Term frequencies (`Index.tf`): `kind` (`fam_key`, `giv_key`, `fold`, `addr`), `value`, `count`.
 
 Claim side (`featurise_claims(claims, index) -> (claims_feat, claim_relatives)`): every canonical
@@ -53,8 +57,9 @@ from reconcile import progress as _progress
 from reconcile.errors import IndexFormatError, ReconcileInputError
 
 FORMAT_NAME = "reconcile-index"
-FORMAT_VERSION = 1
-FILES = ("people.parquet", "name_tf.parquet", "kin_edges.parquet", "model.json")
+FORMAT_VERSION = 2      # 2: relatives' name features in kin_names.parquet, joined by name_id
+FILES = ("people.parquet", "name_tf.parquet", "kin_edges.parquet", "kin_names.parquet", "model.json")
+KIN_COLUMNS = ("pidx", "relation", "name", "birth_year", "rel_pidx", "confidence", "source")
 TF_KINDS = {"fam_key": "fam", "giv_key": "giv", "fold": "full", "addr": "addr"}
 NAME_FEATURES = ("norm", "fold", "fam", "mid", "giv", "fam_key", "giv_key", "name_key",
                  "culture", "ntok")
@@ -73,20 +78,32 @@ class Index:
     """Featurised register. Frames are polars; `params` is a JSON-serialisable dict."""
 
     people: pl.DataFrame
-    kin: pl.DataFrame
+    kin_edges: pl.DataFrame
     tf: pl.DataFrame
     params: dict = dataclasses.field(default_factory=dict)
     manifest: dict = dataclasses.field(default_factory=dict)
+    kin_names: pl.DataFrame | None = None
     _cache: dict = dataclasses.field(default_factory=dict, init=False, repr=False, compare=False)
 
     @property
     def n_people(self) -> int:
         return self.people.height
 
+    @property
+    def kin(self) -> pl.DataFrame:
+        """Known relatives with the `r_` name features of their names (module docstring), joined
+        from `kin_edges` and `kin_names` on first use and cached on this Index."""
+        if "index.kin" not in self._cache:
+            self._cache["index.kin"] = _join_kin(self.kin_edges, self.kin_names)
+        return self._cache["index.kin"]
+
     def with_params(self, params: dict) -> "Index":
         """A copy sharing the frames, with new model parameters (must be JSON-serialisable)."""
         json.dumps(params)
-        return dataclasses.replace(self, params=dict(params), manifest=dict(self.manifest))
+        new = dataclasses.replace(self, params=dict(params), manifest=dict(self.manifest))
+        if "index.kin" in self._cache:          # the joined relatives frame is shared too
+            new._cache["index.kin"] = self._cache["index.kin"]
+        return new
 
     def tf_table(self, kind: str) -> pl.DataFrame:
         """`value`, `count` for one kind (`fam_key`, `giv_key`, `fold`, `addr`)."""
@@ -102,7 +119,7 @@ class Index:
         return save_index(self, path)
 
     def __repr__(self) -> str:  # never print personal data
-        return f"Index(people={self.people.height:,}, kin={self.kin.height:,}, tf={self.tf.height:,})"
+        return f"Index(people={self.people.height:,}, kin={self.kin_edges.height:,}, tf={self.tf.height:,})"
 
 
 # --------------------------------------------------------------------------------------------
@@ -230,20 +247,43 @@ def build_index(population, columns: dict | None = None, progress=None) -> Index
     say("index", 4, steps)
     from reconcile.kinship import person_relatives
 
-    kin = person_relatives(people)
-    kin = kin.with_columns(pl.col("pidx").cast(pl.UInt32), pl.col("rel_pidx").cast(pl.UInt32),
-                           pl.col("birth_year").cast(pl.Int16))
-    kin = _name_features(kin, "name", None, "r_")
+    kin_edges, kin_names = _split_kin(person_relatives(people))
     say("index", 5, steps)
     manifest = {
         "format": FORMAT_NAME, "format_version": FORMAT_VERSION,
         "library_version": _lib_version(),
         "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-        "rows": {"people": people.height, "kin": kin.height, "tf": tf.height},
+        "rows": {"people": people.height, "kin": kin_edges.height, "kin_names": kin_names.height,
+                 "tf": tf.height},
         "n_people": people.height,
     }
     say("index", steps, steps)
-    return Index(people=people, kin=kin, tf=tf, params={}, manifest=manifest)
+    return Index(people=people, kin_edges=kin_edges, tf=tf, params={}, manifest=manifest,
+                 kin_names=kin_names)
+
+
+def _split_kin(kin: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """`person_relatives` rows → (edges with a `name_id`, distinct names with `r_` features).
+
+    Name features are computed once per distinct name and kept in the small names frame instead
+    of being repeated on millions of relative rows."""
+    kin = kin.with_columns(pl.col("pidx").cast(pl.UInt32), pl.col("rel_pidx").cast(pl.UInt32),
+                           pl.col("birth_year").cast(pl.Int16))
+    names = kin.select("name").unique(maintain_order=True).with_row_index("name_id")
+    names = _name_features(names, "name", None, "r_")
+    edges = kin.join(names.select("name", "name_id"), on="name", how="left", nulls_equal=True,
+                     maintain_order="left")
+    edges = edges.select("pidx", "relation", "name_id", "birth_year", "rel_pidx", "confidence", "source")
+    return edges, names
+
+
+def _join_kin(edges: pl.DataFrame, names: pl.DataFrame | None) -> pl.DataFrame:
+    """The one relatives frame (`KIN_COLUMNS` + `r_` features) from edges and names."""
+    if names is None or "name_id" not in edges.columns:      # already one frame
+        return edges
+    r_cols = [c for c in names.columns if c not in ("name_id", "name")]
+    out = edges.join(names, on="name_id", how="left", maintain_order="left")
+    return out.select(*KIN_COLUMNS, *r_cols)
 
 
 def _lib_version() -> str:
@@ -370,14 +410,18 @@ def save_index(index: Index, path: str | os.PathLike) -> Path:
     try:
         index.people.write_parquet(tmp / "people.parquet", statistics=False)
         index.tf.write_parquet(tmp / "name_tf.parquet", statistics=False)
-        index.kin.write_parquet(tmp / "kin_edges.parquet", statistics=False)
+        edges, names = index.kin_edges, index.kin_names
+        if names is None:                       # an Index made by hand with one relatives frame
+            edges, names = _split_kin(edges.select(KIN_COLUMNS))
+        edges.write_parquet(tmp / "kin_edges.parquet", statistics=False)
+        names.write_parquet(tmp / "kin_names.parquet", statistics=False)
         (tmp / "model.json").write_text(
             json.dumps(index.params, ensure_ascii=False, sort_keys=True, indent=1), "utf-8")
         manifest = {k: v for k, v in index.manifest.items() if k not in ("files",)}
         manifest.update({"format": FORMAT_NAME, "format_version": FORMAT_VERSION,
                          "library_version": _lib_version(),
-                         "rows": {"people": index.people.height, "kin": index.kin.height,
-                                  "tf": index.tf.height},
+                         "rows": {"people": index.people.height, "kin": edges.height,
+                                  "kin_names": names.height, "tf": index.tf.height},
                          "n_people": index.people.height,
                          "files": {f: _sha256(tmp / f) for f in FILES}})
         manifest.setdefault("created", datetime.now(timezone.utc).isoformat(timespec="seconds"))
@@ -432,12 +476,14 @@ def load_index(path: str | os.PathLike, verify: bool = True) -> Index:
         people = pl.read_parquet(path / "people.parquet")
         tf = pl.read_parquet(path / "name_tf.parquet")
         kin = pl.read_parquet(path / "kin_edges.parquet")
+        kin_names = pl.read_parquet(path / "kin_names.parquet")
         params = json.loads((path / "model.json").read_text("utf-8"))
     except Exception as exc:  # noqa: BLE001 - any reader failure means a damaged index
         raise IndexFormatError(f"{path}: cannot read the index ({exc.__class__.__name__}). {_FIX}") from None
     rows = manifest.get("rows", {})
-    for name, frame in (("people", people), ("kin", kin), ("tf", tf)):
+    for name, frame in (("people", people), ("kin", kin), ("kin_names", kin_names), ("tf", tf)):
         if rows.get(name) != frame.height:
             raise IndexFormatError(f"{path}: {name} has {frame.height} rows, manifest says "
                                    f"{rows.get(name)}. {_FIX}")
-    return Index(people=people, kin=kin, tf=tf, params=params, manifest=manifest)
+    return Index(people=people, kin_edges=kin, tf=tf, params=params, manifest=manifest,
+                 kin_names=kin_names)

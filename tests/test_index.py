@@ -85,7 +85,7 @@ def test_round_trip_is_exact(index, tmp_path):
     assert back.params == idx.params
     assert back.manifest == idx.manifest
     assert set(back.manifest["files"]) == {"people.parquet", "name_tf.parquet", "kin_edges.parquet",
-                                           "model.json"}
+                                           "kin_names.parquet", "model.json"}
     # saving again replaces the earlier index atomically and leaves no temp dirs
     idx.with_params({"version": 2}).save(out)
     assert load_index(out).params == {"version": 2}
