@@ -343,15 +343,25 @@ def person_relatives(people: pl.DataFrame) -> pl.DataFrame:
     confidence source`, sorted by pidx, relation, confidence (descending)."""
     b = _base(people)
     ev = pl.concat([_id_edges(b), _household_edges(b), _name_edges(b)])
+    named = ev.filter(pl.col("rel_pidx").is_null() & pl.col("name").is_not_null())
     resolved = _combine(ev)
+    del ev
     der = _combine(_derived(resolved)).join(resolved.select("pidx", "relation", "rel_pidx"),
                                             on=["pidx", "relation", "rel_pidx"], how="anti")
     resolved = pl.concat([resolved, der.select(resolved.columns)])
-    # drop edges that contradict the sexes and ages we know (e.g. a `father` who is female)
-    info = b.select(pl.col("pidx").alias("rel_pidx"), pl.col("full_name").alias("r_full"),
-                    pl.col("by").alias("r_by"), pl.col("sex").alias("r_sex"))
-    own = b.select("pidx", pl.col("by").alias("o_by"))
-    resolved = resolved.join(info, on="rel_pidx", how="left").join(own, on="pidx", how="left")
+    del der
+    # drop edges that contradict the sexes and ages we know (e.g. a `father` who is female);
+    # people's columns are gathered by position when pidx is the row number (it is in an index)
+    positional = b.select((pl.col("pidx") == pl.int_range(pl.len(), dtype=pl.UInt32)).all()).item()
+    if positional:
+        resolved = resolved.with_columns(b["by"].gather(resolved["rel_pidx"]).alias("r_by"),
+                                         b["sex"].gather(resolved["rel_pidx"]).alias("r_sex"),
+                                         b["by"].gather(resolved["pidx"]).alias("o_by"))
+    else:
+        info = b.select(pl.col("pidx").alias("rel_pidx"), pl.col("by").alias("r_by"),
+                        pl.col("sex").alias("r_sex"))
+        own = b.select("pidx", pl.col("by").alias("o_by"))
+        resolved = resolved.join(info, on="rel_pidx", how="left").join(own, on="pidx", how="left")
     lo = pl.col("relation").replace_strict({k: v[0] for k, v in _GAP.items()}, default=-200)
     hi = pl.col("relation").replace_strict({k: v[1] for k, v in _GAP.items()}, default=200)
     gap = pl.col("r_by") - pl.col("o_by")
@@ -359,17 +369,27 @@ def person_relatives(people: pl.DataFrame) -> pl.DataFrame:
     ok_age = pl.col("r_by").is_null() | pl.col("o_by").is_null() | ((gap >= lo - 3) & (gap <= hi + 3))
     ok_sex = ~(((pl.col("relation") == "father") & (pl.col("r_sex") == "F"))
                | ((pl.col("relation") == "mother") & (pl.col("r_sex") == "M")))
-    resolved = resolved.filter(ok_age & ok_sex).select(
+    resolved = resolved.filter(ok_age & ok_sex)
+    if positional:
+        full = b["full_name"].gather(resolved["rel_pidx"]).alias("r_full")
+        resolved = resolved.with_columns(full)
+    else:
+        resolved = resolved.join(b.select(pl.col("pidx").alias("rel_pidx"),
+                                          pl.col("full_name").alias("r_full")), on="rel_pidx", how="left")
+    resolved = resolved.select(
         "pidx", "relation", pl.coalesce(pl.col("name"), pl.col("r_full")).alias("name"),
         pl.col("r_by").cast(pl.Int16).alias("birth_year"), "rel_pidx",
         pl.col("confidence").round(4), "source")
     # name-only rows: those whose written name no resolved relative of that relation carries
-    named = _fold_distinct(ev.filter(pl.col("rel_pidx").is_null() & pl.col("name").is_not_null()), "name", "_f")
-    have = resolved.join(b.select(pl.col("pidx").alias("rel_pidx"), pl.col("nfold").alias("_f")),
-                         on="rel_pidx").select("pidx", "relation", "_f")
+    named = _fold_distinct(named, "name", "_f")
+    have = resolved.select("pidx", "relation", "rel_pidx").join(
+        named.select("pidx", "relation").unique(), on=["pidx", "relation"], how="semi")
+    have = have.join(b.select(pl.col("pidx").alias("rel_pidx"), pl.col("nfold").alias("_f")),
+                     on="rel_pidx").select("pidx", "relation", "_f")
     named = named.join(have, on=["pidx", "relation", "_f"], how="anti").unique(
         ["pidx", "relation", "_f"], keep="first").drop("_f")
     out = pl.concat([resolved.cast(OUT_SCHEMA), named.select(list(OUT_SCHEMA)).cast(OUT_SCHEMA)])
+    del resolved, named
     return _sorted(out)
 
 
