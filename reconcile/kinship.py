@@ -346,8 +346,17 @@ def person_relatives(people: pl.DataFrame) -> pl.DataFrame:
     named = ev.filter(pl.col("rel_pidx").is_null() & pl.col("name").is_not_null())
     resolved = _combine(ev)
     del ev
-    der = _combine(_derived(resolved)).join(resolved.select("pidx", "relation", "rel_pidx"),
-                                            on=["pidx", "relation", "rel_pidx"], how="anti")
+    der = _combine(_derived(resolved))
+    top = b["pidx"].max()
+    if top is not None and top < (1 << 29):
+        # anti join on (pidx, relation, rel_pidx) packed in one UInt64 (see _combine)
+        key = (pl.col("pidx").cast(pl.UInt64) * (1 << 35)
+               + pl.col("relation").cast(_REL_ENUM).to_physical().cast(pl.UInt64) * (1 << 32)
+               + pl.col("rel_pidx").cast(pl.UInt64))
+        der = der.filter(~key.is_in(resolved.select(key.alias("_k")).to_series().implode()))
+    else:
+        der = der.join(resolved.select("pidx", "relation", "rel_pidx"),
+                       on=["pidx", "relation", "rel_pidx"], how="anti")
     resolved = pl.concat([resolved, der.select(resolved.columns)])
     del der
     # drop edges that contradict the sexes and ages we know (e.g. a `father` who is female);
