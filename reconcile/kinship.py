@@ -244,9 +244,9 @@ def _name_edges(b: pl.DataFrame) -> pl.DataFrame:
                             ("spouse", "spouse_name", "spouse_id")):
         rows.append(b.filter(pl.col(ncol).is_not_null()).select(
             "pidx", pl.lit(rel).alias("relation"), pl.col(ncol).alias("name"), pl.col(icol).alias("_rid"),
-            "hh", "by", "home", "fam"))
+            "hh", "by", "home"))
     w = _fold_distinct(pl.concat(rows), "name", "wfold")
-    w = w.join(ids, on="_rid", how="left")
+    w = w.join(ids, on="_rid", how="left").drop("_rid")
     lo = pl.col("relation").replace_strict({k: v[0] for k, v in _GAP.items()}, default=-200)
     hi = pl.col("relation").replace_strict({k: v[1] for k, v in _GAP.items()}, default=200)
     # namesakes: registered people whose folded name equals the written name (rare names only)
@@ -254,7 +254,7 @@ def _name_edges(b: pl.DataFrame) -> pl.DataFrame:
     target = b.join(cnt, on="nfold").filter(pl.col("_n") <= _MAX_NAMESAKES).select(
         pl.col("nfold").alias("wfold"), pl.col("pidx").alias("cand"), pl.col("hh").alias("c_hh"),
         pl.col("by").alias("c_by"), pl.col("home").alias("c_home"), pl.col("sex").alias("c_sex"))
-    need = w.filter(pl.col("_idp").is_null()).select("pidx", "relation", "wfold", "hh", "by", "home", "fam")
+    need = w.filter(pl.col("_idp").is_null()).select("pidx", "relation", "wfold", "hh", "by", "home")
     gap = pl.col("c_by") - pl.col("by")
     sex_ok = (pl.col("c_sex").is_null() | ~((pl.col("relation") == "father") & (pl.col("c_sex") == "F"))
               & ~((pl.col("relation") == "mother") & (pl.col("c_sex") == "M")))
