@@ -14,6 +14,15 @@ Reports
   off (m = u for father/mother/spouse/child/sibling: weight 0) and on;
 - time and peak memory to build the relatives frame and the networkx graph for a large register
   (in a child process so ru_maxrss is its own).
+
+Results, 200,000 people / 1,000 claims, seed 0 (2 CPUs; model.py as of 23 Nov 2026 16:30 UTC):
+absent claimants with relatives, true relative or household in top-10: 0.912 (228/250; claims naming
+one relative 79/99, two or more 149/151, a given-name-only relative 44/50); before the ordering and
+search changes of that day 0.880 on the same model (0.864 on the earlier one). Recall of all true
+relatives in top-20: 0.697 (before 0.671). Absent claimants with a self lead ≥ 0.5: 0.052 (unchanged).
+Seed 1: top-10 0.908 (before 0.900), recall 0.691 (before 0.662). leads: 104 s wall, 64 s CPU.
+What is left: claims naming one relative with a common name (the true father is one of many namesakes
+of the right age), and given-name-only fathers of claimants who give no surname either.
 """
 
 from __future__ import annotations

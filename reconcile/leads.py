@@ -20,6 +20,15 @@ How it works (families, not only persons):
   claimant's surname old enough to be a parent (probability shared among them).
 - `place`: where police should be asked: today's commune/province of the best leads, and the
   claimant's own hometown with the historical name they used (`places.describe`).
+- a relative named by the given name alone ("Tâm") is searched both as said and with the claimant's
+  surname (father, sibling, a man's child; cultures that pass the father's surname on).
+
+Order (the `probability` column is never changed by it): leads that compete to answer one question
+(the registered namesakes of one claimed relative, the claimant's own candidates) rank by
+probability × GROUP_DECAY^n for the n-th of them, so the best lead for each claimed relative comes
+before the second-best of another; the family of a found lead ranks by probability; a household
+that only repeats one person lead ranks after other namesakes; one place lead follows the strongest
+person lead and is always kept, further places sink.
 """
 
 from __future__ import annotations
