@@ -80,14 +80,9 @@ def ece(p: np.ndarray, y: np.ndarray, bins: int = 10) -> float:
 
 def evaluate(result: pl.DataFrame, truth: pl.DataFrame) -> dict:
     """Accuracy and calibration of a match frame (claim_id, rank, person_id, probability) vs truth."""
-    top1 = result.filter(pl.col("rank") == 1).select("claim_id", pl.col("person_id").alias("top1"),
-                                                     pl.col("probability").alias("p1"))
-    hit10 = (result.join(truth.select("claim_id", pl.col("person_id").alias("true_id")), on="claim_id")
-             .filter(pl.col("person_id") == pl.col("true_id")).select("claim_id").unique()
-             .with_columns(hit10=pl.lit(True)))
-    t = (truth.join(top1, on="claim_id", how="left").join(hit10, on="claim_id", how="left")
-         .with_columns(hit1=(pl.col("top1") == pl.col("person_id")).fill_null(False),
-                       hit10=pl.col("hit10").fill_null(False), p1=pl.col("p1").fill_null(0.0)))
+    from splink_baseline import join_truth
+
+    t = join_truth(result, truth).with_columns(pl.col("p1").fill_null(0.0))
     reg = t.filter(pl.col("kind") == "registered")
     unreg = t.filter(pl.col("kind") != "registered")
     p = t["p1"].to_numpy()

@@ -205,16 +205,23 @@ def run_splink(population: pl.DataFrame, claims: list[dict], *, top_k: int = 10,
     return out, time.perf_counter() - t0
 
 
-def evaluate(result: pl.DataFrame, truth: pl.DataFrame, threshold: float = 0.5) -> dict:
-    """recall@1 / @10 on registered claimants, false-match rate on unregistered claimants, per-tag recall@1."""
+def join_truth(result: pl.DataFrame, truth: pl.DataFrame) -> pl.DataFrame:
+    """Truth rows with the top-1 candidate (`top1`, its probability `p1`), `hit1` and `hit10`.
+
+    Shared by this baseline and benchmarks/bench_match.py, so both tools are judged alike."""
     top1 = result.filter(pl.col("rank") == 1).select("claim_id", pl.col("person_id").alias("top1"),
                                                      pl.col("probability").alias("p1"))
     hit10 = (result.join(truth.select("claim_id", pl.col("person_id").alias("true_id")), on="claim_id")
                    .filter(pl.col("person_id") == pl.col("true_id")).select("claim_id").unique()
                    .with_columns(hit10=pl.lit(True)))
-    t = (truth.join(top1, on="claim_id", how="left").join(hit10, on="claim_id", how="left")
-              .with_columns(hit1=(pl.col("top1") == pl.col("person_id")).fill_null(False),
-                            hit10=pl.col("hit10").fill_null(False)))
+    return (truth.join(top1, on="claim_id", how="left").join(hit10, on="claim_id", how="left")
+                 .with_columns(hit1=(pl.col("top1") == pl.col("person_id")).fill_null(False),
+                               hit10=pl.col("hit10").fill_null(False)))
+
+
+def evaluate(result: pl.DataFrame, truth: pl.DataFrame, threshold: float = 0.5) -> dict:
+    """recall@1 / @10 on registered claimants, false-match rate on unregistered claimants, per-tag recall@1."""
+    t = join_truth(result, truth)
     reg = t.filter(pl.col("kind") == "registered")
     unreg = t.filter(pl.col("kind") != "registered")
     by_tag = (reg.with_columns(tag=pl.col("corruptions").str.split(";")).explode("tag")
