@@ -129,25 +129,20 @@ def _person_keys(index, keys: tuple[str, ...] = KEY_PRIORITY) -> tuple[pl.DataFr
     p = index.people.lazy().select("pidx", pl.col("p_birth_year").cast(pl.Int32).alias("year"),
                             _sex_code("p_sex").alias("sex"), "p_fam_key", "p_giv_key", "p_addr",
                             "p_name_key", "p_giv", _zodiac_mask("p_zodiac_branches").alias("zb"))
+    # (blocking key, the columns it needs, the key value) — one select each
+    person_keys = [
+        ("fam_giv", ("p_giv_key", "p_fam_key"), _k(pl.col("p_fam_key"), pl.col("p_giv_key"))),
+        ("addr", ("p_addr",), pl.col("p_addr")),
+        ("giv", ("p_giv_key",), pl.col("p_giv_key")),
+        ("clan_year", ("p_fam_key",), pl.col("p_fam_key")),
+        ("name_key", ("p_name_key",), pl.col("p_name_key")),
+        ("giv_fuzzy", ("p_giv",), pl.col("p_giv")),
+    ]
     parts = [
-        p.filter(_nonempty("p_giv_key") & _nonempty("p_fam_key")).select(
-            _hash_key("fam_giv", _k(pl.col("p_fam_key"), pl.col("p_giv_key"))).alias("kh"),
-            pl.lit(VIA_CODE["fam_giv"], dtype=pl.Int8).alias("v"), "pidx", "year", "sex"),
-        p.filter(_nonempty("p_addr")).select(
-            _hash_key("addr", pl.col("p_addr")).alias("kh"),
-            pl.lit(VIA_CODE["addr"], dtype=pl.Int8).alias("v"), "pidx", "year", "sex"),
-        p.filter(_nonempty("p_giv_key")).select(
-            _hash_key("giv", pl.col("p_giv_key")).alias("kh"),
-            pl.lit(VIA_CODE["giv"], dtype=pl.Int8).alias("v"), "pidx", "year", "sex"),
-        p.filter(_nonempty("p_fam_key")).select(
-            _hash_key("clan_year", pl.col("p_fam_key")).alias("kh"),
-            pl.lit(VIA_CODE["clan_year"], dtype=pl.Int8).alias("v"), "pidx", "year", "sex"),
-        p.filter(_nonempty("p_name_key")).select(
-            _hash_key("name_key", pl.col("p_name_key")).alias("kh"),
-            pl.lit(VIA_CODE["name_key"], dtype=pl.Int8).alias("v"), "pidx", "year", "sex"),
-        p.filter(_nonempty("p_giv")).select(
-            _hash_key("giv_fuzzy", pl.col("p_giv")).alias("kh"),
-            pl.lit(VIA_CODE["giv_fuzzy"], dtype=pl.Int8).alias("v"), "pidx", "year", "sex"),
+        p.filter(pl.all_horizontal(*(_nonempty(c) for c in needs))).select(
+            _hash_key(via, value).alias("kh"), pl.lit(VIA_CODE[via], dtype=pl.Int8).alias("v"),
+            "pidx", "year", "sex")
+        for via, needs, value in person_keys
     ]
     kin = index.kin
     if kin.height:

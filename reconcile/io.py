@@ -624,6 +624,18 @@ def _warn(report: LoadReport, message: str, category: type[Warning]) -> None:
     report._pending.append((message, category))
 
 
+def _warn_rows(rep: "LoadReport", df: pl.DataFrame, mask: pl.Expr, label: str, what: str,
+               after: str) -> int:
+    """Warn '<label>: <n> <what> (rows r1, r2 …)<after>' naming the first 5 rows where `mask` holds;
+    returns n (0: nothing said)."""
+    n = _count(df, mask)
+    if n:
+        rows = df.filter(mask)["_row"].head(5).to_list()
+        _warn(rep, f"{label}: {n} {what} (rows {', '.join(map(str, rows))}{' …' if n > 5 else ''}){after}",
+              DataQualityWarning)
+    return n
+
+
 def _finish(rep: LoadReport, label: str) -> None:
     level = _user_stacklevel()
     for message, category in rep._pending:
@@ -708,22 +720,12 @@ def read_population(source: Any, columns: dict[str, str] | None = None, *, repor
     df = df.with_columns(_cid_sex=cid.struct.field("sex"), _cid_year=cid.struct.field("birth_year"))
     df = df.with_columns(_by_rec=pl.coalesce("_by_date", "_by_given").cast(pl.Int16))
     both = pl.col("_by_date").is_not_null() & pl.col("_by_given").is_not_null() & (pl.col("_by_date") != pl.col("_by_given"))
-    n_both = _count(df, both)
-    if n_both:
-        rows = df.filter(both)["_row"].head(5).to_list()
-        _warn(rep, f"{label}: {n_both} row(s) whose birth_year column disagrees with the year of birth_date "
-                   f"(rows {', '.join(map(str, rows))}{' …' if n_both > 5 else ''}); birth_date was used", DataQualityWarning)
-    n_sex = _count(df, pl.col("sex").is_not_null() & pl.col("_cid_sex").is_not_null() & (pl.col("sex") != pl.col("_cid_sex")))
-    n_year = _count(df, pl.col("_by_rec").is_not_null() & pl.col("_cid_year").is_not_null()
-                    & (pl.col("_by_rec") != pl.col("_cid_year")))
-    if n_sex:
-        rows = df.filter(pl.col("sex") != pl.col("_cid_sex"))["_row"].head(5).to_list()
-        _warn(rep, f"{label}: {n_sex} row(s) whose sex disagrees with digit 4 of the 12-digit citizen id "
-                   f"(rows {', '.join(map(str, rows))}{' …' if n_sex > 5 else ''}); kept as recorded", DataQualityWarning)
-    if n_year:
-        rows = df.filter(pl.col("_by_rec") != pl.col("_cid_year"))["_row"].head(5).to_list()
-        _warn(rep, f"{label}: {n_year} row(s) whose birth year disagrees with digits 5-6 of the 12-digit citizen id "
-                   f"(rows {', '.join(map(str, rows))}{' …' if n_year > 5 else ''}); kept as recorded", DataQualityWarning)
+    _warn_rows(rep, df, both, label, "row(s) whose birth_year column disagrees with the year of birth_date",
+               "; birth_date was used")
+    _warn_rows(rep, df, (pl.col("sex") != pl.col("_cid_sex")).fill_null(False), label,
+               "row(s) whose sex disagrees with digit 4 of the 12-digit citizen id", "; kept as recorded")
+    _warn_rows(rep, df, (pl.col("_by_rec") != pl.col("_cid_year")).fill_null(False), label,
+               "row(s) whose birth year disagrees with digits 5-6 of the 12-digit citizen id", "; kept as recorded")
     prior_source = (pl.col("birth_year_source").cast(pl.Utf8) if "birth_year_source" in df.columns
                     else pl.lit(None, dtype=pl.Utf8))
     df = df.with_columns(
@@ -824,24 +826,16 @@ def read_claims(source: Any, columns: dict[str, str] | None = None, *, report: b
     zb = pl.col("_zb")
     amb = pl.col("zodiac").map_batches(_dates._zodiac_map(_dates.zodiac_is_ambiguous, pl.Boolean),
                                        return_dtype=pl.Boolean).fill_null(False)
-    n_amb = _count(df, amb)
-    if n_amb:
-        rows = df.filter(amb)["_row"].head(5).to_list()
-        _warn(rep, f"{label}: {n_amb} zodiac value(s) without diacritics that could be Tý or Tỵ "
-                   f"(rows {', '.join(map(str, rows))}{' …' if n_amb > 5 else ''}); ignored - ask the claimant again",
-              DataQualityWarning)
+    _warn_rows(rep, df, amb, label, "zodiac value(s) without diacritics that could be Tý or Tỵ",
+               "; ignored - ask the claimant again")
     for row, val in _problem_rows(df, pl.col("zodiac").is_not_null() & zb.is_null() & ~amb, ["zodiac"], errors):
         errors.append(BadValueError("unknown or ambiguous zodiac (con giáp)", source=label, row=row, field="zodiac", value=val,
                                     hint="use Tý, Sửu, Dần, Mão, Thìn, Tỵ, Ngọ, Mùi, Thân, Dậu, Tuất, Hợi "
                                          "(with diacritics: 'Ty' could be Tý or Tỵ), or leave it empty"))
 
     no_date = pl.col("age").is_not_null() & pl.col("recorded_on").is_null()
-    n_nodate = _count(df, no_date)
-    if n_nodate:
-        rows = df.filter(no_date)["_row"].head(5).to_list()
-        _warn(rep, f"{label}: {n_nodate} claim(s) give an age but no recorded_on "
-                   f"(rows {', '.join(map(str, rows))}{' …' if n_nodate > 5 else ''}); the age is taken as of this year",
-              DataQualityWarning)
+    _warn_rows(rep, df, no_date, label, "claim(s) give an age but no recorded_on",
+               "; the age is taken as of this year")
 
     # ---- relatives
     if "relatives" in df.columns and df.schema["relatives"] != pl.Null:

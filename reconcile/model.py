@@ -25,6 +25,9 @@ from importlib import resources
 
 import polars as pl
 
+from reconcile.names import phonetic_key_expr
+from reconcile.places import compatibility_expr
+
 RELATIONS = ("father", "mother", "spouse", "child", "sibling")
 
 
@@ -257,33 +260,15 @@ def _place_level(prefix_c: str, prefix_p: str) -> pl.Expr:
     """0 missing, 1 same commune, 2 same unit/district, 3 lineage-compatible, 4 incompatible."""
     args = dict(a_district_col=f"{prefix_c}district", b_district_col=f"{prefix_p}district",
                 a_commune_col=f"{prefix_c}commune", b_commune_col=f"{prefix_p}commune")
-    try:
-        from reconcile.places import compatibility_expr
-
-        comp = compatibility_expr(f"{prefix_c}now", f"{prefix_p}now", f"{prefix_c}prov",
-                                  f"{prefix_p}prov", **args)
-    except (ImportError, NotImplementedError, TypeError):
-        comp = _fallback_compat(prefix_c, prefix_p)
+    comp = compatibility_expr(f"{prefix_c}now", f"{prefix_p}now", f"{prefix_c}prov",
+                              f"{prefix_p}prov", **args)
     return (pl.when(comp.is_null() | (comp < 0)).then(0).when(comp == 3).then(1)
             .when(comp == 2).then(2).when(comp == 1).then(3).otherwise(4)).cast(pl.Int8)
 
 
-def _fallback_compat(c: str, p: str) -> pl.Expr:
-    a, b = pl.col(f"{c}now"), pl.col(f"{p}now")
-    missing = a.is_null() | b.is_null() | (a.list.len() == 0) | (b.list.len() == 0)
-    overlap = a.list.set_intersection(b).list.len() > 0
-    same_d = pl.col(f"{c}district").is_not_null() & (pl.col(f"{c}district") == pl.col(f"{p}district"))
-    same_c = pl.col(f"{c}commune").is_not_null() & (pl.col(f"{c}commune") == pl.col(f"{p}commune"))
-    return (pl.when(missing).then(-1).when(~overlap).then(0).when(same_c.fill_null(False)).then(3)
-            .when(same_d.fill_null(False)).then(2).otherwise(1))
-
-
 def phonetic_key(e: pl.Expr) -> pl.Expr:
-    """Vietnamese dialect key of a folded syllable (initials gi/d/r/v, x/s, ch/tr, l/n, c/k/q merged;
-    finals n/ng/nh and c/ch/t merged): "dàng"/"giàng"/"ràng", "xùng"/"sùng", "chiệu"/"triệu"."""
-    return (e.fill_null("").str.replace(r"^(gi|d|r|v)", "z").str.replace(r"^x", "s")
-            .str.replace(r"^(ch|tr)", "c").str.replace(r"^(k|q)", "c").str.replace(r"^l", "n")
-            .str.replace(r"(ng|nh)$", "n").str.replace(r"(ch|c)$", "t").str.replace_all("y", "i"))
+    """Vietnamese dialect key of a folded syllable: the `loose` key of `reconcile.names`."""
+    return phonetic_key_expr(e.fill_null(""), level="loose", folded=True)
 
 
 def _in_list(value: str, lst: str) -> pl.Expr:
