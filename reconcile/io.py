@@ -670,9 +670,10 @@ def _settle(df: pl.DataFrame, probs: _Problems, policy: str, rep: LoadReport, un
         what = "".join(f", {acts[a]} {w}" for a, w in (("coerced", "cell(s) set to unknown"),
                                                          ("repaired", "cell(s) partly kept")) if acts.get(a))
         shown = f"'{first['value'][:40]}'" if first["value"] is not None else "no value"
+        where = f", column '{first['column']}'" if first["column"] is not None else ""
         _warn(rep, f"{probs.label}: {rep.problems.height} problem(s) in {rep.problems['row'].n_unique()} row(s) "
                    f"(errors={policy!r}): {rep.rows_set_aside} of {rows_read} row(s) set aside{what}. First: "
-                   f"row {first['row']}, column '{first['column']}', {first['reason']} ({shown}). "
+                   f"row {first['row']}{where}, {first['reason']} ({shown}). "
                    "Every problem is listed in LoadReport.problems (report=True)", DataQualityWarning)
     return out
 
@@ -701,15 +702,22 @@ def _this_year() -> int:
     return _dt.date.today().year
 
 
-# The year still readable in a date that is impossible as a whole: 1908-60-11, 19086011, 45/13/1990
+# The year still readable in a date that is impossible as a whole: 1908-60-11, 19086011, 45/13/1990.
+# Eight digits that hold a possible birth year at both ends (20131990: 2013-19-90 or 20/13/1990?
+# 19482025) give none: a wrong year is worse than none.
 _YEAR_FIRST = r"^((?:18|19|20)[0-9]{2})(?:[-/.]?[0-9]{1,2}){1,2}$"
-_YEAR_LAST = r"^(?:[0-9]{1,2}[-/.]){1,2}((?:18|19|20)[0-9]{2})$"
+_YEAR_LAST = r"^(?:(?:[0-9]{1,2}[-/.]){1,2}|[0-9]{4})((?:18|19|20)[0-9]{2})$"
 
 
 def _usable_year(text: pl.Expr) -> pl.Expr:
     t = text.str.strip_chars()
-    y = pl.coalesce(t.str.extract(_YEAR_FIRST, 1), t.str.extract(_YEAR_LAST, 1)).cast(pl.Int32, strict=False)
-    return pl.when(y.is_between(_dates.MIN_YEAR, _this_year())).then(y)
+
+    def year(pattern: str) -> pl.Expr:
+        y = t.str.extract(pattern, 1).cast(pl.Int32, strict=False)
+        return pl.when(y.is_between(_dates.MIN_YEAR, _this_year())).then(y)
+
+    first, last = year(_YEAR_FIRST), year(_YEAR_LAST)
+    return pl.when(first.is_null() | last.is_null()).then(pl.coalesce(first, last))
 
 
 def _date_check(df: pl.DataFrame, col: str, parsed: str, probs: _Problems) -> pl.DataFrame:
