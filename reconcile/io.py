@@ -731,7 +731,7 @@ def _date_check(df: pl.DataFrame, col: str, parsed: str, probs: _Problems) -> pl
                   pl.when(year.is_not_null())
                   .then(pl.format("impossible or unreadable date; its year {} is usable", year))
                   .otherwise(pl.lit("unparseable date")),
-                  "use YYYY-MM-DD, YYYYMMDD, YYYY-MM, YYYY, DD/MM/YYYY, or 00/00/YYYY when only the year is known",
+                  "use YYYY-MM-DD, YYYY-MM, YYYY, DD/MM/YYYY, YYYYMMDD, DDMMYYYY, or 00/00/YYYY when only the year is known",
                   fix=pl.when(year.is_not_null()).then(pl.lit("repair")).otherwise(pl.lit("null")))
     n += probs.add(df, future, col, "birth date in the future",
                    "check the year (DD/MM/YYYY: day first); leave it empty if unknown")
