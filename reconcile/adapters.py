@@ -115,9 +115,12 @@ def _febrl_common(raw: pl.DataFrame) -> list[pl.Expr]:
     missing = [c for c in FEBRL_USED if c not in raw.columns]
     if missing:
         raise ValueError(f"not a FEBRL table: column(s) {missing} missing. Fix: read it with read_febrl_csv")
-    return [pl.concat_str(["given_name", "surname"], separator=" ", ignore_nulls=True).alias("_name"),
-            pl.col("date_of_birth").alias("birth_date"),
-            pl.concat_str(["suburb", "state"], separator=", ", ignore_nulls=True).alias("residence")]
+    def joined(cols: list[str], sep: str) -> pl.Expr:   # null (not "") when every part is missing
+        e = pl.concat_str(cols, separator=sep, ignore_nulls=True)
+        return pl.when(e != "").then(e)
+
+    return [joined(["given_name", "surname"], " ").alias("_name"), pl.col("date_of_birth").alias("birth_date"),
+            joined(["suburb", "state"], ", ").alias("residence")]
 
 
 def _febrl_rest(raw: pl.DataFrame) -> list[str]:
