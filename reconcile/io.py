@@ -182,7 +182,7 @@ class LoadReport:
     rows_read: int = 0
     rows_used: int = 0
     rows_set_aside: int = 0
-    problems: pl.DataFrame = field(default_factory=_empty_problems)
+    problems: pl.DataFrame = field(default_factory=_empty_problems, compare=False)
     _pending: list = field(default_factory=list, repr=False, compare=False)
 
     def summary(self) -> str:
