@@ -211,6 +211,12 @@ _DMY = r"^([0-9]{1,2})[/.\-]([0-9]{1,2})[/.\-]([0-9]{4})$"
 _MY = r"^([0-9]{1,2})[/.\-]([0-9]{4})$"
 _ISO_T = r"^([0-9]{4}-[0-9]{1,2}-[0-9]{1,2})[T ][0-9:.+\-Z]*$"
 _ISO = r"^([0-9]{4})(?:-([0-9]{1,2})(?:-([0-9]{1,2}))?)?$"
+# 8 digits: YYYYMMDD (FEBRL, database exports) or DDMMYYYY (Vietnamese exports); never both, since
+# digits 5-6 are a month (01-12) in the first and the start of a year (18-20) in the second
+# (a month 00 only with a day 00: 19840025 is no date)
+_YMD8 = r"^((?:18|19|20)[0-9]{2})(0[1-9]|1[0-2])([0-2][0-9]|3[01])$"
+_DMY8 = r"^([0-2][0-9]|3[01])(0[1-9]|1[0-2])((?:18|19|20)[0-9]{2})$"
+_Y8 = r"^(?:0000((?:18|19|20)[0-9]{2})|((?:18|19|20)[0-9]{2})0000)$"
 MIN_YEAR, MAX_YEAR = 1880, 2100
 PARTIAL_DATE_DTYPE = pl.Struct({"year": pl.Int16, "month": pl.Int8, "day": pl.Int8, "unparseable": pl.Boolean})
 
@@ -220,7 +226,8 @@ def _parse_distinct(values: pl.Series) -> pl.DataFrame:
     f = pl.DataFrame({"s": values.cast(pl.Utf8)})
     f = f.with_columns(t=pl.col("s").str.strip_chars())
     f = f.with_columns(t=pl.col("t").str.replace(_DMY, "$3-$2-$1").str.replace(_MY, "$2-$1")
-                       .str.replace(_ISO_T, "$1"))
+                       .str.replace(_ISO_T, "$1").str.replace(_YMD8, "$1-$2-$3")
+                       .str.replace(_DMY8, "$3-$2-$1").str.replace(_Y8, "$1$2"))
     f = f.with_columns(g=pl.col("t").str.extract_groups(_ISO))
     f = f.with_columns(
         y=pl.col("g").struct.field("1").cast(pl.Int32, strict=False),
@@ -260,7 +267,8 @@ def partial_date_expr(col: str | pl.Expr) -> pl.Expr:
     """Struct{year Int16, month Int8, day Int8, unparseable Bool} from a partial-date text column.
 
     Forms: YYYY-MM-DD, YYYY-MM, YYYY, DD/MM/YYYY, MM/YYYY, 00/00/YYYY (year only), 00/MM/YYYY
-    (year and month); '.' and '-' are accepted as separators in the day-first forms; an ISO
+    (year and month), 8 digits YYYYMMDD or DDMMYYYY (never ambiguous: digits 5-6 are a month in
+    the first, 18-20 in the second); '.' and '-' are accepted as separators in the day-first forms; an ISO
     timestamp keeps its date. Empty/null → all null and unparseable=False. Impossible values
     (month 13, 31 February, year outside 1880–2100) → all null and unparseable=True.
     Parses each distinct value once (registers repeat dates a lot).

@@ -1,16 +1,19 @@
 """Typed input errors: every problem names the file, the row, the field and the fix.
 
 One family (`ReconcileInputError`) so callers can catch all bad-input cases at once;
-`InputErrors` carries every problem found in one file (up to a cap), not only the first.
-Messages never quote whole records (personal data stays out of logs): at most the
-offending cell value, shortened.
+`InputErrors` carries every problem found in one file (all of them in `.errors`, and as a
+frame in `.problems` when the loader made one); its printed message stays short (the first
+`MAX_SHOWN`, then "… and K more"). Messages never quote whole records (personal data stays out
+of logs): at most the offending cell value, shortened.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
-MAX_REPORTED = 50
+MAX_SHOWN = 20          # problems printed in an InputErrors message; `.errors` holds all of them
+MAX_REPORTED = MAX_SHOWN  # former name, kept for callers
 
 
 def _short(value: object, limit: int = 40) -> str:
@@ -86,18 +89,24 @@ class IndexFormatError(ReconcileError):
 
 @dataclass
 class InputErrors(ReconcileInputError):
-    """All problems found in one input, reported together."""
+    """All problems found in one input, reported together.
+
+    `errors`: every problem (no cap); `problems`: the same as a polars frame (file, row, column,
+    value, reason, action) when a reader raised it, else None; `truncated`: problems known to exist
+    but not in `errors` (0 from reconcile's readers)."""
 
     errors: list[ReconcileInputError] = field(default_factory=list)
     source: str | None = None
     truncated: int = 0
+    problems: Any = None
 
     def __post_init__(self) -> None:
-        shown = self.errors[:MAX_REPORTED]
+        shown = self.errors[:MAX_SHOWN]
         lines = [f"{len(self.errors) + self.truncated} problem(s) in {self.source or 'input'}:"]
         lines += [f"  - {e.describe()}" for e in shown]
-        if self.truncated or len(self.errors) > MAX_REPORTED:
-            lines.append(f"  … and {self.truncated + max(0, len(self.errors) - MAX_REPORTED)} more")
+        more = self.truncated + max(0, len(self.errors) - MAX_SHOWN)
+        if more:
+            lines.append(f"  … and {more} more (all of them are in InputErrors.errors)")
         Exception.__init__(self, "\n".join(lines))
         self.problem = lines[0]
         self.row = self.errors[0].row if self.errors else None

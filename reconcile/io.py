@@ -3,13 +3,26 @@
 Owns `read_population` and `read_claims` (SPEC §1–2, DESIGN.md "Canonical frames"):
 Parquet, CSV (incl. the flat claim form; a JSON `relatives` cell is read too), JSON Lines (or a JSON
 array), polars/pandas/Arrow frames, lists of dicts, paths (str/Path) and raw bytes. Validation is
-vectorised and reports every problem of a file at once (`InputErrors`, capped at 50) with file, row,
-column, value and fix. `_row` / the row in messages: for CSV and frames the row as a spreadsheet
-numbers it (header = row 1, first record = row 2), for JSON Lines the line number, for lists of dicts
-the 1-based item number.
+vectorised and finds every problem of a file at once, with file, row, column, value and fix.
+`_row` / the row in messages: for CSV and frames the row as a spreadsheet numbers it (header = row 1,
+first record = row 2), for JSON Lines the line number, for lists of dicts the 1-based item number.
+
+Bad rows (the error policy, `errors=`; default `DEFAULT_ERRORS`, "coerce"):
+- "coerce": a bad cell becomes unknown (null) and the row is kept; what is still usable in the cell is
+  kept (the year of `1908-60-11`). Rows that cannot be used at all (no name, no id, a repeated id after
+  its first row, an unreadable record) are set aside.
+- "skip": every row with a problem is set aside.
+- "raise": `InputErrors` with every problem (`.errors`, `.problems`); nothing is returned.
+Under every policy every problem is in `LoadReport.problems` (file, row, column, value, reason,
+action ∈ raised/skipped/coerced/repaired) and rows_read = rows_used + rows_set_aside. Structural
+problems (a missing required column, an unreadable or empty file) always raise, naming the fix.
+
+Claimed relatives: `relation` is canonical (`RELATIONS`: father, mother, spouse, child, sibling,
+grandparent, grandchild, uncle_aunt, cousin, in_law, other) from English or Vietnamese words, with or
+without diacritics, any case; the words as written stay in `relation_text`. A relation is never an error.
 
 What was converted or doubted (legacy encodings, NFD text, sex/year disagreeing with the citizen id,
-birth years filled from the id) is reported through warnings (`EncodingConverted`,
+birth years filled from the id, bad rows) is reported through warnings (`EncodingConverted`,
 `DataQualityWarning`, both `ReconcileWarning`) and, with `report=True`, in a `LoadReport`.
 """
 
@@ -47,9 +60,20 @@ from reconcile.errors import (  # noqa: F401 - warnings re-exported for callers
 )
 
 __all__ = [
-    "POPULATION_COLUMNS", "CLAIM_COLUMNS", "RELATIONS", "LoadReport", "DataQualityWarning",
-    "InputFileNotFoundError", "read_population", "read_claims", "canonical_sex_expr",
+    "POPULATION_COLUMNS", "CLAIM_COLUMNS", "RELATIONS", "ERROR_POLICIES", "DEFAULT_ERRORS", "PROBLEM_SCHEMA",
+    "LoadReport", "DataQualityWarning", "InputFileNotFoundError", "read_population", "read_claims",
+    "canonical_sex_expr", "canonical_relation_expr",
 ]
+
+# The error policy for bad rows. "coerce" by default: a verification office needs every person it can
+# still find. A register row with one bad cell (a sex written X, a date 1908-60-11) may be the very
+# person a claimant is; leaving it out ("skip") would make that person look unregistered, and refusing
+# the whole file ("raise") stops all work for one typo. Under "coerce" the bad cell only becomes
+# unknown (weaker evidence, never wrong evidence) and every change is listed in LoadReport.problems.
+ERROR_POLICIES = ("coerce", "skip", "raise")
+DEFAULT_ERRORS = "coerce"
+PROBLEM_SCHEMA = {"file": pl.Utf8, "row": pl.UInt32, "column": pl.Utf8, "value": pl.Utf8, "reason": pl.Utf8,
+                  "action": pl.Utf8}
 
 POPULATION_REQUIRED = ("person_id", "full_name")
 POPULATION_COLUMNS = (
@@ -63,10 +87,13 @@ CLAIM_COLUMNS = (
     "birth_year_max", "age", "recorded_on", "zodiac", "ethnicity", "claimed_hometown", "residence",
     "relatives",
 )
-RELATIONS = ("father", "mother", "spouse", "child", "sibling")
+# canonical relations of claimed relatives; the first five are the ones the model compares today
+RELATIONS = ("father", "mother", "spouse", "child", "sibling", "grandparent", "grandchild", "uncle_aunt",
+             "cousin", "in_law", "other")
 FLAT_RELATIVE_COLUMNS = {"father_name": "father", "mother_name": "mother", "spouse_name": "spouse",
                          "children_names": "child", "sibling_names": "sibling"}
-RELATIVE_DTYPE = pl.List(pl.Struct({"relation": pl.Utf8, "name": pl.Utf8, "birth_year": pl.Int32}))
+RELATIVE_DTYPE = pl.List(pl.Struct({"relation": pl.Utf8, "name": pl.Utf8, "birth_year": pl.Int32,
+                                    "relation_text": pl.Utf8}))
 
 # Headers people actually use → our column (used only to SUGGEST a columns= mapping).
 _HEADER_HINTS = {
@@ -92,25 +119,57 @@ _SEX_MAP = {
     "f": "F", "nữ": "F", "nu": "F", "female": "F", "woman": "F", "gái": "F", "gai": "F",
     "con gái": "F", "đàn bà": "F", "w": "F",
 }
-_RELATION_MAP = {
-    "father": "father", "mother": "mother", "spouse": "spouse", "child": "child", "sibling": "sibling",
-    "children": "child", "siblings": "sibling", "son": "child", "daughter": "child",
-    "brother": "sibling", "sister": "sibling", "husband": "spouse", "wife": "spouse",
-    "dad": "father", "mom": "mother", "parent_father": "father", "parent_mother": "mother",
-    "cha": "father", "bố": "father", "bo": "father", "ba": "father", "thầy": "father",
-    "mẹ": "mother", "me": "mother", "má": "mother", "u": "mother", "bầm": "mother",
-    "vợ": "spouse", "vo": "spouse", "chồng": "spouse", "chong": "spouse",
-    "con": "child", "con trai": "child", "con gái": "child",
-    "anh": "sibling", "chị": "sibling", "chi": "sibling", "em": "sibling", "anh trai": "sibling",
-    "chị gái": "sibling", "em trai": "sibling", "em gái": "sibling", "anh chị em": "sibling",
+# Words for a claimed relative → canonical relation. Keys are lower case with '-', '_' read as spaces.
+# Written without diacritics, a word is looked up by its folded form unless two relations share it;
+# the bare ASCII words listed here decide those cases ('ba' is the southern word for father, not bà).
+# 'cháu' is read as grandchild, as kinship reads it in household books (it can also mean nephew/niece:
+# relation_text keeps the word for the officer).
+_RELATION_WORDS = {
+    "father": ("father", "dad", "daddy", "papa", "parent father", "cha", "bố", "ba", "tía", "thầy", "bọ",
+               "cha đẻ", "bố đẻ", "cha ruột", "bố ruột", "ba ruột"),
+    "mother": ("mother", "mom", "mum", "mama", "parent mother", "mẹ", "má", "u", "bầm", "mạ", "mẹ đẻ",
+               "mẹ ruột", "má ruột"),
+    "spouse": ("spouse", "husband", "wife", "partner", "vợ", "chồng", "vợ/chồng", "vợ chồng", "bạn đời"),
+    "child": ("child", "children", "son", "daughter", "con", "con trai", "con gái", "con đẻ", "con ruột",
+              "con nuôi", "con cả", "con út", "con riêng"),
+    "sibling": ("sibling", "siblings", "brother", "sister", "anh", "chị", "em", "anh trai", "chị gái",
+                "em trai", "em gái", "anh chị em", "anh/chị/em", "anh em", "chị em", "anh ruột", "chị ruột",
+                "em ruột", "anh cả", "chị cả", "em út"),
+    "grandparent": ("grandparent", "grandparents", "grandfather", "grandmother", "grandpa", "grandma",
+                    "granny", "ông", "bà", "ông nội", "bà nội", "ông ngoại", "bà ngoại", "ông bà",
+                    "ông bà nội", "ông bà ngoại", "ông/bà"),
+    "grandchild": ("grandchild", "grandchildren", "grandson", "granddaughter", "cháu", "cháu nội",
+                   "cháu ngoại", "cháu trai", "cháu gái"),
+    "uncle_aunt": ("uncle aunt", "uncle/aunt", "uncle", "aunt", "auntie", "aunty", "chú", "bác", "cô", "dì",
+                   "cậu", "mợ", "thím", "dượng", "chú ruột", "bác ruột", "cô ruột", "dì ruột", "cậu ruột",
+                   "bác trai", "bác gái", "chú thím", "cô chú", "cô dì", "chú bác"),
+    "cousin": ("cousin", "cousins", "anh họ", "chị họ", "em họ", "anh em họ", "chị em họ", "anh chị em họ"),
+    "in_law": ("in law", "in laws", "father in law", "mother in law", "son in law", "daughter in law",
+               "brother in law", "sister in law", "parent in law", "parents in law", "con dâu", "con rể",
+               "dâu", "rể", "bố chồng", "mẹ chồng", "bố vợ", "mẹ vợ", "cha chồng", "cha vợ", "anh rể", "em rể",
+               "chị dâu", "em dâu", "anh vợ", "em vợ", "chị vợ", "anh chồng", "em chồng", "chị chồng",
+               "thông gia", "sui gia"),
+    "other": ("other", "nephew", "niece", "cháu họ", "bố dượng", "cha dượng", "mẹ kế", "dì ghẻ", "cụ", "cụ cố",
+              "great grandparent", "great grandfather", "great grandmother", "friend", "bạn", "hàng xóm",
+              "neighbour", "neighbor", "người quen"),
 }
 _AGE_TEXT = (r"(?i)^(?:khoảng|khoang|chừng|chung|tầm|tam|about|approx\.?|around|~|≈)?\s*"
              r"(\d{1,3}(?:[.,]\d+)?)\s*(?:tuổi|tuoi|years?(?: old)?|yrs?|y\.?o\.?)?$")
 
 
+def _empty_problems() -> pl.DataFrame:
+    return pl.DataFrame(schema=PROBLEM_SCHEMA)
+
+
 @dataclass
 class LoadReport:
-    """What a load did besides parsing (returned with `report=True`)."""
+    """What a load did besides parsing (returned with `report=True`).
+
+    `problems`: every problem found (no cap), one row per (row, column): `file, row, column, value,
+    reason, action`; action is `skipped` (the row was set aside), `coerced` (the cell became unknown),
+    `repaired` (the usable part of the cell was kept, e.g. the year of an impossible date) or `raised`.
+    `rows_read` = `rows_used` + `rows_set_aside` always (`rows` is `rows_used`, its former name).
+    """
 
     source: str
     format: str
@@ -119,7 +178,23 @@ class LoadReport:
     conversions: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     birth_year_from_id: int = 0
+    errors: str = DEFAULT_ERRORS
+    rows_read: int = 0
+    rows_used: int = 0
+    rows_set_aside: int = 0
+    problems: pl.DataFrame = field(default_factory=_empty_problems, compare=False)
     _pending: list = field(default_factory=list, repr=False, compare=False)
+
+    def summary(self) -> str:
+        """One line for a report: rows read/used/set aside and cells changed."""
+        acts = dict(self.problems.group_by("action").len().rows()) if self.problems.height else {}
+        text = (f"{self.source}: {self.rows_read:,} row(s) read, {self.rows_used:,} used, "
+                f"{self.rows_set_aside:,} set aside")
+        cells = [f"{acts[a]:,} cell(s) {w}" for a, w in (("coerced", "set to unknown"), ("repaired", "partly kept"))
+                 if acts.get(a)]
+        if cells:
+            text += "; " + ", ".join(cells)
+        return text + f" (errors={self.errors!r})"
 
 
 # ------------------------------------------------------------------------------------------ helpers
@@ -321,7 +396,8 @@ def _alias_list(v: Any) -> list[str] | None:
     return [p.strip() for p in str(v).split(";") if p.strip()]
 
 
-_REL_TEXT = pl.List(pl.Struct({"relation": pl.Utf8, "name": pl.Utf8, "birth_year": pl.Utf8}))
+_REL_FIELDS = ("relation", "name", "birth_year", "relation_text")
+_REL_TEXT = pl.List(pl.Struct({f: pl.Utf8 for f in _REL_FIELDS}))
 
 
 def _relatives_series(vals: list[Any]) -> pl.Series:
@@ -333,15 +409,13 @@ def _relatives_series(vals: list[Any]) -> pl.Series:
         if isinstance(v, dict):
             v = [v]
         if not isinstance(v, list):
-            out.append([{"relation": "?", "name": _scalar_to_text(v), "birth_year": None}])
-            continue
+            v = [v]
         lst = []
         for r in v:
             if isinstance(r, dict):
-                lst.append({"relation": _scalar_to_text(r.get("relation")), "name": _scalar_to_text(r.get("name")),
-                            "birth_year": _scalar_to_text(r.get("birth_year"))})
-            else:
-                lst.append({"relation": "?", "name": _scalar_to_text(r), "birth_year": None})
+                lst.append({f: _scalar_to_text(r.get(f)) for f in _REL_FIELDS})
+            elif r is not None:  # a bare name: a relative whose relation was not said
+                lst.append({"relation": None, "name": _scalar_to_text(r), "birth_year": None, "relation_text": None})
         out.append(lst)
     return pl.Series("relatives", out, dtype=_REL_TEXT)
 
@@ -392,7 +466,7 @@ def _relatives_dtype_ok(dt: pl.DataType) -> bool:
     inner = dt.inner
     if inner == pl.Null:
         return True
-    return isinstance(inner, pl.Struct) and {f.name for f in inner.fields} <= {"relation", "name", "birth_year"}
+    return isinstance(inner, pl.Struct) and {f.name for f in inner.fields} <= set(_REL_FIELDS)
 
 
 def _from_frame(df: pl.DataFrame, label: str, fmt: str) -> _Raw:
@@ -495,43 +569,132 @@ def _apply_columns(df: pl.DataFrame, columns: dict[str, str] | None, canonical: 
     return df
 
 
-class _Errs(list):
-    """Problems found so far, plus how many more were seen but not kept (over the cap)."""
-
-    hidden = 0
 
 
-def _problem_rows(df: pl.DataFrame, mask: pl.Expr, cols: list[str], errors: list | None = None) -> list[tuple]:
-    bad = df.filter(mask.fill_null(False)).select(["_row", *cols])
-    if errors is not None and isinstance(errors, _Errs) and bad.height > MAX_REPORTED:
-        errors.hidden += bad.height - MAX_REPORTED
-    return bad.head(MAX_REPORTED).rows()
+# ------------------------------------------------------------------------------------------ bad rows
+
+_ERROR_CLASSES = {c.__name__: c for c in (BadValueError, DuplicateIdError, MissingColumnError,
+                                          EncodingProblemError, EmptyInputError)}
+_PART_SCHEMA = {"row": pl.UInt32, "column": pl.Utf8, "value": pl.Utf8, "reason": pl.Utf8, "hint": pl.Utf8,
+                "fix": pl.Utf8, "cls": pl.Utf8}
+
+
+def _policy(errors: str) -> str:
+    if errors not in ERROR_POLICIES:
+        raise ValueError(f"errors={errors!r} is not an error policy. Fix: use one of "
+                         + ", ".join(repr(p) for p in ERROR_POLICIES) + f" (default {DEFAULT_ERRORS!r})")
+    return errors
+
+
+class _Problems:
+    """Every problem of one load (no cap), each with what `coerce` does about it (`fix`):
+    'null' (the cell becomes unknown), 'repair' (the usable part of the cell is kept), 'drop' (the row
+    cannot be used: set aside) or 'keep' (the first row of a repeated id: kept, not reported, by coerce).
+    The checks also compute the coerced values themselves (a bad cell → null), so applying a policy is
+    only choosing which rows to set aside."""
+
+    def __init__(self, label: str):
+        self.label = label
+        self.parts: list[pl.DataFrame] = []
+
+    def add(self, df: pl.DataFrame, mask: pl.Expr, column: str, reason: str | pl.Expr, hint: str, *,
+            value: pl.Expr | None = None, fix: str | pl.Expr = "null", cls: type = BadValueError) -> int:
+        """Rows of `df` where `mask` holds; returns how many."""
+        value = pl.col(column) if value is None else value
+        part = df.filter(mask.fill_null(False)).select(
+            pl.col("_row").cast(pl.UInt32).alias("row"), pl.lit(column, dtype=pl.Utf8).alias("column"),
+            value.cast(pl.Utf8).alias("value"),
+            (reason if isinstance(reason, pl.Expr) else pl.lit(reason)).cast(pl.Utf8).alias("reason"),
+            pl.lit(hint, dtype=pl.Utf8).alias("hint"),
+            (fix if isinstance(fix, pl.Expr) else pl.lit(fix)).cast(pl.Utf8).alias("fix"),
+            pl.lit(cls.__name__, dtype=pl.Utf8).alias("cls"))
+        if part.height:
+            self.parts.append(part)
+        return part.height
+
+    def add_errors(self, errors: list[ReconcileInputError], fix: str = "drop") -> None:
+        """Problems found while reading (a line that is not JSON, a record that is not an object)."""
+        if errors:
+            self.parts.append(pl.DataFrame({
+                "row": [e.row for e in errors], "column": [e.field for e in errors],
+                "value": [None if e.value is None else str(e.value) for e in errors],
+                "reason": [e.problem for e in errors], "hint": [e.hint for e in errors],
+                "fix": [fix] * len(errors), "cls": [type(e).__name__ for e in errors]}, schema=_PART_SCHEMA))
+
+    def frame(self) -> pl.DataFrame:
+        if not self.parts:
+            return pl.DataFrame(schema=_PART_SCHEMA)
+        return pl.concat(self.parts, how="vertical").with_row_index("_k").sort("row", "_k").drop("_k")
+
+    def input_errors(self, frame: pl.DataFrame | None = None, problem: str | None = None) -> InputErrors:
+        """All problems as one InputErrors (every error object, and the frame with action 'raised')."""
+        f = self.frame() if frame is None else frame
+        errs = [_ERROR_CLASSES.get(cls, BadValueError)(reason, source=self.label, row=row, field=col, value=val,
+                                                        hint=hint)
+                for row, col, val, reason, hint, cls in f.select("row", "column", "value", "reason", "hint", "cls")
+                .iter_rows()]
+        exc = InputErrors(errors=errs, source=self.label if problem is None else f"{self.label} ({problem})")
+        exc.problems = _public_problems(f, self.label, pl.lit("raised"))
+        return exc
+
+
+def _public_problems(f: pl.DataFrame, label: str, action: pl.Expr) -> pl.DataFrame:
+    return f.select(pl.lit(label, dtype=pl.Utf8).alias("file"), "row", "column", "value", "reason",
+                    action.cast(pl.Utf8).alias("action"))
+
+
+def _settle(df: pl.DataFrame, probs: _Problems, policy: str, rep: LoadReport, unread: int) -> pl.DataFrame:
+    """Apply the error policy: raise, or set rows aside; fill the report's counts and problems frame.
+    `unread`: records that could not be read at all (not in `df`; their problems are in `probs`)."""
+    f = probs.frame()
+    rows_read = df.height + unread
+    if f.height and policy == "raise":
+        raise probs.input_errors(f)
+    if policy == "skip":
+        aside = f["row"].unique()
+    else:
+        aside = f.filter(pl.col("fix") == "drop")["row"].unique()
+        f = f.filter((pl.col("fix") != "keep") | pl.col("row").is_in(aside.implode()))
+    out = df.filter(~pl.col("_row").is_in(aside.implode())) if aside.len() else df
+    action = (pl.when(pl.col("row").is_in(aside.implode())).then(pl.lit("skipped"))
+              .when(pl.col("fix") == "repair").then(pl.lit("repaired")).otherwise(pl.lit("coerced")))
+    rep.errors = policy
+    rep.problems = _public_problems(f, probs.label, action)
+    rep.rows_read, rep.rows_used, rep.rows_set_aside = rows_read, out.height, aside.len()
+    assert rep.rows_read == rep.rows_used + rep.rows_set_aside, "a row was lost between reading and using"
+    if out.height == 0:
+        raise probs.input_errors(f, problem=f"no usable row: all {rows_read} set aside under errors={policy!r}")
+    if rep.problems.height:
+        first = rep.problems.row(0, named=True)
+        acts = dict(rep.problems.group_by("action").len().rows())
+        what = "".join(f", {acts[a]} {w}" for a, w in (("coerced", "cell(s) set to unknown"),
+                                                         ("repaired", "cell(s) partly kept")) if acts.get(a))
+        shown = f"'{first['value'][:40]}'" if first["value"] is not None else "no value"
+        where = f", column '{first['column']}'" if first["column"] is not None else ""
+        _warn(rep, f"{probs.label}: {rep.problems.height} problem(s) in {rep.problems['row'].n_unique()} row(s) "
+                   f"(errors={policy!r}): {rep.rows_set_aside} of {rows_read} row(s) set aside{what}. First: "
+                   f"row {first['row']}{where}, {first['reason']} ({shown}). "
+                   "Every problem is listed in LoadReport.problems (report=True)", DataQualityWarning)
+    return out
 
 
 def _count(df: pl.DataFrame, mask: pl.Expr) -> int:
     return int(df.select(mask.fill_null(False).sum()).item())
 
 
-def _raise_if(errors: list[ReconcileInputError], source: str) -> None:
-    if not errors:
-        return
-    errors.sort(key=lambda e: (e.row or 0))
-    truncated = max(0, len(errors) - MAX_REPORTED) + getattr(errors, "hidden", 0)
-    raise InputErrors(errors=errors[:MAX_REPORTED], source=source, truncated=truncated)
-
-
-def _int_check(df: pl.DataFrame, col: str, lo: float, hi: float, label: str, errors: list, what: str,
+def _int_check(df: pl.DataFrame, col: str, lo: float, hi: float, probs: _Problems, what: str,
                as_float: bool = False) -> pl.Expr:
-    """Parse a text column as a number; record BadValueErrors for text that is not one or out of range."""
+    """Parse a text column as a number; note text that is not one or is out of range (coerce: unknown),
+    reported under the column name `what`.
+    Returns the parsed expression with the bad values already null."""
     raw = _clean_text(pl.col(col))
     txt = raw.str.replace(r"^(\-?\d+)\.0+$", "$1")
     if as_float:  # "khoảng 45 tuổi", "45 tuổi", "~45", "45,5"
         txt = pl.coalesce(txt.str.extract(_AGE_TEXT, 1).str.replace(",", "."), txt)
     num = txt.cast(pl.Float64 if as_float else pl.Int64, strict=False)
     bad = raw.is_not_null() & (num.is_null() | ~num.is_between(lo, hi))
-    for row, val in _problem_rows(df, bad, [col], errors):
-        errors.append(BadValueError(f"{what} must be a number between {lo:g} and {hi:g}", source=label, row=row,
-                                    field=col, value=val, hint=f"write {what} as digits, or leave it empty if unknown"))
+    probs.add(df, bad, what, f"{what} must be a number between {lo:g} and {hi:g}",
+              f"write {what} as digits, or leave it empty if unknown", value=pl.col(col))
     return pl.when(bad).then(None).otherwise(num)
 
 
@@ -539,15 +702,110 @@ def _this_year() -> int:
     return _dt.date.today().year
 
 
-def _date_check(df: pl.DataFrame, col: str, parsed: str, label: str, errors: list) -> None:
-    """`parsed`: the column holding partial_date_expr(col) (computed once: it is a UDF)."""
-    for row, val in _problem_rows(df, pl.col(parsed).struct.field("unparseable"), [col], errors):
-        errors.append(BadValueError("unparseable date", source=label, row=row, field=col, value=val,
-                                    hint="use YYYY-MM-DD, YYYY-MM, YYYY, DD/MM/YYYY, or 00/00/YYYY when only the year is known"))
-    for row, val in _problem_rows(df, pl.col(parsed).struct.field("year") > _this_year(), [col], errors):
-        errors.append(BadValueError("birth date in the future", source=label, row=row, field=col, value=val,
-                                    hint="check the year (DD/MM/YYYY: day first); leave it empty if unknown"))
+# The year still readable in a date that is impossible as a whole: 1908-60-11, 19086011, 45/13/1990.
+# Eight digits that hold a possible birth year at both ends (20131990: 2013-19-90 or 20/13/1990?
+# 19482025) give none: a wrong year is worse than none.
+_YEAR_FIRST = r"^((?:18|19|20)[0-9]{2})(?:[-/.]?[0-9]{1,2}){1,2}$"
+_YEAR_LAST = r"^(?:(?:[0-9]{1,2}[-/.]){1,2}|[0-9]{4})((?:18|19|20)[0-9]{2})$"
 
+
+def _usable_year(text: pl.Expr) -> pl.Expr:
+    t = text.str.strip_chars()
+
+    def year(pattern: str) -> pl.Expr:
+        y = t.str.extract(pattern, 1).cast(pl.Int32, strict=False)
+        return pl.when(y.is_between(_dates.MIN_YEAR, _this_year())).then(y)
+
+    first, last = year(_YEAR_FIRST), year(_YEAR_LAST)
+    return pl.when(first.is_null() | last.is_null()).then(pl.coalesce(first, last))
+
+
+def _date_check(df: pl.DataFrame, col: str, parsed: str, probs: _Problems) -> pl.DataFrame:
+    """Note unparseable/impossible dates and dates in the future in `col` (`parsed`: the column holding
+    partial_date_expr(col), computed once: it is a UDF). Returns `df` with the coerced text in `col`
+    (the usable year, else null) and `parsed` recomputed where anything changed."""
+    unparseable = pl.col(parsed).struct.field("unparseable")
+    future = pl.col(parsed).struct.field("year") > _this_year()
+    year = _usable_year(pl.col(col))
+    n = probs.add(df, unparseable, col,
+                  pl.when(year.is_not_null())
+                  .then(pl.format("impossible or unreadable date; its year {} is usable", year))
+                  .otherwise(pl.lit("unparseable date")),
+                  "use YYYY-MM-DD, YYYY-MM, YYYY, DD/MM/YYYY, YYYYMMDD, DDMMYYYY, or 00/00/YYYY when only the year is known",
+                  fix=pl.when(year.is_not_null()).then(pl.lit("repair")).otherwise(pl.lit("null")))
+    n += probs.add(df, future, col, "birth date in the future",
+                   "check the year (DD/MM/YYYY: day first); leave it empty if unknown")
+    if not n:
+        return df
+    df = df.with_columns(pl.when(unparseable).then(year.cast(pl.Utf8)).when(future).then(None)
+                         .otherwise(pl.col(col)).alias(col))
+    return df.with_columns(_dates.partial_date_expr(pl.col(col)).alias(parsed))
+
+
+def _check_required(df: pl.DataFrame, probs: _Problems, cols: tuple[str, ...], hint: str) -> None:
+    for c in cols:
+        why = ("empty: a person without a name cannot be matched" if c in ("full_name", "name")
+               else "empty: the row cannot be told apart from the others")
+        probs.add(df, pl.col(c).is_null(), c, f"{c} is {why}", hint, fix="drop")
+
+
+def _check_duplicates(df: pl.DataFrame, probs: _Problems, col: str, hint: str) -> None:
+    """Every row of a repeated id is a problem; coerce keeps the first ('keep') and sets the others aside."""
+    g = (df.filter(pl.col(col).is_not_null() & pl.col(col).is_duplicated())
+         .group_by(col).agg(pl.col("_row").sort().alias("_rows")))
+    if not g.height:
+        return
+    listed = pl.col("_rows").list.head(5).cast(pl.List(pl.Utf8)).list.join(", ") \
+        + pl.when(pl.col("_rows").list.len() > 5).then(pl.lit(" …")).otherwise(pl.lit(""))
+    g = g.with_columns(_first=pl.col("_rows").list.first(), _listed=listed).explode("_rows") \
+        .rename({"_rows": "_row"}).sort("_row")
+    probs.add(g, pl.lit(True), col, pl.format("{} appears in rows {}", pl.lit(col), pl.col("_listed")), hint,
+              fix=pl.when(pl.col("_row") == pl.col("_first")).then(pl.lit("keep")).otherwise(pl.lit("drop")),
+              cls=DuplicateIdError)
+
+
+def _check_sex(df: pl.DataFrame, probs: _Problems, sex: pl.Expr) -> None:
+    probs.add(df, _sex_bad(sex), "sex", "unknown sex",
+              "use M/F, nam/nữ or male/female; leave empty (or write 'không rõ') if unknown")
+
+
+# ------------------------------------------------------------------------------------------ relations
+
+def _relation_key(text: str) -> str:
+    return " ".join(text.lower().replace("-", " ").replace("_", " ").split())
+
+
+def _relation_tables() -> tuple[dict[str, str], dict[str, str]]:
+    exact = {_relation_key(w): rel for rel, words in _RELATION_WORDS.items() for w in (rel, *words)}
+    folded: dict[str, str | None] = {}
+    for w, rel in exact.items():
+        k = _fold(w)
+        folded[k] = rel if folded.get(k, rel) == rel else None   # two relations share it: undecided
+    folded.update({w: rel for w, rel in exact.items() if w.isascii()})
+    return exact, {k: v for k, v in folded.items() if v is not None}
+
+
+_REL_EXACT, _REL_FOLDED = _relation_tables()
+
+
+def canonical_relation(text: object) -> str:
+    """One of `RELATIONS` for a relation as written ('Ông nội' → grandparent, 'chu' → uncle_aunt,
+    'son-in-law' → in_law); anything unknown (or empty) → 'other'. Never raises."""
+    if text is None:
+        return "other"
+    key = _relation_key(unicodedata.normalize("NFC", str(text)))
+    return _REL_EXACT.get(key) or _REL_FOLDED.get(_fold(key)) or "other"
+
+
+def _canonical_relation_series(s: pl.Series) -> pl.Series:
+    uniq = s.drop_nulls().unique().to_list()
+    return s.replace_strict({u: canonical_relation(u) for u in uniq}, default="other", return_dtype=pl.Utf8)
+
+
+def canonical_relation_expr(col: str | pl.Expr) -> pl.Expr:
+    """`canonical_relation` over a text column (each distinct value once); null → 'other'."""
+    e = pl.col(col) if isinstance(col, str) else col
+    return e.cast(pl.Utf8).map_batches(_canonical_relation_series, return_dtype=pl.Utf8)
 
 def _text_columns_to_utf8(df: pl.DataFrame, cols: tuple[str, ...]) -> pl.DataFrame:
     exprs = []
@@ -645,66 +903,67 @@ def _finish(rep: LoadReport, label: str) -> None:
         warnings.warn(f"{label}: " + "; ".join(rep.conversions), EncodingConverted, stacklevel=level)
 
 
+
+
 # ------------------------------------------------------------------------------------------ population
 
-def read_population(source: Any, columns: dict[str, str] | None = None, *, report: bool = False):
+def read_population(source: Any, columns: dict[str, str] | None = None, *, errors: str = DEFAULT_ERRORS,
+                    report: bool = False):
     """Read a population register into the canonical population frame (DESIGN.md).
 
     `source`: path (str/Path; .parquet, .csv, .jsonl), bytes, polars/pandas/Arrow frame or list of dicts.
     `columns`: {their_name: our_name} for registers with their own headers.
+    `errors`: what to do with bad rows (module docstring). The default, "coerce", is what a verification
+    office needs: a person whose record has one bad cell (a sex written X, a date 1908-60-11) may be
+    the very person a claimant is, so the row stays searchable with that cell unknown (the year of an
+    impossible date is kept); rows that cannot be searched (no name, no person_id, a person_id repeated
+    after its first row) are set aside. "skip" sets aside every row with a problem; "raise" refuses the
+    file. Every problem is listed in `LoadReport.problems` and summarised in a `DataQualityWarning`.
     Returns the frame, or (frame, LoadReport) with `report=True`.
-    Raises `InputErrors` (all problems of the file, up to 50) or another `ReconcileInputError`.
+    Raises `InputErrors` (every problem, under "raise"; or when no row is usable), or another
+    `ReconcileInputError` for structural problems (missing required column, unreadable or empty file).
     Warns `EncodingConverted` when text was converted and `DataQualityWarning` for doubts that do not
-    stop the load (sex/birth year disagreeing with a 12-digit citizen id).
+    stop the load (sex/birth year disagreeing with a 12-digit citizen id) and for bad rows.
     """
+    policy = _policy(errors)
     raw = _load_raw(source)
     label = raw.source
-    rep = LoadReport(source=label, format=raw.fmt, encoding=raw.encoding, conversions=list(raw.conversions))
+    rep = LoadReport(source=label, format=raw.fmt, encoding=raw.encoding, conversions=list(raw.conversions),
+                     errors=policy)
     df = _apply_columns(raw.df, columns, POPULATION_COLUMNS + ("birth_year",), label)
     header = [c for c in df.columns]
-    errors: list[ReconcileInputError] = _Errs(raw.errors)
     missing = [c for c in POPULATION_REQUIRED if c not in df.columns]
-    for c in missing:
-        errors.append(MissingColumnError(f"required column '{c}' is missing", source=label, row=1, field=c,
-                                         hint=_suggest(c, header)))
     if missing:
-        _raise_if(errors, label)
+        raise InputErrors(errors=[MissingColumnError(f"required column '{c}' is missing", source=label, row=1,
+                                                     field=c, hint=_suggest(c, header)) for c in missing],
+                          source=label)
     if df.height == 0:
         raise EmptyInputError("no records after the header", source=label, hint="the register must have at least one person")
-    df = df.with_columns(raw.rows.alias("_row")) if "_row" not in df.columns else df.with_columns(raw.rows.alias("_row"))
+    probs = _Problems(label)
+    probs.add_errors(raw.errors)
+    df = df.with_columns(raw.rows.alias("_row"))
     df = _text_columns_to_utf8(df, POPULATION_COLUMNS)
     df = df.with_columns([_clean_text(pl.col(c)).alias(c) for c in POPULATION_COLUMNS])
     df = _repair_columns(df, [c for c in df.columns if c != "_row"], label, rep)
     df = _restore_id_zeros(df, label, rep)
 
-    # ---- required values
-    for c in POPULATION_REQUIRED:
-        for (row, _v) in _problem_rows(df, pl.col(c).is_null(), [c], errors):
-            errors.append(BadValueError(f"{c} is empty", source=label, row=row, field=c,
-                                        hint="every person needs a person_id and a full_name"))
-    # ---- duplicate ids (both rows named)
-    dups = (df.filter(pl.col("person_id").is_not_null() & pl.col("person_id").is_duplicated())
-            .group_by("person_id", maintain_order=True).agg(pl.col("_row").sort()).head(MAX_REPORTED))
-    for pid, rows in dups.rows():
-        listed = ", ".join(str(r) for r in rows[:5]) + (" …" if len(rows) > 5 else "")
-        errors.append(DuplicateIdError(f"person_id appears in rows {listed}", source=label, row=rows[0],
-                                       field="person_id", value=pid,
-                                       hint="each person must have a unique person_id; merge or correct the duplicate rows"))
-    # ---- sex
+    # ---- rows that cannot be used, repeated ids, bad cells (coerce: the cell becomes unknown)
+    _check_required(df, probs, POPULATION_REQUIRED, "every person needs a person_id and a full_name")
+    _check_duplicates(df, probs, "person_id",
+                      "each person must have a unique person_id; merge or correct the duplicate rows")
     sex = canonical_sex_expr(pl.col("sex"))
-    for row, val in _problem_rows(df, _sex_bad(sex), ["sex"], errors):
-        errors.append(BadValueError("unknown sex", source=label, row=row, field="sex", value=val,
-                                    hint="use M/F, nam/nữ or male/female; leave empty (or write 'không rõ') if unknown"))
-    # ---- dates and years (parsed once; UDF expressions are not shared between uses)
-    df = df.with_columns(_pdt=_dates.partial_date_expr(pl.col("birth_date")),
-                         _cid=_dates.citizen_id_expr(pl.col("person_id")))
-    _date_check(df, "birth_date", "_pdt", label, errors)
+    _check_sex(df, probs, sex)
+    # dates and years (parsed once; UDF expressions are not shared between uses)
+    df = df.with_columns(_pdt=_dates.partial_date_expr(pl.col("birth_date")))
+    df = _date_check(df, "birth_date", "_pdt", probs)
     by_given = None
     if "birth_year" in df.columns:
         df = df.with_columns(pl.col("birth_year").cast(pl.Utf8).alias("birth_year"))
-        by_given = _int_check(df, "birth_year", _dates.MIN_YEAR, _this_year(), label, errors, "birth_year")
-    _raise_if(errors, label)
+        by_given = _int_check(df, "birth_year", _dates.MIN_YEAR, _this_year(), probs, "birth_year")
+        df = df.with_columns(by_given.alias("birth_year"))
+    df = _settle(df, probs, policy, rep, unread=len(raw.errors))
 
+    df = df.with_columns(_cid=_dates.citizen_id_expr(pl.col("person_id")))
     pdt = pl.col("_pdt")
     df = df.with_columns(
         sex=sex,
@@ -713,7 +972,7 @@ def read_population(source: Any, columns: dict[str, str] | None = None, *, repor
         _by_date=pdt.struct.field("year"),
         birth_month=pdt.struct.field("month"),
         birth_day=pdt.struct.field("day"),
-        _by_given=(by_given if by_given is not None else pl.lit(None, dtype=pl.Int64)).cast(pl.Int16),
+        _by_given=(pl.col("birth_year") if by_given is not None else pl.lit(None, dtype=pl.Int64)).cast(pl.Int16),
     )
     # ---- citizen id cross-checks
     cid = pl.col("_cid")
@@ -754,95 +1013,31 @@ def read_population(source: Any, columns: dict[str, str] | None = None, *, repor
 
 # ------------------------------------------------------------------------------------------ claims
 
-def _flat_relatives(df: pl.DataFrame) -> pl.Expr:
-    """The flat CSV claim form: father_name, mother_name, spouse_name, children_names, sibling_names."""
+def _flat_relatives(df: pl.DataFrame) -> pl.DataFrame:
+    """The flat CSV claim form (father_name, mother_name, spouse_name, children_names, sibling_names):
+    long `_row relation name birth_year relation_text` (text)."""
     parts = []
     for col, rel in FLAT_RELATIVE_COLUMNS.items():
         if col not in df.columns:
             continue
         names = _clean_text(pl.col(col)).str.split(";").list.eval(pl.element().str.strip_chars()) \
             .list.eval(pl.element().filter(pl.element() != ""))
-        parts.append(names.list.eval(pl.struct(relation=pl.lit(rel), name=pl.element(),
-                                               birth_year=pl.lit(None, dtype=pl.Utf8))).fill_null([]))
-    if not parts:
-        return pl.lit(None, dtype=_REL_TEXT)
-    return pl.concat_list(parts)
+        parts.append(df.select("_row", names.alias("name")).explode("name").filter(pl.col("name").is_not_null())
+                     .select("_row", pl.lit(rel).alias("relation"), "name", pl.lit(None, dtype=pl.Utf8).alias("birth_year"),
+                             pl.lit(None, dtype=pl.Utf8).alias("relation_text")))
+    return pl.concat(parts) if parts else pl.DataFrame(schema={"_row": pl.UInt32, **{f: pl.Utf8 for f in _REL_FIELDS}})
 
 
-def read_claims(source: Any, columns: dict[str, str] | None = None, *, report: bool = False):
-    """Read claims (JSON Lines, CSV incl. the flat relatives form, frames, lists of dicts) into the
-    canonical claims frame (DESIGN.md). `columns`: {their_name: our_name} as for `read_population`.
-    Raises `InputErrors` listing every problem (up to 50).
-    Returns the frame, or (frame, LoadReport) with `report=True`."""
-    raw = _load_raw(source)
-    label = raw.source
-    rep = LoadReport(source=label, format=raw.fmt, encoding=raw.encoding, conversions=list(raw.conversions))
-    df = _apply_columns(raw.df, columns, CLAIM_COLUMNS + tuple(FLAT_RELATIVE_COLUMNS), label)
-    errors: list[ReconcileInputError] = _Errs(raw.errors)
-    missing = [c for c in CLAIM_REQUIRED if c not in df.columns]
-    for c in missing:
-        errors.append(MissingColumnError(f"required field '{c}' is missing", source=label,
-                                         row=1 if raw.fmt in ("csv", "polars", "pandas", "arrow", "parquet") else None,
-                                         field=c, hint=_suggest(c, list(df.columns), _CLAIM_HEADER_HINTS)))
-    if missing:
-        _raise_if(errors, label)
-    if df.height == 0:
-        raise EmptyInputError("no claims", source=label, hint="one claim per line (JSONL) or per row (CSV)")
-    df = df.with_columns(raw.rows.alias("_row"))
-    scalar = tuple(c for c in CLAIM_COLUMNS if c not in ("aliases", "relatives"))
-    df = _text_columns_to_utf8(df, scalar)
-    df = df.with_columns([_clean_text(pl.col(c)).alias(c) for c in scalar])
-    df = _repair_columns(df, [c for c in df.columns if c != "_row"], label, rep)
-
-    for c in CLAIM_REQUIRED:
-        for row, _v in _problem_rows(df, pl.col(c).is_null(), [c], errors):
-            errors.append(BadValueError(f"{c} is empty", source=label, row=row, field=c,
-                                        hint="every claim needs a claim_id and the name the person gives"))
-    dups = (df.filter(pl.col("claim_id").is_not_null() & pl.col("claim_id").is_duplicated())
-            .group_by("claim_id", maintain_order=True).agg(pl.col("_row").sort()).head(MAX_REPORTED))
-    for cid, rows in dups.rows():
-        errors.append(DuplicateIdError(f"claim_id appears in rows {', '.join(map(str, rows[:5]))}", source=label,
-                                       row=rows[0], field="claim_id", value=cid, hint="give every claim its own claim_id"))
-    sex = canonical_sex_expr(pl.col("sex"))
-    for row, val in _problem_rows(df, _sex_bad(sex), ["sex"], errors):
-        errors.append(BadValueError("unknown sex", source=label, row=row, field="sex", value=val,
-                                    hint="use M/F, nam/nữ or male/female; leave empty (or write 'không rõ') if unknown"))
-    df = df.with_columns(_pdt=_dates.partial_date_expr(pl.col("birth_date")),
-                         _rec=_dates.partial_date_expr(pl.col("recorded_on")),
-                         _zb=_dates.zodiac_branch_expr(pl.col("zodiac")))
-    _date_check(df, "birth_date", "_pdt", label, errors)
-    by = _int_check(df, "birth_year", _dates.MIN_YEAR, _this_year(), label, errors, "birth_year")
-    bmin = _int_check(df, "birth_year_min", _dates.MIN_YEAR, _this_year(), label, errors, "birth_year_min")
-    bmax = _int_check(df, "birth_year_max", _dates.MIN_YEAR, _dates.MAX_YEAR, label, errors, "birth_year_max")
-    age = _int_check(df, "age", 0, 130, label, errors, "age", as_float=True)
-    for row, lo, hi in _problem_rows(df, bmin.is_not_null() & bmax.is_not_null() & (bmin > bmax),
-                                     ["birth_year_min", "birth_year_max"]):
-        errors.append(BadValueError("birth_year_min is after birth_year_max", source=label, row=row,
-                                    field="birth_year_min", value=f"{lo} > {hi}", hint="swap the two values"))
-    rec = pl.col("_rec")
-    for row, val in _problem_rows(df, rec.struct.field("unparseable"), ["recorded_on"], errors):
-        errors.append(BadValueError("unparseable date", source=label, row=row, field="recorded_on", value=val,
-                                    hint="write the interview date as YYYY-MM-DD"))
-    zb = pl.col("_zb")
-    amb = pl.col("zodiac").map_batches(_dates._zodiac_map(_dates.zodiac_is_ambiguous, pl.Boolean),
-                                       return_dtype=pl.Boolean).fill_null(False)
-    _warn_rows(rep, df, amb, label, "zodiac value(s) without diacritics that could be Tý or Tỵ",
-               "; ignored - ask the claimant again")
-    for row, val in _problem_rows(df, pl.col("zodiac").is_not_null() & zb.is_null() & ~amb, ["zodiac"], errors):
-        errors.append(BadValueError("unknown or ambiguous zodiac (con giáp)", source=label, row=row, field="zodiac", value=val,
-                                    hint="use Tý, Sửu, Dần, Mão, Thìn, Tỵ, Ngọ, Mùi, Thân, Dậu, Tuất, Hợi "
-                                         "(with diacritics: 'Ty' could be Tý or Tỵ), or leave it empty"))
-
-    no_date = pl.col("age").is_not_null() & pl.col("recorded_on").is_null()
-    _warn_rows(rep, df, no_date, label, "claim(s) give an age but no recorded_on",
-               "; the age is taken as of this year")
-
-    # ---- relatives
+def _relatives_long(df: pl.DataFrame, probs: _Problems) -> pl.DataFrame:
+    """Claimed relatives, one row each: `_row relation name birth_year relation_text`, all text, from the
+    `relatives` column (list of structs, or JSON text in a CSV cell) and the flat name columns."""
+    empty = pl.DataFrame(schema={"_row": pl.UInt32, **{f: pl.Utf8 for f in _REL_FIELDS}})
+    parts = []
     if "relatives" in df.columns and df.schema["relatives"] != pl.Null:
-        rel = pl.col("relatives")
-        if df.schema["relatives"] == pl.Utf8:  # a CSV column holding JSON: parse it, naming bad cells
-            parsed = []
-            for row, cell in df.select("_row", "relatives").rows():
+        col = df["relatives"]
+        if col.dtype == pl.Utf8:  # a CSV column holding JSON: parse it, naming bad cells
+            parsed, bad = [], []
+            for row, cell in zip(df["_row"].to_list(), col.to_list()):
                 if cell is None or not cell.strip():
                     parsed.append(None)
                     continue
@@ -850,38 +1045,107 @@ def read_claims(source: Any, columns: dict[str, str] | None = None, *, report: b
                     parsed.append(json.loads(cell))
                 except json.JSONDecodeError as exc:
                     parsed.append(None)
-                    errors.append(BadValueError(f"relatives is not valid JSON ({exc.msg})", source=label, row=row,
-                                                field="relatives", value=cell,
-                                                hint='write [{"relation": "father", "name": "…"}] or use the '
-                                                     "father_name / mother_name / … columns"))
-            df = df.with_columns(_relatives_series(parsed).alias("relatives"))
-            rel = pl.col("relatives")
-        df = df.with_columns(_rel=rel.cast(_REL_TEXT, strict=False) if df.schema["relatives"] != _REL_TEXT else rel)
-    else:
-        df = df.with_columns(_rel=pl.lit(None, dtype=_REL_TEXT))
+                    bad.append(BadValueError(f"relatives is not valid JSON ({exc.msg})", source=probs.label, row=row,
+                                             field="relatives", value=cell,
+                                             hint='write [{"relation": "father", "name": "…"}] or use the '
+                                                  "father_name / mother_name / … columns"))
+            probs.add_errors(bad, fix="null")
+            col = _relatives_series(parsed)
+        elif not (isinstance(col.dtype, pl.List) and isinstance(col.dtype.inner, pl.Struct)):
+            col = _relatives_series(col.to_list()) if not (isinstance(col.dtype, pl.List)
+                                                           and col.dtype.inner == pl.Null) else None
+        if col is not None:
+            ex = pl.DataFrame([df["_row"], col.rename("_rel")]).explode("_rel").filter(pl.col("_rel").is_not_null())
+            ex = ex.unnest("_rel")
+            parts.append(ex.select("_row", *[(pl.col(f).cast(pl.Utf8) if f in ex.columns
+                                              else pl.lit(None, dtype=pl.Utf8)).alias(f) for f in _REL_FIELDS]))
     if any(c in df.columns for c in FLAT_RELATIVE_COLUMNS):
-        df = df.with_columns(_rel=pl.concat_list([pl.col("_rel").fill_null([]), _flat_relatives(df)]))
-    ex = df.select("_row", "_rel").explode("_rel").filter(pl.col("_rel").is_not_null()).unnest("_rel")
-    if ex.height:
-        relmap = dict(_RELATION_MAP)
-        relmap.update({_fold(k): v for k, v in _RELATION_MAP.items()})
-        ex = ex.with_columns(
-            _rel_c=_clean_text(pl.col("relation")).str.to_lowercase().replace_strict(relmap, default=None, return_dtype=pl.Utf8),
-            name=_clean_text(pl.col("name")),
-        )
-        ex = _repair_columns(ex, ["name"], label, rep, field_prefix="relatives.")
-        for row, val in _problem_rows(ex, ex["_rel_c"].is_null(), ["relation"], errors):
-            errors.append(BadValueError("unknown relation", source=label, row=row, field="relatives.relation", value=val,
-                                        hint="use father, mother, spouse, child or sibling (cha, mẹ, vợ/chồng, con, anh/chị/em); "
-                                             "other relatives (ông, bà, chú, cô, cháu …) cannot be used yet: leave them out"))
-        ex_by = _int_check(ex, "birth_year", _dates.MIN_YEAR, _this_year(), label, errors, "relatives.birth_year")
-        ex = ex.with_columns(_by=ex_by.cast(pl.Int32))
-        rels = (ex.filter(pl.col("name").is_not_null())
-                .group_by("_row").agg(pl.struct(relation=pl.col("_rel_c"), name=pl.col("name"), birth_year=pl.col("_by"))
-                                      .alias("relatives")))
-    else:
-        rels = pl.DataFrame(schema={"_row": pl.UInt32, "relatives": RELATIVE_DTYPE})
-    _raise_if(errors, label)
+        parts.append(_flat_relatives(df))
+    return pl.concat([p.with_columns(pl.col("_row").cast(pl.UInt32)) for p in parts]) if parts else empty
+
+
+def read_claims(source: Any, columns: dict[str, str] | None = None, *, errors: str = DEFAULT_ERRORS,
+                report: bool = False):
+    """Read claims (JSON Lines, CSV incl. the flat relatives form, frames, lists of dicts) into the
+    canonical claims frame (DESIGN.md). `columns`: {their_name: our_name} as for `read_population`.
+
+    `errors`: what to do with bad rows, as for `read_population` (default "coerce": a claim whose
+    birth_date is `1990-13-45` is still matched, on its year; a claim without a claim_id or a name, or
+    repeating an earlier claim_id, is set aside). Relatives are never a reason to refuse a claim: any
+    relation is accepted and made canonical (`RELATIONS`; unknown words → "other"), the words as written
+    stay in `relation_text`. Every problem is listed in `LoadReport.problems`.
+    Returns the frame, or (frame, LoadReport) with `report=True`."""
+    policy = _policy(errors)
+    raw = _load_raw(source)
+    label = raw.source
+    rep = LoadReport(source=label, format=raw.fmt, encoding=raw.encoding, conversions=list(raw.conversions),
+                     errors=policy)
+    df = _apply_columns(raw.df, columns, CLAIM_COLUMNS + tuple(FLAT_RELATIVE_COLUMNS), label)
+    missing = [c for c in CLAIM_REQUIRED if c not in df.columns]
+    if missing:
+        row1 = 1 if raw.fmt in ("csv", "polars", "pandas", "arrow", "parquet") else None
+        raise InputErrors(errors=[MissingColumnError(f"required field '{c}' is missing", source=label, row=row1,
+                                                     field=c, hint=_suggest(c, list(df.columns), _CLAIM_HEADER_HINTS))
+                                  for c in missing], source=label)
+    if df.height == 0:
+        raise EmptyInputError("no claims", source=label, hint="one claim per line (JSONL) or per row (CSV)")
+    probs = _Problems(label)
+    probs.add_errors(raw.errors)
+    df = df.with_columns(raw.rows.alias("_row"))
+    scalar = tuple(c for c in CLAIM_COLUMNS if c not in ("aliases", "relatives"))
+    df = _text_columns_to_utf8(df, scalar)
+    df = df.with_columns([_clean_text(pl.col(c)).alias(c) for c in scalar])
+    df = _repair_columns(df, [c for c in df.columns if c != "_row"], label, rep)
+
+    _check_required(df, probs, CLAIM_REQUIRED, "every claim needs a claim_id and the name the person gives")
+    _check_duplicates(df, probs, "claim_id", "give every claim its own claim_id")
+    sex = canonical_sex_expr(pl.col("sex"))
+    _check_sex(df, probs, sex)
+    df = df.with_columns(_pdt=_dates.partial_date_expr(pl.col("birth_date")),
+                         _rec=_dates.partial_date_expr(pl.col("recorded_on")),
+                         _zb=_dates.zodiac_branch_expr(pl.col("zodiac")))
+    df = _date_check(df, "birth_date", "_pdt", probs)
+    by = _int_check(df, "birth_year", _dates.MIN_YEAR, _this_year(), probs, "birth_year")
+    bmin = _int_check(df, "birth_year_min", _dates.MIN_YEAR, _this_year(), probs, "birth_year_min")
+    bmax = _int_check(df, "birth_year_max", _dates.MIN_YEAR, _dates.MAX_YEAR, probs,
+                      "birth_year_max")
+    age = _int_check(df, "age", 0, 130, probs, "age", as_float=True)
+    df = df.with_columns(birth_year=by, birth_year_min=bmin, birth_year_max=bmax, age=age)
+    swapped = pl.col("birth_year_min") > pl.col("birth_year_max")
+    probs.add(df, swapped, "birth_year_min", "birth_year_min is after birth_year_max (both taken as unknown)",
+              "swap the two values", value=pl.format("{} > {}", "birth_year_min", "birth_year_max"))
+    df = df.with_columns([pl.when(swapped.fill_null(False)).then(None).otherwise(pl.col(c)).alias(c)
+                          for c in ("birth_year_min", "birth_year_max")])
+    rec = pl.col("_rec")
+    probs.add(df, rec.struct.field("unparseable"), "recorded_on", "unparseable date",
+              "write the interview date as YYYY-MM-DD")
+    zb = pl.col("_zb")
+    amb = pl.col("zodiac").map_batches(_dates._zodiac_map(_dates.zodiac_is_ambiguous, pl.Boolean),
+                                       return_dtype=pl.Boolean).fill_null(False)
+    df = df.with_columns(_amb=amb)
+    probs.add(df, pl.col("zodiac").is_not_null() & zb.is_null() & ~pl.col("_amb"), "zodiac",
+              "unknown or ambiguous zodiac (con giáp)",
+              "use Tý, Sửu, Dần, Mão, Thìn, Tỵ, Ngọ, Mùi, Thân, Dậu, Tuất, Hợi "
+              "(with diacritics: 'Ty' could be Tý or Tỵ), or leave it empty")
+
+    # ---- relatives: any relation is accepted (canonical + as written); bad birth years become unknown
+    ex = _relatives_long(df, probs)
+    ex = ex.with_columns(_clean_text(pl.col("relation")).alias("relation_as_written"),
+                         _clean_text(pl.col("relation_text")).alias("relation_text"),
+                         _clean_text(pl.col("name")).alias("name"))
+    ex = ex.with_columns(relation=canonical_relation_expr(pl.col("relation_as_written")),
+                         relation_text=pl.coalesce("relation_text", "relation_as_written"))
+    ex = _repair_columns(ex, ["name"], label, rep, field_prefix="relatives.")
+    ex_by = _int_check(ex, "birth_year", _dates.MIN_YEAR, _this_year(), probs, "relatives.birth_year")
+    ex = ex.with_columns(birth_year=ex_by.cast(pl.Int32))
+    df = _settle(df, probs, policy, rep, unread=len(raw.errors))
+    _warn_rows(rep, df, pl.col("_amb"), label, "zodiac value(s) without diacritics that could be Tý or Tỵ",
+               "; ignored - ask the claimant again")
+    _warn_rows(rep, df, pl.col("age").is_not_null() & pl.col("recorded_on").is_null(), label,
+               "claim(s) give an age but no recorded_on", "; the age is taken as of this year")
+    rels = (ex.filter(pl.col("name").is_not_null())
+            .group_by("_row", maintain_order=True)
+            .agg(pl.struct("relation", "name", "birth_year", "relation_text").alias("relatives")))
 
     # ---- aliases
     if "aliases" in df.columns and df.schema["aliases"] != pl.Null:
@@ -903,8 +1167,9 @@ def read_claims(source: Any, columns: dict[str, str] | None = None, *, report: b
     recd = pl.date(rec.struct.field("year").cast(pl.Int32), rec.struct.field("month").cast(pl.Int32).fill_null(7),
                    rec.struct.field("day").cast(pl.Int32).fill_null(1))
     df = df.with_columns(
-        aliases=al, sex=sex, birth_year=by.cast(pl.Int32), birth_year_min=bmin.cast(pl.Int32),
-        birth_year_max=bmax.cast(pl.Int32), age=age.cast(pl.Float64),
+        aliases=al, sex=sex, birth_year=pl.col("birth_year").cast(pl.Int32),
+        birth_year_min=pl.col("birth_year_min").cast(pl.Int32), birth_year_max=pl.col("birth_year_max").cast(pl.Int32),
+        age=pl.col("age").cast(pl.Float64),
         recorded_on=pl.when(rec.struct.field("year").is_not_null()).then(recd),
         zodiac=_dates.canonical_zodiac_expr(pl.col("zodiac")),
         ethnicity=pl.col("ethnicity").map_batches(_canonical_ethnicity_series, return_dtype=pl.Utf8),
