@@ -514,15 +514,14 @@ def _show_warning(message, category, filename, lineno, file=None, line=None) -> 
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run one command; returns the exit code (argparse's own errors and --help included)."""
+    """Run one command and return its exit code. A bad option (--top-k 0, a missing argument),
+    --help and --version end in argparse's SystemExit (code 2 for a bad option, with one message
+    naming the option and the fix; 0 for help)."""
     import warnings
 
     from reconcile.errors import IndexFormatError, ReconcileInputError
 
-    try:
-        args = build_parser().parse_args(argv)
-    except SystemExit as exc:  # --help, --version, or a bad option (argparse printed why)
-        return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else EXIT_INPUT)
+    args = build_parser().parse_args(argv)
     warnings.showwarning = _show_warning
     where = f"reconcile {args.command}"
     try:

@@ -132,9 +132,10 @@ def silent(stage: str, done: int, total: int) -> None:  # noqa: ARG001
 
 
 def resolve(progress: bool | ProgressFn | None) -> ProgressFn:
-    """`True` → a new stderr `Reporter`; a callable → itself; anything else → `silent`."""
+    """`True` → a new stderr `Reporter` (no heartbeat thread: nobody would close it if the work
+    stopped half-way); a callable → itself; anything else → `silent`."""
     if progress is True:
-        return Reporter()
+        return Reporter(heartbeat=False)
     if callable(progress):
         return progress
     return silent

@@ -43,6 +43,14 @@ def readers_with_policy(monkeypatch):
         monkeypatch.setattr(rc, name, read)
 
 
+def main(argv) -> int:
+    """cli.main, with argparse's SystemExit (bad options, --help) turned into its exit code."""
+    try:
+        return cli.main(argv)
+    except SystemExit as exc:
+        return exc.code
+
+
 def _run(argv, cwd=None):
     """The installed entry point in a subprocess (python -m reconcile), as a user runs it."""
     env = dict(os.environ, PYTHONPATH=str(ROOT))
@@ -183,7 +191,7 @@ def test_default_policy_is_coerce_and_explained_in_help(monkeypatch, capsys, tmp
     assert fake.policies == ["coerce"]
     assert (tmp_path / "i.rejects.csv").is_file()
     capsys.readouterr()
-    assert cli.main(["index", "--help"]) == 0
+    assert main(["index", "--help"]) == 0
     text = " ".join(capsys.readouterr().out.split())
     assert "Default: coerce, because" in text
 
@@ -286,7 +294,7 @@ def test_report_and_index_outputs_are_checked(built_index, tmp_path, capsys):
 
 @pytest.mark.parametrize("value", ["0", "-3", "ten"])
 def test_top_k_must_be_positive(built_index, tmp_path, capsys, value):
-    assert cli.main(_claims_cmd(built_index, tmp_path / "c.csv", "--top-k", value)) == 2
+    assert main(_claims_cmd(built_index, tmp_path / "c.csv", "--top-k", value)) == 2
     err = capsys.readouterr().err
     assert "--top-k" in err and "1 or more" in err and "Traceback" not in err
 
@@ -318,7 +326,7 @@ def test_write_frame_refuses_unknown_extension(tmp_path):
 # ------------------------------------------------------------------------------------------ help
 
 def _help(capsys, *argv) -> str:
-    assert cli.main([*argv, "--help"]) == 0
+    assert main([*argv, "--help"]) == 0
     return capsys.readouterr().out
 
 
@@ -370,7 +378,7 @@ def test_generate_refuses_a_file_as_out_dir(tmp_path, capsys):
     f.write_text("x", "utf-8")
     assert cli.main(["generate", "--out-dir", str(f), "--people", "10"]) == 2
     assert "is a file, but a folder is needed" in capsys.readouterr().err
-    assert cli.main(["generate", "--out-dir", str(tmp_path / "g"), "--people", "0"]) == 2
+    assert main(["generate", "--out-dir", str(tmp_path / "g"), "--people", "0"]) == 2
 
 
 def test_bundled_claims_csv_holds_the_same_claims_as_the_jsonl():
@@ -462,8 +470,10 @@ def test_reporter_heartbeat_thread_writes_while_a_stage_is_silent():
     stream = Stream()
     with progress.Reporter(stream, every=0.05) as rep:
         rep("match", 0, 10)
-        time.sleep(0.4)
-        assert any(line.endswith("still working") for line in stream.lines)
+        deadline = time.monotonic() + 10          # generous: the machine may be busy
+        while not any(line.endswith("still working") for line in stream.lines):
+            assert time.monotonic() < deadline, "no heartbeat line"
+            time.sleep(0.02)
         rep("match", 10, 10)
     n = len(stream.lines)
     time.sleep(0.15)
