@@ -2,13 +2,15 @@
 
 Owns: finding the sample data (`data/samples/` of the checkout, or package data; regenerated
 deterministically with `reconcile.synth` into the output folder when neither exists), running
-index → match → leads → report, writing `candidates.csv`, `leads.csv`, `report.html`, and printing a
-short summary (counts and timings only; never a person's data).
+index → match → leads → report, writing `candidates.csv`, `leads.csv`, `report.html` into the
+folder given or, by default, a new temporary folder (printed first, so nothing lands in the current
+folder), and printing a short summary (counts and timings only; never a person's data).
 """
 
 from __future__ import annotations
 
 import sys
+import tempfile
 import time
 import warnings
 from dataclasses import dataclass, field
@@ -23,6 +25,8 @@ SAMPLE_FILES = ("population.csv", "claims.jsonl")
 _WORDS = {
     "vi": {
         "regen": "Không có dữ liệu mẫu kèm theo: tạo lại dữ liệu tổng hợp vào",
+        "where": "Kết quả được ghi vào",
+        "temp": "(thư mục tạm; chọn nơi khác bằng --out-dir)",
         "data": "Dữ liệu mẫu (tổng hợp, không phải người thật)",
         "people": "người trong CSDL",
         "claims": "lời khai",
@@ -39,6 +43,8 @@ _WORDS = {
     },
     "en": {
         "regen": "No bundled sample data: regenerating the synthetic samples into",
+        "where": "Writing the results to",
+        "temp": "(a temporary folder; choose another with --out-dir)",
         "data": "Sample data (synthetic, not real people)",
         "people": "people in the register",
         "claims": "claims",
@@ -81,7 +87,7 @@ def find_samples() -> Path | None:
     return None
 
 
-def _ensure_samples(out_dir: Path, say, w: dict[str, str]) -> Path:
+def _ensure_samples(out_dir: Path, say, w: dict[str, str], progress=None) -> Path:
     found = find_samples()
     if found is not None:
         return found
@@ -89,7 +95,7 @@ def _ensure_samples(out_dir: Path, say, w: dict[str, str]) -> Path:
 
     target = out_dir / "samples"
     say(f"{w['regen']} {target}")
-    synth.write_dataset(target, parquet=False, **SAMPLE_ARGS)
+    synth.write_dataset(target, parquet=False, progress=progress, **SAMPLE_ARGS)
     return target
 
 
@@ -107,10 +113,14 @@ def truth_check(matches: pl.DataFrame, status: pl.DataFrame, truth: pl.DataFrame
             "registered": t.filter(pl.col("kind") == "registered").height}
 
 
-def run_demo(out_dir="reconcile-demo", lang: str = "vi", top_k: int = 5, quiet: bool = False) -> DemoResult:
-    """Run the whole pipeline on the sample data and write candidates.csv, leads.csv, report.html."""
+def run_demo(out_dir=None, lang: str = "vi", top_k: int = 5, quiet: bool = False,
+             progress=None) -> DemoResult:
+    """Run the whole pipeline on the sample data and write candidates.csv, leads.csv, report.html
+    into `out_dir` (default: a new temporary folder, printed first). `progress`: a progress callback
+    (`reconcile.progress`), called per stage and per batch of claims."""
     import reconcile as rc
-    from reconcile.cli import write_frame
+    from reconcile.cli import leads_in_batches, match_in_batches, write_frame
+    from reconcile.progress import resolve
 
     report_mod = sys.modules["reconcile.report"]
     if lang not in _WORDS:
@@ -125,13 +135,19 @@ def run_demo(out_dir="reconcile-demo", lang: str = "vi", top_k: int = 5, quiet: 
         if not quiet:
             print(text)
 
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
+    tick = resolve(progress)
+    if out_dir is None:
+        out = Path(tempfile.mkdtemp(prefix="reconcile-demo-"))
+        say(f"{w['where']} {out} {w['temp']}")
+    else:
+        out = Path(out_dir)
+        out.mkdir(parents=True, exist_ok=True)
+        say(f"{w['where']} {out}")
     timings: dict[str, float] = {}
     t_all = time.perf_counter()
 
     t0 = time.perf_counter()
-    samples = _ensure_samples(out, say, w)
+    samples = _ensure_samples(out, say, w, tick)
     with warnings.catch_warnings():
         # the samples carry deliberate data-quality problems; the report shows what matters
         warnings.simplefilter("ignore")
@@ -140,22 +156,22 @@ def run_demo(out_dir="reconcile-demo", lang: str = "vi", top_k: int = 5, quiet: 
     timings["load"] = time.perf_counter() - t0
 
     t0 = time.perf_counter()
-    index = rc.build_index(pop)
+    index = rc.build_index(pop, progress=tick)
     timings["index"] = time.perf_counter() - t0
 
     t0 = time.perf_counter()
-    matches = rc.match(claims, index, top_k=top_k, lang=lang)
+    matches = match_in_batches(claims, index, top_k, lang, tick)
     timings["match"] = time.perf_counter() - t0
 
     t0 = time.perf_counter()
-    leads = rc.leads(claims, index, top_k=max(top_k, 10), lang=lang)
+    leads = leads_in_batches(claims, index, max(top_k, 10), lang, tick)
     timings["leads"] = time.perf_counter() - t0
 
     t0 = time.perf_counter()
     cand_path = write_frame(matches, out / "candidates.csv")
     leads_path = write_frame(leads, out / "leads.csv")
     report_path = rc.report(claims, index, out=out / "report.html", lang=lang, top_k=top_k,
-                            matches=matches, leads=leads)
+                            matches=matches, leads=leads, progress=tick)
     timings["report"] = time.perf_counter() - t0
     timings["total"] = time.perf_counter() - t_all
 
@@ -180,7 +196,7 @@ def run_demo(out_dir="reconcile-demo", lang: str = "vi", top_k: int = 5, quiet: 
 
 def main(argv: list[str] | None = None) -> int:  # pragma: no cover - thin wrapper for `python -m`
     args = list(sys.argv[1:] if argv is None else argv)
-    run_demo(out_dir=args[0] if args else "reconcile-demo", lang=args[1] if len(args) > 1 else "vi")
+    run_demo(out_dir=args[0] if args else None, lang=args[1] if len(args) > 1 else "vi")
     return 0
 
 

@@ -9,7 +9,7 @@ Owns:
 - `generate_claims(population, n, seed, mix)`: claims in SPEC JSONL form with ground truth, of three kinds
   (`registered`, `absent_relatives`, `absent`), corrupted as in life and tagged by corruption.
 - `write_dataset(out_dir, people, claims, seed)`: population.parquet/.csv, claims.jsonl, claims.csv (flat
-  form of a subset), truth.csv.
+  form of the same claims), truth.csv.
 - `flatten_claims(claims)`: the SPEC flat CSV form; `CORRUPTION_TAGS`: every tag truth.corruptions can hold.
 
 Unregistered claimants are people who never were in the register (an unregistered child of a registered
@@ -1467,14 +1467,25 @@ def flatten_claims(claims: list[dict]) -> pl.DataFrame:
 
 
 def write_dataset(out_dir: str | os.PathLike, people: int = 200_000, claims: int = 2_000, seed: int = 0,
-                  *, mix: ClaimMix = ClaimMix(), flat_subset: int = 100, parquet: bool = True
+                  *, mix: ClaimMix = ClaimMix(), parquet: bool = True, progress=None
                   ) -> dict[str, Path]:
-    """Generate and write population.parquet, population.csv, claims.jsonl, claims.csv (flat form of the
-    first `flat_subset` claims) and truth.csv into `out_dir`. Returns the written paths."""
+    """Generate and write population.parquet, population.csv, claims.jsonl, claims.csv and truth.csv into
+    `out_dir`. Returns the written paths.
+
+    claims.csv holds the same claims as claims.jsonl, in the flat form (SPEC §2): relatives as name
+    columns, so their birth years are only in claims.jsonl. `progress`: a progress callback
+    (`reconcile.progress`), one step per stage."""
+    from reconcile.progress import resolve
+
+    say = resolve(progress)
+    steps = 4
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
+    say("generate", 0, steps)
     pop = generate_population(people, seed)
+    say("generate", 1, steps)
     cl, truth = generate_claims(pop, claims, seed, mix)
+    say("generate", 2, steps)
     paths = {k: out / f for k, f in (("population_parquet", "population.parquet"),
                                       ("population_csv", "population.csv"), ("claims_jsonl", "claims.jsonl"),
                                       ("claims_csv", "claims.csv"), ("truth_csv", "truth.csv"))}
@@ -1483,9 +1494,11 @@ def write_dataset(out_dir: str | os.PathLike, people: int = 200_000, claims: int
     else:
         del paths["population_parquet"]
     pop.write_csv(paths["population_csv"])
+    say("generate", 3, steps)
     with open(paths["claims_jsonl"], "w", encoding="utf-8", newline="\n") as fh:
         for c in cl:
             fh.write(json.dumps(c, ensure_ascii=False) + "\n")
-    flatten_claims(cl[:flat_subset]).write_csv(paths["claims_csv"])
+    flatten_claims(cl).write_csv(paths["claims_csv"])
     truth.write_csv(paths["truth_csv"])
+    say("generate", steps, steps)
     return paths

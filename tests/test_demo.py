@@ -76,7 +76,34 @@ def test_cli_demo_calls_run_demo(monkeypatch, tmp_path):
     seen = {}
     monkeypatch.setattr(demo, "run_demo", lambda **kw: seen.update(kw))
     assert cli.main(["demo", "--out-dir", str(tmp_path / "d"), "--lang", "en"]) == 0
-    assert seen == {"out_dir": str(tmp_path / "d"), "lang": "en"}
+    assert seen["out_dir"] == str(tmp_path / "d") and seen["lang"] == "en" and callable(seen["progress"])
+    seen.clear()
+    assert cli.main(["demo", "-q"]) == 0
+    assert seen["out_dir"] is None          # run_demo picks a temporary folder
+
+
+def test_demo_writes_to_a_temporary_folder_by_default_and_says_where(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(demo, "find_samples", lambda: None)
+    monkeypatch.setattr(demo, "SAMPLE_ARGS", dict(people=400, claims=12, seed=5))
+    made = tmp_path / "elsewhere" / "reconcile-demo-x"
+    monkeypatch.setattr(demo.tempfile, "mkdtemp", lambda prefix: (made.mkdir(parents=True), str(made))[1])
+    seen = []
+    res = _run(lang="en", progress=lambda *a: seen.append(a))
+    out = capsys.readouterr().out
+    assert res.out_dir == made and res.report.parent == made
+    assert out.splitlines()[0].startswith(f"Writing the results to {made} (a temporary folder")
+    assert not (tmp_path / "reconcile-demo").exists()
+    stages = {s for s, _d, _t in seen}
+    assert {"generate", "index", "match", "leads", "report"} <= stages
+
+
+def test_cli_demo_refuses_a_file_as_out_dir(tmp_path, capsys):
+    f = tmp_path / "file.txt"
+    f.write_text("x", "utf-8")
+    assert cli.main(["demo", "--out-dir", str(f)]) == cli.EXIT_INPUT
+    err = capsys.readouterr().err
+    assert "is a file, but a folder is needed" in err and "Traceback" not in err
 
 
 def test_demo_regenerates_samples_when_not_bundled(tmp_path, monkeypatch):
