@@ -18,6 +18,9 @@ import sys
 import tempfile
 from pathlib import Path
 
+from reconcile.io import DEFAULT_ERRORS as DEFAULT_BAD_ROWS  # the one default, owned by io
+from reconcile.io import ERROR_POLICIES as BAD_ROW_POLICIES
+
 EXIT_INPUT = 2
 EXIT_INDEX = 3
 
@@ -34,8 +37,6 @@ INDEX_SUFFIX = ".rcidx"
 REJECTS_SUFFIX = ".rejects.csv"
 REJECTS_COLUMNS = ("file", "row", "column", "value", "reason", "action")
 
-BAD_ROW_POLICIES = ("raise", "skip", "coerce")
-DEFAULT_BAD_ROWS = "coerce"
 
 # Claims per progress step: about PROGRESS_STEPS steps, never batches smaller than MIN_BATCH
 # (match) or MIN_LEADS_BATCH (leads has a fixed cost per call).
@@ -227,9 +228,9 @@ def read_input(kind: str, path: str, policy: str, out: Path):
         raise CommandError(f"{exc}\nEvery problem found is listed in {rejects}.{more}") from None
     problems = load.problems
     write_frame(problems, rejects)
-    coerced = problems.filter(pl.col("action").str.starts_with("coerc")).height
+    coerced = problems.filter(pl.col("action").is_in(["coerced", "repaired"])).height
     print(f"{Path(path).name}: {load.rows_read:,} rows read, {load.rows_used:,} used, "
-          f"{load.rows_set_aside:,} set aside, {coerced:,} cells coerced "
+          f"{load.rows_set_aside:,} set aside, {coerced:,} cells coerced or repaired "
           f"(--on-bad-rows {policy}); problems listed in {rejects}")
     return frame
 

@@ -4,7 +4,6 @@ one message, no traceback), help texts, progress per batch, `python -m reconcile
 
 from __future__ import annotations
 
-import inspect
 import json
 import os
 import subprocess
@@ -20,27 +19,7 @@ from reconcile import cli, io as rc_io, progress, synth
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "data" / "samples"
-POLICY_IN_IO = "errors" in inspect.signature(rc_io.read_population).parameters
-PROBLEM_SCHEMA = {"file": pl.Utf8, "row": pl.Int64, "column": pl.Utf8, "value": pl.Utf8,
-                  "reason": pl.Utf8, "action": pl.Utf8}
-
-
-@pytest.fixture(autouse=True)
-def readers_with_policy(monkeypatch):
-    """Until the io branch (errors= and LoadReport.problems) is merged, stand in for that signature
-    with the current readers: every row used, no problems. Once io has it, this does nothing."""
-    if POLICY_IN_IO:
-        return
-    for name in ("read_population", "read_claims"):
-        orig = getattr(rc_io, name)
-
-        def read(source, columns=None, *, errors="coerce", report=False, _orig=orig):
-            frame = _orig(source, columns)
-            load = SimpleNamespace(rows_read=frame.height, rows_used=frame.height, rows_set_aside=0,
-                                   problems=pl.DataFrame(schema=PROBLEM_SCHEMA))
-            return (frame, load) if report else frame
-
-        monkeypatch.setattr(rc, name, read)
+PROBLEM_SCHEMA = rc_io.PROBLEM_SCHEMA
 
 
 def main(argv) -> int:
@@ -161,7 +140,7 @@ class FakeReader:
         problems = pl.DataFrame(
             {"file": [str(source)] * 2, "row": [4, 9], "column": ["birth_date", "name"],
              "value": ["1990-13-45", None], "reason": ["unparseable date", "no name"],
-             "action": ["coerce", "skip"]}, schema=PROBLEM_SCHEMA)
+             "action": ["coerced", "skipped"]}, schema=PROBLEM_SCHEMA)
         load = SimpleNamespace(rows_read=frame.height + 1, rows_used=frame.height, rows_set_aside=1,
                                problems=problems)
         return (frame, load) if report else frame
@@ -178,9 +157,9 @@ def test_on_bad_rows_is_passed_to_the_reader_and_every_problem_is_written(built_
     assert fake.policies == [policy]
     rejects = pl.read_csv(tmp_path / "cands.rejects.csv", infer_schema=False)
     assert rejects.columns == list(cli.REJECTS_COLUMNS)
-    assert rejects["row"].to_list() == ["4", "9"] and rejects["action"].to_list() == ["coerce", "skip"]
+    assert rejects["row"].to_list() == ["4", "9"] and rejects["action"].to_list() == ["coerced", "skipped"]
     line = capsys.readouterr().out
-    assert "301 rows read, 300 used, 1 set aside, 1 cells coerced" in line
+    assert "301 rows read, 300 used, 1 set aside, 1 cells coerced or repaired" in line
     assert f"--on-bad-rows {policy}" in line
 
 
@@ -216,7 +195,6 @@ def test_raise_policy_writes_every_problem_to_rejects_and_exits_2(built_index, t
     assert not (tmp_path / "l.csv").exists()
 
 
-@pytest.mark.skipif(not POLICY_IN_IO, reason="io's errors= policy is not merged into this branch yet")
 def test_dirty_register_row_is_coerced_skipped_or_refused(tmp_path, capsys):
     rows = pl.read_csv(SAMPLES / "population.csv", infer_schema=False).head(40)
     rows = rows.with_columns(pl.when(pl.int_range(pl.len()) == 5).then(pl.lit("X"))
@@ -224,7 +202,7 @@ def test_dirty_register_row_is_coerced_skipped_or_refused(tmp_path, capsys):
     src = tmp_path / "dirty.csv"
     rows.write_csv(src)
     assert cli.main(["index", str(src), "--out", str(tmp_path / "c.rcidx"), "-q"]) == 0
-    assert "40 rows read, 40 used, 0 set aside, 1 cells coerced" in capsys.readouterr().out
+    assert "40 rows read, 40 used, 0 set aside, 1 cells coerced or repaired" in capsys.readouterr().out
     assert cli.main(["index", str(src), "--out", str(tmp_path / "s.rcidx"), "-q", "--on-bad-rows", "skip"]) == 0
     assert "40 rows read, 39 used, 1 set aside" in capsys.readouterr().out
     assert cli.main(["index", str(src), "--out", str(tmp_path / "r.rcidx"), "-q",
