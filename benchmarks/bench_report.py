@@ -97,11 +97,19 @@ def measure(path: Path, repeats: int = 3) -> dict:
     out: dict = {"bytes": path.stat().st_size}
     opens, searches, folded = [], [], []
     for _ in range(repeats):
-        drv = start_driver(tempfile.mkdtemp(prefix="bench-report-"))
-        drv.set_script_timeout(600)
+        # "none": get() returns at once, so a page that parses for minutes cannot time the driver out
+        drv = start_driver(tempfile.mkdtemp(prefix="bench-report-"), page_load_strategy="none")
+        drv.set_script_timeout(900)
         try:
-            drv.set_page_load_timeout(600)
             drv.get(path.resolve().as_uri())
+            while True:
+                try:
+                    if drv.execute_script("return document.readyState !== 'loading' || "
+                                          "!!document.getElementById('report-data')"):
+                        break
+                except Exception:  # noqa: BLE001 - the page is still being replaced
+                    pass
+                time.sleep(0.05)
             t_ready = drv.execute_async_script("""
                 var done = arguments[arguments.length - 1];
                 (function wait() {

@@ -36,7 +36,7 @@ def _chromium() -> str | None:
     return None
 
 
-def start_driver(profile_dir, window="1280,1600"):
+def start_driver(profile_dir, window="1280,1600", page_load_strategy="normal"):
     """A headless Chromium for the report (also used by benchmarks/bench_report.py)."""
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
@@ -47,6 +47,7 @@ def start_driver(profile_dir, window="1280,1600"):
                     ".ci/run does this in CI)")
     opts = webdriver.ChromeOptions()
     opts.binary_location = browser
+    opts.page_load_strategy = page_load_strategy
     for arg in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                 "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-dev-shm-usage",
                 f"--window-size={window}", f"--user-data-dir={profile_dir}"):

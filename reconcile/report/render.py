@@ -23,6 +23,7 @@ import os
 import re
 import unicodedata
 from datetime import datetime, timezone
+from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
@@ -232,6 +233,7 @@ def field_label(field: str | None, lang: str) -> str:
 _TRAILING_WEIGHT = re.compile(r"\s*[+−-]?\d+(?:[.,]\d+)?\s*$")
 
 
+@lru_cache(maxsize=65536)
 def evidence_words(text: str) -> str:
     """The evidence sentence without the weight the model appends (the chart shows it), one-year
     ranges written as one year."""
@@ -372,25 +374,34 @@ class _Strings:
     def __init__(self) -> None:
         self.table: list[str] = []
         self.pos: dict[str, int] = {}
+        self.raw: dict[object, int] = {}        # value as given -> position (skips _visible on repeats)
+        self.texts: dict[str, int | list[int]] = {}
 
     def __call__(self, value) -> int | None:
         if value is None:
             return None
+        k = self.raw.get(value)
+        if k is not None:
+            return k
         text = _visible(str(value))
         k = self.pos.get(text)
         if k is None:
             k = self.pos[text] = len(self.table)
             self.table.append(text)
+        self.raw[value] = k
         return k
 
     def text(self, value) -> int | list[int] | None:
         """A long text as a list of interned segments (split after ', ', around quotes and brackets)."""
         if value is None:
             return None
-        text = _visible(str(value))
-        if len(text) < _SEGMENT_MIN:
-            return self(text)
-        return [self(s) for s in _SEGMENT.split(text) if s]
+        value = str(value)
+        out = self.texts.get(value)
+        if out is None:
+            text = _visible(value)
+            out = self(text) if len(text) < _SEGMENT_MIN else [self(s) for s in _SEGMENT.split(text) if s]
+            self.texts[value] = out
+        return out
 
 
 def _num(v, digits: int) -> float | None:
@@ -515,11 +526,11 @@ def build_payload(claims: pl.DataFrame, matches: pl.DataFrame, leads: pl.DataFra
 
 def embed_payload(payload: dict, config: ReportConfig = ReportConfig()) -> str:
     """The payload as the text of the JSON block: plain escaped JSON, or {"gz": base64} when large."""
-    text = json_for_html(payload)
-    if len(text.encode("utf-8")) <= config.compress_over:
-        return text
-    raw = json.dumps(payload, ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode("utf-8")
-    packed = base64.b64encode(gzip.compress(raw, compresslevel=9, mtime=0)).decode("ascii")
+    raw = json.dumps(payload, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    size = len(raw.encode("utf-8"))
+    if size <= config.compress_over:
+        return _JSON_HTML_RE.sub(lambda m: _JSON_HTML[m.group(0)], raw)
+    packed = base64.b64encode(gzip.compress(raw.encode("utf-8"), compresslevel=6, mtime=0)).decode("ascii")
     return json_for_html({"gz": packed})
 
 
@@ -567,7 +578,7 @@ def render_html(claims: pl.DataFrame, matches: pl.DataFrame, leads: pl.DataFrame
     place_rows = "".join(
         f"<tr><td><bdi>{esc(row[0])}</bdi></td><td class=\"n\">{sum(row[1:])}</td>"
         + "".join(f"<td class=\"n\">{v}</td>" for v in row[1:]) + "</tr>" for row in payload["places"])
-    summary = (f"<details class=\"card\" id=\"summary\"><summary><h2>{esc(w['summary'])}</h2></summary>{tiles}"
+    summary = (f"<details class=\"card\" id=\"summary\" open><summary><h2>{esc(w['summary'])}</h2></summary>{tiles}"
                f"<h3>{esc(w['by_place'])}</h3><div class=\"scroll\"><table class=\"places\"><tr><th>{esc(w['place'])}</th>"
                f"<th class=\"n\">{esc(w['n_claims'])}</th>"
                + "".join(f"<th class=\"n\">{esc(w[s])}</th>" for s in STATUSES)
