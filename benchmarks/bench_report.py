@@ -16,8 +16,17 @@ page. Search: typing "Giàng" (and a folded "giang a") into the search box, unti
 (input event handled, layout forced, one animation frame), median of 5. Uses the Selenium set-up of
 tests/test_browser.py.
 
-Results, 200,000 people / 3,000 claims (seed 7), 2 shared CPUs (other sessions running: timings inflated):
-see the end of this docstring once measured.
+Results, 200,000 people / 3,000 claims (`generate` defaults, seed 7; match top 5, leads top 10), 2 CPUs shared
+with other sessions (load average about 20 during both runs: every timing is inflated, the ratio is fair):
+
+                      before (main, c96fa08)        after (reconcile/report package)
+  file size           61.0 MB                       3.36 MB (JSON 15 MB → gzip+base64 in the JSON block)
+  open in Chromium    189 s (1 run)                 1.9 s median of 5 (1.0–2.0 s); 2.1 s in a second run
+  search "Giàng"      10.3 s (497 claims)           22 ms (497 claims); 69 ms in the second run
+  search "giang a"    14.1 s                        15 ms; 25 ms
+  open one claim      (all drawn at load)           134 ms (detail, waterfall, kinship picture)
+  write the file      24 s                          21 s
+The issue's own figures on a less loaded machine were 60 MB, 81 s and 5.7 s.
 """
 
 from __future__ import annotations
@@ -46,6 +55,16 @@ index = rc.load_index(f"{work}/index")
 t = time.perf_counter()
 rep.report(claims, index, out=sys.argv[3], matches=m, leads=l)
 print(time.perf_counter() - t)
+"""
+
+OPEN_CLAIM_JS = """
+var done = arguments[arguments.length - 1];
+var row = document.querySelector('#list .row');
+if (!row || !document.getElementById('detail')) { done(null); return; }
+var t0 = performance.now();
+row.click();
+document.body.offsetHeight;
+requestAnimationFrame(function () { done(performance.now() - t0); });
 """
 
 SEARCH_JS = """
@@ -95,7 +114,7 @@ def measure(path: Path, repeats: int = 3) -> dict:
     from test_browser import start_driver
 
     out: dict = {"bytes": path.stat().st_size}
-    opens, searches, folded = [], [], []
+    opens, searches, folded, claims_open = [], [], [], []
     for _ in range(repeats):
         # "none": get() returns at once, so a page that parses for minutes cannot time the driver out
         drv = start_driver(tempfile.mkdtemp(prefix="bench-report-"), page_load_strategy="none")
@@ -124,12 +143,17 @@ def measure(path: Path, repeats: int = 3) -> dict:
                 ms, shown = drv.execute_async_script(SEARCH_JS, term)
                 bucket.append(ms)
                 out[f"shown_{term}"] = shown
+            claim_ms = drv.execute_async_script(OPEN_CLAIM_JS)
+            if claim_ms is not None:
+                claims_open.append(claim_ms)
         finally:
             drv.quit()
     out["open_s"] = statistics.median(opens)
     out["open_all_s"] = [round(x, 2) for x in opens]
     out["search_ms"] = statistics.median(searches)
     out["search_folded_ms"] = statistics.median(folded)
+    if claims_open:
+        out["open_claim_ms"] = statistics.median(claims_open)
     return out
 
 

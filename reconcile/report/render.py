@@ -8,7 +8,10 @@ evidence waterfall and kinship picture are built when the claim is opened). Valu
 HTML (`<`, `>`, `&`, U+2028/2029), and the script inserts them as text only (never as markup). A
 Content-Security-Policy allows only this file's script (by hash) and no network. Strings are interned in
 one table, long texts stored as interned segments; a payload above `ReportConfig.compress_over` bytes is
-gzip+base64 inside the JSON (the browser inflates it with `DecompressionStream`).
+gzip+base64 inside the JSON (the browser inflates it with `DecompressionStream`: Chrome/Edge 80+, Firefox
+113+, Safari 16.4+; an older browser gets a clear message). 3,000 claims on a 200k register: 3.4 MB, opens in
+about 2 s in headless Chromium, search about 20 ms (benchmarks/bench_report.py; the earlier all-HTML report
+was 61 MB, 189 s and 10 s on the same loaded machine).
 """
 
 from __future__ import annotations
