@@ -379,6 +379,16 @@ def test_waterfall_has_a_line_for_a_differing_surname_and_for_unexplained_weight
     rows = rep.evidence_rows(detail, 5.8, "Vàng Thị Mai", "Giàng Thị Mai", "vi")
     assert [r["field"] for r in rows] == ["fam", "mid", "giv"]
     assert "Vàng" in rows[0]["text"] and "Giàng" in rows[0]["text"] and rows[0]["label"] == "Họ"
+    assert rows[0]["weight"] == 0.0 and "không tính" in rows[0]["text"]
+    # a surname line the model weighed but did not word carries that weight (no separate line)
+    rows = rep.evidence_rows(detail, 3.8, "Vàng Thị Mai", "Giàng Thị Mai", "vi")
+    assert [r["field"] for r in rows] == ["fam", "mid", "giv"]
+    assert rows[0]["weight"] == pytest.approx(-2.0) and "không tính" not in rows[0]["text"]
+    # a row without a sentence (a level explain has no words for) keeps its line with the compared values
+    rows = rep.evidence_rows([{"field": "fam", "level": "phonetic", "weight": -0.5, "text": None,
+                               "claimed": "Vàng", "recorded": "Giàng", "recorded_person_id": None}],
+                             -0.5, "Vàng Thị Mai", "Giàng Thị Mai", "vi")
+    assert len(rows) == 1 and rows[0]["weight"] == -0.5 and "Vàng / Giàng" in rows[0]["text"]
     # same surname: no invented line; weight without a line of its own gets one
     rows = rep.evidence_rows(detail, 7.0, "Giàng Thị Mai", "Giàng Thị Mai", "en")
     assert [r["field"] for r in rows] == ["mid", "giv", None]

@@ -261,8 +261,9 @@ def _legacy_values(row: dict) -> dict:
 def evidence_rows(detail, total: float | None, claim_name: str | None, cand_name: str | None,
                   lang: str = "vi") -> list[dict]:
     """The waterfall's lines: one per evidence row (field, label, level, weight, words), plus a line
-    for a surname that differs when the model wrote none, plus the weight without its own line (the
-    total minus the rows) when that is not negligible. Every field that weighs gets its line."""
+    for a surname that differs when the model wrote none (carrying the weight without a line, if any),
+    else a line for the weight without its own line (the total minus the rows) when that is not
+    negligible. Every field that weighs gets its line."""
     w = words(lang)
     rows = []
     for d in _rel_list(detail):
@@ -277,19 +278,25 @@ def evidence_rows(detail, total: float | None, claim_name: str | None, cand_name
                      "level": d.get("level"), "weight": round(wt, 2), "text": evidence_words(text),
                      "claimed": d.get("claimed"), "recorded": d.get("recorded"),
                      "recorded_person_id": d.get("recorded_person_id")})
+    rest = 0.0
+    if total is not None and not (isinstance(total, float) and math.isnan(total)):
+        rest = round(float(total) - sum(r["weight"] for r in rows), 2)
     fields = {r["field"] for r in rows}
     c_fam = (claim_name or "").split()[:1]
     p_fam = (cand_name or "").split()[:1]
     if "fam" not in fields and c_fam and p_fam and fold_search(c_fam[0]) != fold_search(p_fam[0]):
-        rows.insert(0, {"field": "fam", "label": field_label("fam", lang), "level": "different",
-                        "weight": 0.0,
-                        "text": w["surname_differs"].format(c=c_fam[0], p=p_fam[0]) + f" ({w['not_weighed']})",
+        # the model compared the surnames but wrote no line (a level without a sentence): the weight
+        # without a line is the surname's
+        weighs = abs(rest) >= 0.05
+        rows.insert(0, {"field": "fam", "label": field_label("fam", lang), "level": None,
+                        "weight": rest if weighs else 0.0,
+                        "text": w["surname_differs"].format(c=c_fam[0], p=p_fam[0])
+                        + ("" if weighs else f" ({w['not_weighed']})"),
                         "claimed": c_fam[0], "recorded": p_fam[0], "recorded_person_id": None})
-    if total is not None and not (isinstance(total, float) and math.isnan(total)):
-        rest = float(total) - sum(r["weight"] for r in rows)
-        if abs(rest) >= 0.05:
-            rows.append({"field": None, "label": w["residual"], "level": None, "weight": round(rest, 2),
-                         "text": "", "claimed": None, "recorded": None, "recorded_person_id": None})
+        rest = 0.0
+    if abs(rest) >= 0.05:
+        rows.append({"field": None, "label": w["residual"], "level": None, "weight": rest,
+                     "text": "", "claimed": None, "recorded": None, "recorded_person_id": None})
     return rows
 
 
