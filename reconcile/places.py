@@ -41,7 +41,7 @@ import polars as pl
 
 __all__ = [
     "PlaceResolution", "resolve", "compatibility", "compatibility_expr", "place_features",
-    "label", "today_names", "describe", "fold_place", "short_name", "LEVELS",
+    "label", "today_names", "describe", "named_unit", "fold_place", "short_name", "LEVELS",
 ]
 
 #: compatibility levels (Int8) used by `compatibility` and `compatibility_expr`
@@ -834,11 +834,42 @@ def _today_province_text(now, lang: str) -> str:
     return (" hoặc " if lang == "vi" else " or ").join(parts)
 
 
-def describe(res: PlaceResolution, lang: str = "vi") -> str:
+def _official(uid: str) -> str:
+    name = _gaz().units[uid]["name"]
+    if name.startswith("Thành phố "):
+        name = name[len("Thành phố "):]
+    return unicodedata.normalize("NFC", name).casefold()
+
+
+def named_unit(res: PlaceResolution, as_of=None) -> str | None:
+    """The unit a mention is to be named by: among the units it can mean, the one whose official
+    name the text itself wrote ("Đắk Lắk" names the 2004–2025 unit, "Đắc Lắc" the 1976–2003 one);
+    else the one that existed at `as_of` (the time the text refers to); else the latest unit before
+    the 2025 reform (how registers and people wrote it until then). None when nothing resolved."""
+    g = _gaz()
+    units = [u for u in res.units if u in g.units]
+    if not units:
+        return None
+    written = unicodedata.normalize("NFC", res.matched_text or "").casefold()
+    used = [u for u in units if re.search(r"(?<!\w)" + re.escape(_official(u)) + r"(?!\w)", written)]
+    if used:
+        longest = max(len(_official(u)) for u in used)
+        used = [u for u in used if len(_official(u)) == longest]
+    pool = used or units
+    year = _year(as_of)
+    if year is not None:
+        pool = [u for u in pool if _alive(g.units[u], year)] or pool
+    before = [u for u in pool if u not in g.today] or pool
+    return max(before, key=lambda u: (_first_start(g.units[u]), -units.index(u)))
+
+
+def describe(res: PlaceResolution, lang: str = "vi", as_of=None) -> str:
     """Officer-readable account of a resolution: the place as it was (official names where
     recognised) and what it is today (ward/commune where known, province after 1 July 2025).
 
     e.g. 'xã Sủng Là, huyện Đồng Văn, tỉnh Hà Giang (cũ) — nay: xã Sà Phìn, tỉnh Tuyên Quang'.
+    The province is named as the text named it, or as it was called at `as_of` (`named_unit`):
+    "huyện M'Đrắk, tỉnh Đắk Lắk" stays "Đắk Lắk", never the older "Đắc Lắc" no input wrote.
     An unresolved place gives '' (the caller shows the claimant's own words).
     """
     if res is None or not res.now:
@@ -846,7 +877,7 @@ def describe(res: PlaceResolution, lang: str = "vi") -> str:
     g = _gaz()
     then = [_lower_type(n) for n in (res.commune_name, res.district_name) if n]
     if res.units:
-        uid = res.units[0]
+        uid = named_unit(res, as_of)
         u = g.units[uid]
         old = not any(x in g.today for x in res.units)
         same = u["name"] in {g.units[n]["name"] for n in res.now if n in g.units}

@@ -7,7 +7,6 @@ import contextlib
 import importlib
 import io
 import json
-import re
 
 import polars as pl
 import pytest
@@ -23,8 +22,9 @@ def _run(**kw):
 
 
 def _section_piles(html_text: str) -> list[str]:
-    """data-status of every claim section (the report writes them in this fixed form)."""
-    return re.findall(r'<section class="card claim" id="c-\d+" data-status="(\w+)"', html_text)
+    """The pile of every claim, read from the report's embedded data."""
+    data = importlib.import_module("reconcile.report").read_payload(html_text)
+    return [data["statuses"][c["s"]] for c in data["claims"]]
 
 
 @pytest.fixture(scope="module")
