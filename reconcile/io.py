@@ -30,7 +30,7 @@ from typing import Any
 import polars as pl
 
 from reconcile import dates as _dates
-from reconcile.encodings import ENCODING_LABELS, decode_bytes, repair_column
+from reconcile.encodings import ENCODING_LABELS, LEGACY_FILE_ENCODINGS, decode_bytes, repair_column
 from reconcile.errors import (  # noqa: F401 - warnings re-exported for callers
     DataQualityWarning,
     EncodingConverted,
@@ -569,6 +569,8 @@ def _text_columns_to_utf8(df: pl.DataFrame, cols: tuple[str, ...]) -> pl.DataFra
 
 def _repair_columns(df: pl.DataFrame, cols, label: str, rep: LoadReport, field_prefix: str = "") -> pl.DataFrame:
     """Convert legacy/mis-decoded Vietnamese text in the given Utf8 columns; note what was converted."""
+    if rep.encoding in LEGACY_FILE_ENCODINGS:   # the whole file was already judged (decode_bytes): no second guess
+        return df
     for c in cols:
         if c not in df.columns or df.schema[c] != pl.Utf8:
             continue
