@@ -612,13 +612,13 @@ def _decode_legacy_bytes(data: bytes, evidence: FileEvidence = FILE_EVIDENCE) ->
             valid += (not bad and not _CONTROL.search(out) and _token_ok(out))
             valid_base += base_ok[w]
         if changed > 0:
-            scores.append(((valid - valid_base) / changed, valid / changed, valid - valid_base, name))
-    scores.sort(reverse=True)
-    winners = [s for s in scores if s[1] >= evidence.min_valid and s[0] >= evidence.min_margin]
+            scores.append((valid - valid_base, (valid - valid_base) / changed, valid / changed, name))
+    scores.sort(reverse=True)           # most words gained first
+    winners = [s for s in scores if s[2] >= evidence.min_valid and s[1] >= evidence.min_margin]
     base_usable = not _CONTROL.search(base_text)
     if winners:
-        margin, _share, gained, name = winners[0]
-        rivals = [s for s in scores[1:] if s[2] >= evidence.ambiguity * gained and s[2] > 0]
+        gained, _margin, _share, name = winners[0]
+        rivals = [s for s in scores if s[3] != name and s[0] >= evidence.ambiguity * gained and s[0] > 0]
         if not rivals:
             text = _file_hypothesis(view, name)[0]
             if not _CONTROL.search(text):
@@ -629,12 +629,15 @@ def _decode_legacy_bytes(data: bytes, evidence: FileEvidence = FILE_EVIDENCE) ->
         return None
     notes = [f"the file is not UTF-8: read as {ENCODING_LABELS[base_name]}; letters it cannot hold "
              "(ă, đ, ơ, ư and most tone marks) were lost when the file was saved, so names may lack marks"]
-    doubt = [s for s in scores if s[2] > 0]
+    doubt = [s for s in scores if s[0] > 0]
     if doubt:
-        _m, _s, gained, name = doubt[0]
+        gained, _m, _s, name = doubt[0]
         notes.append(f"{gained} word(s) would read as Vietnamese in {ENCODING_LABELS[name]}, too few to decide "
                      "that the file is in it: left as they are (check the file's encoding)")
     return Decoded(text=unicodedata.normalize("NFC", base_text), encoding=base_name, conversions=notes)
+
+
+_VN1_CONTROL_CAPITALS = re.compile("[\x01-\x06\x11-\x17]")
 
 
 def decode_bytes(data: bytes, source: str = "input") -> Decoded:
@@ -666,6 +669,11 @@ def decode_bytes(data: bytes, source: str = "input") -> Decoded:
             source=source, row=line,
             hint="save the file as UTF-8 (Excel: 'CSV UTF-8'; the Unikey toolkit converts TCVN3/VNI to Unicode)",
         ) from None
+    if enc == "utf-8" and _VN1_CONTROL_CAPITALS.search(text) and data.isascii():
+        # ASCII with control bytes 0x01-0x17 between letters: TCVN3 (VN1) capitals such as 'Ứ' (0x11)
+        legacy = _decode_legacy_bytes(data)
+        if legacy is not None and legacy.encoding == "tcvn3":
+            return legacy
     if "\x00" in text:
         raise EncodingProblemError("NUL characters in text (binary file, or UTF-16 without a BOM?)",
                                    source=source, row=text.count("\n", 0, text.index("\x00")) + 1,
