@@ -104,6 +104,7 @@ def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--typos", type=int, default=5000)
     ap.add_argument("--rows", type=int, default=1_000_000)
+    ap.add_argument("--file-rows", type=int, default=100_000, help="rows of the legacy files timed with decode_bytes")
     args = ap.parse_args()
     raw = SAMPLE.read_bytes()
     truth = pl.read_csv(SAMPLE, infer_schema_length=0)
@@ -159,6 +160,15 @@ def main() -> int:
     t_leg = time.perf_counter() - t0
     print(f"speed: repair_column on {args.rows:,} good names {t_good:.2f} s; on {args.rows:,} VNI names "
           f"{t_leg:.2f} s ({counts})")
+    variants = encoded_variants(raw)
+    for name in ("tcvn3", "vni", "latin-1"):
+        data = variants[name][0]
+        head, _, body = data.partition(b"\n")
+        big_file = head + b"\n" + body * max(1, args.file_rows // 3000)
+        t0 = time.perf_counter()
+        dec = E.decode_bytes(big_file, "bench")
+        print(f"speed: decode_bytes of a {len(big_file) / 1e6:.0f} MB {name} file "
+              f"({args.file_rows:,} rows): {time.perf_counter() - t0:.2f} s → {dec.encoding}")
     return 0
 
 

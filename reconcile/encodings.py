@@ -326,8 +326,7 @@ def _try_table(text: str, name: str) -> tuple[str, bool] | None:
         return None
     if name == "tcvn3":
         return _tcvn3_sub(text, in_text=True)
-    view = "".join(_C1_TO_CP1252.get(ord(c), c) for c in text)
-    return _vni_sub(view)
+    return _vni_sub(text.translate(_C1_TO_CP1252))
 
 
 def _try_cp1258(text: str) -> tuple[str, bool] | None:
@@ -572,19 +571,49 @@ _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 def _base_view(view: str) -> tuple[str, str]:
     """A Latin-1 view of the bytes → (text as CP1252 when it uses CP1252's 0x80-0x9F symbols, else Latin-1, name)."""
     if re.search("[\x80-\x9f]", view):
-        return "".join(_C1_TO_CP1252.get(ord(c), c) for c in view), "cp1252"
+        return _cp1252_view(view), "cp1252"
     return view, "latin-1"
+
+
+def _cp1252_view(view: str) -> str:
+    """Latin-1 view → CP1252 text (bytes CP1252 leaves undefined stay C1 controls)."""
+    b = view.encode("latin-1")
+    try:
+        return b.decode("cp1252")          # the codec in C: fast on whole files
+    except UnicodeDecodeError:
+        return view.translate(_C1_TO_CP1252)
 
 
 def _file_hypothesis(view: str, name: str) -> tuple[str, bool] | None:
     if name == "tcvn3":
         return _tcvn3_sub(view, in_text=False)
     if name == "vni":
-        return _vni_sub("".join(_C1_TO_CP1252.get(ord(c), c) for c in view))
+        return _vni_sub(view.translate(_C1_TO_CP1252))
     try:
         return unicodedata.normalize("NFC", view.encode("latin-1").decode("cp1258")), False
     except UnicodeDecodeError:
         return None
+
+
+def _whole_text(view: str, name: str) -> str:
+    """A whole file's Latin-1 view decoded as `name` (one polars Aho-Corasick pass, longest key first)."""
+    if name == "cp1258":
+        return unicodedata.normalize("NFC", view.encode("latin-1").decode("cp1258"))
+    table = _compiled()["tcvn3_table"] if name == "tcvn3" else _compiled()["vni_table"]
+    if name == "tcvn3":
+        table = {k: v for k, v in table.items() if all(ord(c) < 256 for c in k)}
+    else:
+        view = _cp1252_view(view)
+    keys = sorted(table, key=len, reverse=True)
+    out = pl.Series([view]).str.replace_many(keys, [table[k] for k in keys], leftmost=True)[0]
+    return unicodedata.normalize("NFC", out)
+
+
+def _file_words(view: str) -> set[str]:
+    """Distinct words of a file (split at spaces and CSV/JSON punctuation) holding a byte outside printable ASCII."""
+    words = pl.Series([view]).str.extract_all(r'[^\s,;"{}\[\]]+').explode()
+    odd = words.filter(words.str.contains(r"[^\x09\x0a\x0d\x20-\x7e]").fill_null(False)).unique()
+    return set(odd.to_list())
 
 
 def _decode_legacy_bytes(data: bytes, evidence: FileEvidence = FILE_EVIDENCE) -> Decoded | None:
@@ -593,8 +622,7 @@ def _decode_legacy_bytes(data: bytes, evidence: FileEvidence = FILE_EVIDENCE) ->
     if b"\x00" in data:
         return None
     view = data.decode("latin-1")
-    base_text, base_name = _base_view(view)
-    words = {w for w in _WORD_SPLIT.split(view) if w and not w.isascii() or _CONTROL.search(w or "")}
+    words = _file_words(view)
     base_ok = {w: not _CONTROL.search(_base_view(w)[0]) and _token_ok(unicodedata.normalize("NFC", _base_view(w)[0]))
                for w in words}
     scores = []
@@ -615,17 +643,21 @@ def _decode_legacy_bytes(data: bytes, evidence: FileEvidence = FILE_EVIDENCE) ->
             scores.append((valid - valid_base, (valid - valid_base) / changed, valid / changed, name))
     scores.sort(reverse=True)           # most words gained first
     winners = [s for s in scores if s[2] >= evidence.min_valid and s[1] >= evidence.min_margin]
-    base_usable = not _CONTROL.search(base_text)
     if winners:
         gained, _margin, _share, name = winners[0]
         rivals = [s for s in scores if s[3] != name and s[0] >= evidence.ambiguity * gained and s[0] > 0]
         if not rivals:
-            text = _file_hypothesis(view, name)[0]
+            text = _whole_text(view, name)
             if not _CONTROL.search(text):
                 return Decoded(text=text, encoding=name, conversions=[
                     f"the file is in {ENCODING_LABELS[name]}, not UTF-8: converted to Unicode "
                     f"({gained} of {len(words)} distinct non-ASCII words read as Vietnamese only in it)"])
-    if not base_usable:
+    base_name = "cp1252" if re.search("[\x80-\x9f]", view) else "latin-1"
+    try:
+        base_text = data.decode(base_name)        # CP1252 bytes it leaves undefined: not text
+    except UnicodeDecodeError:
+        return None
+    if _CONTROL.search(base_text):
         return None
     notes = [f"the file is not UTF-8: read as {ENCODING_LABELS[base_name]}; letters it cannot hold "
              "(ă, đ, ơ, ư and most tone marks) were lost when the file was saved, so names may lack marks"]
