@@ -434,8 +434,8 @@ def _decide_value(nfc: str) -> tuple[str | None, str | None, bool]:
         if name == "utf8_mojibake" or (a.strong and a.gains >= a.rewrites) \
                 or (a.rewrites == 0 and a.gains >= _WEAK_MIN_GAINS):
             accepted.append((name, a))
-        elif a.strong:
-            doubtful = True
+        else:
+            doubtful = True         # it would read as Vietnamese in `name`, but the evidence is too weak
     outs = {a.out for _, a in accepted}
     if len(outs) == 1:
         return accepted[0][1].out, accepted[0][0], False

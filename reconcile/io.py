@@ -583,7 +583,8 @@ def _repair_columns(df: pl.DataFrame, cols, label: str, rep: LoadReport, field_p
             df = df.with_columns(fixed.alias(c))
         if unrepaired:
             _warn(rep, f"{label}: column '{field_prefix}{c}': {unrepaired} value(s) look mis-encoded "
-                       "(symbols Vietnamese never uses) and could not be converted; left as they are", DataQualityWarning)
+                       "(symbols Vietnamese never uses, or words a legacy encoding would explain on too little evidence) "
+                       "and were not converted; left as they are", DataQualityWarning)
     return df
 
 

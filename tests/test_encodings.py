@@ -373,3 +373,23 @@ def test_column_of_latin1_text_inside_utf8_is_not_converted():
     s = pl.Series(["Ngô Minh Tín", "buôn 3, xã Ya To Mot", "Tô Van Hùng", "Hà Tinh", "Lý Thi Hoà", "Võ Thi Tú"])
     out, counts, _ = E.repair_column(s)
     assert out.to_list() == s.to_list() and not counts
+
+
+def test_weak_legacy_looking_value_is_kept_and_warned():
+    # "Haàng Minh" reads as VNI "Hầng Minh", but one word is no evidence: kept, with a data-quality warning
+    from reconcile.errors import DataQualityWarning
+    with warnings.catch_warnings(record=True) as rec:
+        warnings.simplefilter("always")
+        c = rc.read_claims(b"claim_id,name\nC1,Nguy\xe1\xbb\x85n V\xc4\x83n An\nC2,Ha\xc3\xa0ng Minh\n")
+    assert c["name"].to_list() == ["Nguyễn Văn An", "Haàng Minh"]
+    assert not [w for w in rec if issubclass(w.category, E.EncodingConverted)]
+    assert any(issubclass(w.category, DataQualityWarning) and "name" in str(w.message) for w in rec)
+
+
+def test_ambiguous_one_row_file_stays_latin1_and_says_why():
+    # TCVN3 would read 'Än Tó Hà' as 'Ấn Tú HỔ': one word gained, two valid words rewritten: not enough
+    d = E.decode_bytes(b"claim_id,name\nC1,\xc4n T\xf3 H\xe0\n")
+    assert d.encoding == "latin-1" and d.text.endswith("Än Tó Hà\n")
+    assert "TCVN3" in d.conversions[-1] and "too few" in d.conversions[-1]
+    # while a word Latin-1 cannot explain and TCVN3 can, with nothing against it, is read as TCVN3
+    assert E.decode_bytes(b"claim_id,name\nC1,\xc4n \xc1u\n").text.endswith("Ấn Ầu\n")
