@@ -342,8 +342,8 @@ def _try_cp1258(text: str) -> tuple[str, bool] | None:
 def _try_viqr(text: str, weak: bool = False) -> str | None:
     """VIQR → Unicode. Needs an in-word mark ("Nguye^~n") unless `weak` (the column is known to be VIQR:
     then a final mark counts too, "Thi." → "Thị")."""
-    if not _VIQR_EVIDENCE.search(text) and not (weak and re.search(_VIQR_WEAK, text)):
-        return None
+    if not text.isascii() or (not _VIQR_EVIDENCE.search(text) and not (weak and re.search(_VIQR_WEAK, text))):
+        return None             # VIQR is 7-bit: a value with Unicode letters is not VIQR
     rx, table = _compiled()["viqr"]
     out = re.sub(r"(?<![A-Za-z])([Dd])([Dd])(?=[aeiouyAEIOUY])", lambda m: "Đ" if m.group(1) == "D" else "đ", text)
     return rx.sub(lambda m: table[m.group(0)], out)
@@ -359,7 +359,7 @@ _STRONG = {
                         + re.escape(_CP1252_SPECIALS) + "](?=\\w)"),
     "vni": re.compile("[øûïöñåäëüæîØÛÏÖÑÅÄËÜÆÎ]"),
     "cp1258": re.compile("[ÐðÞ]"),
-    "viqr": _VIQR_EVIDENCE,
+    "viqr": re.compile(r"[aeiouyAEIOUY](?:[\^\(\+][`'?~.]?|[`~]|['?.](?=[A-Za-z]))"),   # not 'dd' alone: a typo makes it
 }
 
 
