@@ -230,6 +230,10 @@ def is_vietnamese_text(text: str) -> bool:
 
 def _as_bytes(text: str) -> bytes | None:
     """The bytes a wrong single-byte decoder would have shown as `text` (CP1252, else Latin-1)."""
+    try:
+        return text.encode("cp1252")
+    except UnicodeEncodeError:
+        pass
     out = bytearray()
     for ch in text:
         o = ord(ch)
