@@ -2,18 +2,23 @@
 
 Owns:
 - `decode_bytes`: a whole file's bytes → NFC text + notes of what was converted. UTF-8 (± BOM) and
-  UTF-16/32 with a BOM are read directly; bytes that are not UTF-8 are tried as TCVN3 (ABC), VNI
-  Windows and CP1258 and accepted only when the result reads as Vietnamese.
+  UTF-16/32 with a BOM are read directly. Other bytes are read as they stand, Latin-1 or CP1252 (the
+  everyday export of old Windows tools), unless TCVN3 (ABC/VN1 table, capitals included), VNI Windows
+  or CP1258 explains the WHOLE file by a wide margin: each hypothesis is scored on the file's distinct
+  non-ASCII words by how many it makes valid Vietnamese that were not valid as Latin-1 (`FileEvidence`).
 - `repair_text`: one value that went through a legacy encoding or a wrong decoder (UTF-8 read as
   CP1252/Latin-1 "Nguyá»…n", TCVN3 "NguyÔn", VNI "Nguyeãn", CP1258 "NguyêÞn", VIQR "Nguye^~n") →
   (Unicode NFC, name of the encoding) or (unchanged, None).
-- `repair_column`: the same over a polars column, touching only distinct suspicious values.
-- `is_vietnamese_text`: the validity test that keeps detection conservative.
+- `repair_column`: the same over a polars column, touching only distinct suspicious values, judging
+  the whole column first (`ColumnEvidence`).
+- `is_vietnamese_text`: the syllable-validity test everything above is scored with.
 
-Conservative by construction: a value is converted only when it does NOT read as Vietnamese (a
-syllable with impossible letters, vowel clusters or case) AND the conversion makes every syllable
-valid. Genuine NFC or NFD Vietnamese is therefore never converted. Conversions are reported, never
-silent (the loader emits `EncodingConverted` and fills `LoadReport.conversions`).
+A wrong repair is worse than none. A value is converted on its own only on overwhelming evidence (the
+result is valid Vietnamese, nothing is malformed in that encoding, no valid word is rewritten unless a
+character only that encoding leaves is present, and two words are made valid or such a character is
+present); valid Vietnamese (NFC or NFD) is never rewritten unless its whole column is shown to be in a
+legacy encoding. When unsure the text is kept and counted as doubtful (the loader warns). Conversions
+are reported, never silent (the loader emits `EncodingConverted` and fills `LoadReport.conversions`).
 Tables come from `reconcile/data/encodings.json` (built by scripts/build_encoding_data.py).
 """
 
@@ -34,7 +39,7 @@ from reconcile.errors import EncodingConverted, EncodingProblemError, ReconcileW
 
 __all__ = [
     "ReconcileWarning", "EncodingConverted", "Decoded", "decode_bytes", "repair_text", "repair_column",
-    "is_vietnamese_text", "ENCODING_LABELS",
+    "is_vietnamese_text", "ENCODING_LABELS", "LEGACY_FILE_ENCODINGS", "ColumnEvidence", "FileEvidence",
 ]
 
 
@@ -45,6 +50,8 @@ ENCODING_LABELS = {
     "cp1258": "Windows-1258 (CP1258)",
     "viqr": "VIQR (ASCII marks such as 'Nguye^~n')",
     "nfd": "decomposed Unicode (NFD)",
+    "latin-1": "Latin-1 (ISO-8859-1)",
+    "cp1252": "Windows-1252 (CP1252)",
 }
 
 
@@ -71,15 +78,25 @@ def _greedy_rx(table: dict[str, str]) -> re.Pattern:
 @lru_cache(maxsize=1)
 def _compiled() -> dict:
     t = _tables()
-    tcvn3 = dict(t["tcvn3"])
-    # single bytes of the VN1 table not covered by the letter sequences (Latin-1 view)
-    for hx, ch in t["tcvn3_bytes"].items():
+    tcvn3 = dict(t["tcvn3"])          # letter forms as read through Latin-1 (incl. capital + toned lowercase byte)
+    text_only = {}
+    for hx, ch in t["tcvn3_bytes"].items():   # every byte of the VN1 table (glibc TCVN5712-1), capitals included
         b = int(hx, 16)
-        if b >= 0xA1:   # VN3/ABC fonts use 0xA1-0xFF; 0x80-0xA0 (VN1 capitals) would eat dashes and quotes
-            tcvn3.setdefault(chr(b), ch)
+        tcvn3.setdefault(chr(b), ch)
+        if 0x80 <= b < 0xA0 and b not in (0x81, 0x8D, 0x8F, 0x90, 0x9D):
+            text_only[bytes([b]).decode("cp1252")] = ch   # the same byte as a CP1252 decoder shows it
+    keys = sorted(tcvn3, key=len, reverse=True)
+    alt = "|".join(re.escape(k) for k in keys)
+    specials = "[" + re.escape("".join(text_only)) + "]"
+    vni = t["vni"]
+    vni_alt = "|".join(re.escape(k) for k in sorted(vni, key=len, reverse=True))
     return {
-        "vni": (_greedy_rx(t["vni"]), t["vni"]),
-        "tcvn3": (_greedy_rx(tcvn3), tcvn3),
+        "tcvn3": re.compile(alt),
+        # in a Unicode column a CP1252 symbol (– “ ” …) is a VN1 capital only inside a word
+        "tcvn3_text": re.compile(f"{alt}|(?<=\\w){specials}|{specials}(?=\\w)"),
+        "tcvn3_table": {**tcvn3, **text_only},
+        "vni_bad": re.compile(f"{vni_alt}|[^\\x00-\\x7f\\xa0]"),
+        "vni_table": vni,
         "viqr": (_greedy_rx(t["viqr"]), t["viqr"]),
     }
 
@@ -209,10 +226,14 @@ def is_vietnamese_text(text: str) -> bool:
     return all(_token_ok(t) for t in unicodedata.normalize("NFC", text).split())
 
 
-# --------------------------------------------------------------------------------------- per-value repair
+# --------------------------------------------------------------------------------------- per-value hypotheses
 
 def _as_bytes(text: str) -> bytes | None:
     """The bytes a wrong single-byte decoder would have shown as `text` (CP1252, else Latin-1)."""
+    try:
+        return text.encode("cp1252")
+    except UnicodeEncodeError:
+        pass
     out = bytearray()
     for ch in text:
         o = ord(ch)
@@ -257,17 +278,13 @@ def _try_utf8_mojibake(text: str) -> str | None:
     found = []
     for combo in itertools.product(*options):
         b = bytearray()
-        ok = True
         for i, part in enumerate(parts):
             pb = _as_bytes(part)
             if pb is None:
-                ok = False
-                break
+                return None
             b += pb
             if i < len(combo):
                 b.append(combo[i])
-        if not ok:
-            return None
         try:
             out = bytes(b).decode("utf-8")
         except UnicodeDecodeError:
@@ -277,23 +294,51 @@ def _try_utf8_mojibake(text: str) -> str | None:
     return found[0] if len(set(found)) == 1 else None
 
 
-def _try_table(text: str, name: str) -> str | None:
-    b = _as_bytes(text)
-    if b is None or b.isascii():
+# C1 control characters (what a Latin-1 decoder shows for 0x80-0x9F) → the CP1252 character of that byte
+_C1_TO_CP1252 = {b: bytes([b]).decode("cp1252") for b in range(0x80, 0xA0) if b not in (0x81, 0x8D, 0x8F, 0x90, 0x9D)}
+_CP1252_SPECIALS = "".join(_C1_TO_CP1252.values())
+
+
+def _tcvn3_sub(view: str, in_text: bool) -> tuple[str, bool]:
+    """TCVN3 text seen through Latin-1 (`view`) → Unicode NFC. `in_text`: `view` is a value of a Unicode
+    column, where a CP1252 symbol (– “ ” …) stands for a VN1 capital byte only inside a word."""
+    rx = _compiled()["tcvn3_text" if in_text else "tcvn3"]
+    table = _compiled()["tcvn3_table"]
+    out = rx.sub(lambda m: table[m.group(0)], view)
+    return unicodedata.normalize("NFC", out), False
+
+
+def _vni_sub(view: str) -> tuple[str, bool]:
+    """VNI text seen through CP1252 → (Unicode NFC, malformed): malformed when a byte above 0x7F is not
+    part of a VNI letter (a modifier without its vowel, as in 'Lâm' read as VNI)."""
+    rx, table = _compiled()["vni_bad"], _compiled()["vni_table"]
+    bad = False
+
+    def one(m: re.Match) -> str:
+        nonlocal bad
+        k = m.group(0)
+        if k in table:
+            return table[k]
+        bad = True
+        return k
+    out = rx.sub(one, view)
+    return unicodedata.normalize("NFC", out), bad
+
+
+def _try_table(text: str, name: str) -> tuple[str, bool] | None:
+    if _as_bytes(text) is None or text.isascii():
         return None
-    rx, table = _compiled()[name]
-    view = b.decode("latin-1") if name == "tcvn3" else b.decode("cp1252", errors="replace")
-    if "\ufffd" in view:
-        view = b.decode("latin-1")
-    return rx.sub(lambda m: table[m.group(0)], view)
+    if name == "tcvn3":
+        return _tcvn3_sub(text, in_text=True)
+    return _vni_sub(text.translate(_C1_TO_CP1252))
 
 
-def _try_cp1258(text: str) -> str | None:
+def _try_cp1258(text: str) -> tuple[str, bool] | None:
     b = _as_bytes(text)
     if b is None or b.isascii():
         return None
     try:
-        return b.decode("cp1258")
+        return unicodedata.normalize("NFC", b.decode("cp1258")), False
     except UnicodeDecodeError:
         return None
 
@@ -301,68 +346,129 @@ def _try_cp1258(text: str) -> str | None:
 def _try_viqr(text: str, weak: bool = False) -> str | None:
     """VIQR → Unicode. Needs an in-word mark ("Nguye^~n") unless `weak` (the column is known to be VIQR:
     then a final mark counts too, "Thi." → "Thị")."""
-    if not _VIQR_EVIDENCE.search(text) and not (weak and re.search(_VIQR_WEAK, text)):
-        return None
+    if not text.isascii() or (not _VIQR_EVIDENCE.search(text) and not (weak and re.search(_VIQR_WEAK, text))):
+        return None             # VIQR is 7-bit: a value with Unicode letters is not VIQR
     rx, table = _compiled()["viqr"]
     out = re.sub(r"(?<![A-Za-z])([Dd])([Dd])(?=[aeiouyAEIOUY])", lambda m: "Đ" if m.group(1) == "D" else "đ", text)
     return rx.sub(lambda m: table[m.group(0)], out)
 
 
-_TRIES = (
-    ("utf8_mojibake", _try_utf8_mojibake),
-    ("tcvn3", lambda t: _try_table(t, "tcvn3")),
-    ("vni", lambda t: _try_table(t, "vni")),
-    ("cp1258", _try_cp1258),
-    ("viqr", _try_viqr),
-)
+_VIQR_WEAK = r"[aeiouyAEIOUY][\^\(\+'`?~.]"
+
+# Characters only a given legacy encoding leaves in text: none is a Vietnamese letter, so a typo in
+# Unicode text cannot produce them. Without one, a value is converted on its own only when two or more
+# of its words go from impossible to valid Vietnamese and no valid word would be rewritten.
+_STRONG = {
+    "tcvn3": re.compile("[\u0080-\u009f\u00a1-\u00bf]|(?<=\\w)[" + re.escape(_CP1252_SPECIALS) + "]|["
+                        + re.escape(_CP1252_SPECIALS) + "](?=\\w)"),
+    "vni": re.compile("[øûïöñåäëüæîØÛÏÖÑÅÄËÜÆÎ]"),
+    "cp1258": re.compile("[ÐðÞ]"),
+    "viqr": re.compile(r"[aeiouyAEIOUY](?:[\^\(\+][`'?~.]?|[`~]|['?.](?=[A-Za-z]))"),   # not 'dd' alone: a typo makes it
+}
 
 
-# Sequences that only a given legacy encoding produces: they decide the order in which repairs are
-# tried when several would give valid-looking Vietnamese ("Nhoân" is VNI "Nhân", not TCVN3 "Nhoõn").
-_VNI_EVIDENCE = re.compile(r"[A-Za-z][ùøûõïÙØÛÕÏ]|[aAeEoO][âÂäÄåÅ]|[aA][êÊëË]|[öÖñÑ]")
-# CP1258 read as Latin-1: Ð/ð, and combining tones (0xCC 0xEC 0xD2 0xDE 0xF2 → Ì ì Ò Þ ò) after a vowel
-_CP1258_EVIDENCE = re.compile(r"[ÐðÞ]|(?<![qQgG])[aeiouyâêôơưă][ìò]|[aeiouyâêôơưăAEIOUYÂÊÔƠƯĂ][ÌÒ]")
+@dataclass(frozen=True)
+class _Assessed:
+    out: str
+    gains: int        # words that go from impossible to valid Vietnamese
+    rewrites: int     # words that were valid Vietnamese and would change
+    bad: bool         # the result is not Vietnamese, or the text is malformed in that encoding
+    strong: bool      # holds a character only that encoding leaves
+    worse: int = 0    # words valid before and invalid after
+    malformed: bool = False   # bytes that cannot occur in that encoding (a VNI mark without its vowel)
 
 
-def _order_tries(text: str, prefer: str | None):
-    first = [prefer] if prefer else []          # the column's dominant encoding decides ambiguous values
-    if _VNI_EVIDENCE.search(text):
-        first.append("vni")
-    if _CP1258_EVIDENCE.search(text):
-        first.append("cp1258")
-    order = list(dict.fromkeys(["utf8_mojibake", *first]))
-    rank = {name: i for i, name in enumerate(order)}
-    return sorted(_TRIES, key=lambda kv: rank.get(kv[0], len(order)))
+def _convert(nfc: str, name: str, weak: bool = False) -> tuple[str, bool] | None:
+    if name == "utf8_mojibake":
+        out = _try_utf8_mojibake(nfc)
+        return None if out is None else (unicodedata.normalize("NFC", out), False)
+    if name == "viqr":
+        out = _try_viqr(nfc, weak=weak)
+        return None if out is None else (unicodedata.normalize("NFC", out), False)
+    if name == "cp1258":
+        return _try_cp1258(nfc)
+    return _try_table(nfc, name)
+
+
+def _assess(nfc: str, name: str, weak: bool = False) -> _Assessed | None:
+    """What converting one NFC value from `name` would do (None: not applicable or no change)."""
+    got = _convert(nfc, name, weak)
+    if got is None or got[0] == nfc:
+        return None
+    out, malformed = got
+    before, after = nfc.split(), out.split()
+    strong = name == "utf8_mojibake" or bool(_STRONG[name].search(nfc))
+    if len(before) != len(after):       # UTF-8 mojibake "ThÃ nh" → "Thành" joins words
+        ok = is_vietnamese_text(out)
+        return _Assessed(out, int(ok), 0, malformed or not ok, strong, int(not ok), malformed)
+    gains = rewrites = worse = 0
+    bad = malformed
+    for a, b in zip(before, after):
+        ok_b = _token_ok(b)
+        bad = bad or not ok_b
+        if a != b:
+            if _token_ok(a):
+                rewrites += 1
+                worse += not ok_b
+            elif ok_b:
+                gains += 1
+    return _Assessed(out, gains, rewrites, bad, strong, worse, malformed)
+
+
+_VALUE_ENCODINGS = ("utf8_mojibake", "tcvn3", "vni", "cp1258", "viqr")
+# without a character only that encoding leaves, this many words must go from impossible to valid
+# (typos such as 'Buí Thi Tõu' make two words "valid TCVN3")
+_WEAK_MIN_GAINS = 3
+
+
+def _fits_column(a: _Assessed | None) -> bool:
+    """In a column shown to be in one encoding: convert when nothing is malformed and no valid word breaks
+    (minority names the syllable test does not know, 'Rve^' → 'Rvê', still convert)."""
+    return a is not None and not a.malformed and a.worse == 0
+
+
+def _decide_value(nfc: str) -> tuple[str | None, str | None, bool]:
+    """(converted text, encoding, doubtful) for one value judged on its own evidence."""
+    accepted: list[tuple[str, _Assessed]] = []
+    doubtful = False
+    for name in _VALUE_ENCODINGS:
+        a = _assess(nfc, name)
+        if a is None or a.bad or a.gains < 1:
+            continue
+        if name == "utf8_mojibake" or (a.strong and a.gains >= a.rewrites) \
+                or (a.rewrites == 0 and a.gains >= _WEAK_MIN_GAINS):
+            accepted.append((name, a))
+        else:
+            doubtful = True         # it would read as Vietnamese in `name`, but the evidence is too weak
+    outs = {a.out for _, a in accepted}
+    if len(outs) == 1:
+        return accepted[0][1].out, accepted[0][0], False
+    if len(outs) > 1:
+        strong = [(n, a) for n, a in accepted if a.strong]
+        if len({a.out for _, a in strong}) == 1:
+            return strong[0][1].out, strong[0][0], False
+        return None, None, True
+    return None, None, doubtful
 
 
 def repair_text(text: str, prefer: str | None = None) -> tuple[str, str | None]:
     """(repaired NFC text, encoding name) when `text` is legacy/mis-decoded Vietnamese, else (text, None).
 
-    Only text that does not read as Vietnamese is considered, and a repair is accepted only when its
-    result reads as Vietnamese. `prefer` tries one encoding first (the file's dominant one).
+    On its own evidence a value is converted only when the result is valid Vietnamese, nothing in it is
+    malformed for that encoding, and the evidence is overwhelming: UTF-8 byte sequences, a character only
+    that encoding leaves (TCVN3 '¨ µ', VNI 'ø ñ', CP1258 'Þ'), or two words made valid with no valid word
+    rewritten. `prefer` names the encoding the whole column was found to be in: then any value that
+    converts cleanly to valid Vietnamese is converted ("Hoà Thò Lan" → "Hồ Thị Lan" in a VNI column).
     """
     if text is None:
         return text, None
     nfc = unicodedata.normalize("NFC", text)
-    if is_vietnamese_text(nfc):
-        # reads as Vietnamese; only a UTF-8 lead/continuation pattern ("BÃ n") is still worth a try
-        if not _UTF8_PATTERN.search(nfc):
-            return nfc, None
-        out = _try_utf8_mojibake(nfc)
-        if out is not None:
-            out = unicodedata.normalize("NFC", out)
-            if out != nfc and is_vietnamese_text(out):
-                return out, "utf8_mojibake"
-        return nfc, None
-    tries = _order_tries(nfc, prefer)
-    for name, fn in tries:
-        out = fn(nfc)
-        if out is None:
-            continue
-        out = unicodedata.normalize("NFC", out)
-        if out != nfc and is_vietnamese_text(out):
-            return out, name
-    return nfc, None
+    if prefer is not None:
+        a = _assess(nfc, prefer, weak=True)
+        if _fits_column(a):
+            return a.out, prefer
+    out, enc, _ = _decide_value(nfc)
+    return (out, enc) if enc is not None else (nfc, None)
 
 
 # Latin-1 symbols and letters that Vietnamese never uses: left over from a wrong decoder.
@@ -370,66 +476,74 @@ _MOJIBAKE_MARKERS = re.compile("[\u0080-\u00bf\u00c4-\u00c7\u00cb\u00ce\u00cf\u0
                                "\u00db\u00dc\u00de\u00df\u00e4-\u00e7\u00eb\u00ee\u00ef\u00f0\u00f1\u00f6-\u00f8\u00fb\u00fc\u00fe\u00ff\ufffd]")
 
 
-_VIQR_WEAK = r"[aeiouyAEIOUY][\^\(\+'`?~.]"
+@dataclass(frozen=True)
+class ColumnEvidence:
+    """Thresholds for deciding that a whole column is in one legacy encoding (one place for defaults)."""
+    min_values: int = 3            # distinct values that only this encoding makes valid
+    min_share: float = 0.5         # … as a share of the column's distinct non-ASCII values
+    max_contra: float = 0.05       # values this encoding would leave malformed/invalid, per supporting value
 
 
-def repair_column(s: pl.Series) -> tuple[pl.Series, dict[str, int], int]:
+COLUMN_EVIDENCE = ColumnEvidence()
+
+
+def repair_column(s: pl.Series, evidence: ColumnEvidence = COLUMN_EVIDENCE) -> tuple[pl.Series, dict[str, int], int]:
     """Repair a text column; returns (series, {encoding: distinct values converted}, distinct values that
-    look mis-encoded but could not be repaired). Python runs only over distinct suspicious values.
+    look mis-encoded but were left as they are). Python runs only over distinct suspicious values.
 
-    Pass 1 converts values that do not read as Vietnamese. Pass 2, only when one legacy encoding
-    explains at least half of the column's non-ASCII values (the column IS in that encoding), also
-    converts the values that happened to look like Vietnamese in it ("Thò" is VNI for "Thị").
+    The whole column is judged first: when one legacy encoding makes at least `min_values` values valid
+    that were not, these are at least `min_share` of the column's non-ASCII values, and it would break
+    almost none, the column is in that encoding and every value that converts cleanly is converted.
+    Otherwise each value is judged on its own, strictly (see `repair_text`): valid Vietnamese is never
+    rewritten, and typos ("Haàng Lâm", "Maù Súa") are left alone.
     """
     if s.dtype != pl.Utf8 or s.len() == 0:
         return s, {}, 0
     cand = s.filter((s.str.contains(r"[^\x00-\x7F]") | s.str.contains(_VIQR_PREFILTER)).fill_null(False)).unique()
     if cand.len() == 0:
         return s, {}, 0
-    toks = cand.str.split(" ").explode().drop_nulls().unique()
-    bad_toks = [t for t in toks.to_list() if not _token_ok(unicodedata.normalize("NFC", t))]
-    frame = pl.DataFrame({"v": cand}).with_columns(t=pl.col("v").str.split(" "))
-    suspicious = set(frame.explode("t").filter(pl.col("t").is_in(bad_toks))["v"].unique().to_list()) if bad_toks else set()
-    suspicious |= set(cand.filter(cand.str.contains(_UTF8_PATTERN.pattern)).to_list())
-    if not suspicious:
-        return s, {}, 0
-    # phase A: each value on its own evidence, to learn the column's dominant encoding
-    first_pass = {v: repair_text(v) for v in suspicious}
-    tally: dict[str, int] = {}
-    for _out, enc in first_pass.values():
-        if enc is not None:
-            tally[enc] = tally.get(enc, 0) + 1
-    prefer = max(tally, key=tally.get) if tally else None
-    # phase B: ambiguous values follow the dominant encoding
+    values = cand.to_list()
+    nfcs = {v: unicodedata.normalize("NFC", v) for v in values}
+    # whole-column evidence, per encoding
+    dominant = None
+    best = 0
+    for name in _VALUE_ENCODINGS[1:]:
+        support = contra = 0
+        for v in values:
+            a = _assess(nfcs[v], name, weak=(name == "viqr"))
+            if a is None:
+                continue
+            if a.malformed or a.worse:
+                contra += 1
+            elif a.gains >= 1:
+                support += 1
+        if support >= evidence.min_values and support >= evidence.min_share * len(values) \
+                and contra <= evidence.max_contra * support and support > best:
+            dominant, best = name, support
+    if dominant == "viqr":      # a VIQR column: final marks count too ("Chu Thi. Linh")
+        extra = s.filter(s.str.contains(_VIQR_WEAK).fill_null(False)).unique().to_list()
+        values += [v for v in extra if v not in nfcs]
+        nfcs.update({v: unicodedata.normalize("NFC", v) for v in extra})
     mapping: dict[str, str] = {}
     counts: dict[str, int] = {}
     unrepaired = 0
-    for v in suspicious:
-        out, enc = repair_text(v, prefer) if prefer else first_pass[v]
+    for v in values:
+        nfc = nfcs[v]
+        out, enc, doubtful = None, None, False
+        if dominant is not None:
+            a = _assess(nfc, dominant, weak=True)
+            if _fits_column(a):
+                out, enc = a.out, dominant
         if enc is None:
-            unrepaired += bool(_MOJIBAKE_MARKERS.search(v))
+            if dominant is not None or not is_vietnamese_text(nfc) or _UTF8_PATTERN.search(nfc):
+                out, enc, doubtful = _decide_value(nfc)
+        if enc is None:
+            unrepaired += bool(doubtful or _MOJIBAKE_MARKERS.search(nfc))
+            if nfc != v and is_vietnamese_text(nfc):
+                pass            # NFD values: left for the loader's NFC pass, not a conversion
             continue
         mapping[v] = out
         counts[enc] = counts.get(enc, 0) + 1
-    if counts:
-        dom = max(counts, key=counts.get)
-        pool = s.drop_nulls().unique()
-        weak = pool.str.contains(r"[^\x00-\x7F]") | (pool.str.contains(_VIQR_WEAK) if dom == "viqr" else False)
-        pool = pool.filter(weak)
-        if dom != "utf8_mojibake" and counts[dom] >= 3 and counts[dom] >= 0.5 * pool.len() \
-                and counts[dom] >= 0.9 * sum(counts.values()):
-            fn = (lambda t: _try_viqr(t, weak=True)) if dom == "viqr" else dict(_TRIES)[dom]
-            for v in pool.to_list():
-                if v in mapping:
-                    continue
-                nfc = unicodedata.normalize("NFC", v)
-                out = fn(nfc)
-                if out is None:
-                    continue
-                out = unicodedata.normalize("NFC", out)
-                if out != nfc and is_vietnamese_text(out):
-                    mapping[v] = out
-                    counts[dom] += 1
     if not mapping:
         return s, counts, unrepaired
     return s.replace(mapping), counts, unrepaired
@@ -441,46 +555,134 @@ def _line_of_offset(data: bytes, offset: int) -> int:
     return data.count(b"\n", 0, offset) + 1
 
 
-def _share_vietnamese(text: str) -> float:
-    toks = [t for t in text.split() if not t.isascii()]
-    if not toks:
-        return 0.0
-    return sum(_token_ok(t) for t in toks) / len(toks)
+# Encodings a whole file may be read in when it is not UTF-8; the loader does not re-judge its columns
+LEGACY_FILE_ENCODINGS = ("tcvn3", "vni", "cp1258", "latin-1", "cp1252")
 
 
-def _decode_legacy_bytes(data: bytes) -> Decoded | None:
-    """Bytes that are not UTF-8: try TCVN3, VNI, CP1258; keep the one that reads as Vietnamese."""
-    best: tuple[float, str, str] | None = None
-    for name in ("tcvn3", "vni", "cp1258"):
-        if name == "cp1258":
-            try:
-                text = unicodedata.normalize("NFC", data.decode("cp1258"))
-            except UnicodeDecodeError:
-                continue
-        else:
-            rx, table = _compiled()[name]
-            view = data.decode("latin-1") if name == "tcvn3" else data.decode("cp1252", errors="replace")
-            if "\ufffd" in view:
-                view = data.decode("latin-1")
-            text = unicodedata.normalize("NFC", rx.sub(lambda m: table[m.group(0)], view))
-        if "\x00" in text:
-            continue
-        score = _share_vietnamese(text)
-        if best is None or score > best[0]:
-            best = (score, name, text)
-    if best is None or best[0] < 0.9:
+@dataclass(frozen=True)
+class FileEvidence:
+    """Thresholds for reading a non-UTF-8 file as TCVN3/VNI/CP1258 rather than as it stands (Latin-1/CP1252)."""
+    min_valid: float = 0.8      # share of the words the encoding changes that it makes valid Vietnamese
+    min_margin: float = 0.5     # (valid in it − valid as Latin-1) / words it changes
+    ambiguity: float = 0.8      # a rival encoding with this share of the best margin → undecided
+
+
+FILE_EVIDENCE = FileEvidence()
+_WORD_SPLIT = re.compile(r"[\s,;\"{}\[\]]+")
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+def _base_view(view: str) -> tuple[str, str]:
+    """A Latin-1 view of the bytes → (text as CP1252 when it uses CP1252's 0x80-0x9F symbols, else Latin-1, name)."""
+    if re.search("[\x80-\x9f]", view):
+        return _cp1252_view(view), "cp1252"
+    return view, "latin-1"
+
+
+def _cp1252_view(view: str) -> str:
+    """Latin-1 view → CP1252 text (bytes CP1252 leaves undefined stay C1 controls)."""
+    b = view.encode("latin-1")
+    try:
+        return b.decode("cp1252")          # the codec in C: fast on whole files
+    except UnicodeDecodeError:
+        return view.translate(_C1_TO_CP1252)
+
+
+def _file_hypothesis(view: str, name: str) -> tuple[str, bool] | None:
+    if name == "tcvn3":
+        return _tcvn3_sub(view, in_text=False)
+    if name == "vni":
+        return _vni_sub(view.translate(_C1_TO_CP1252))
+    try:
+        return unicodedata.normalize("NFC", view.encode("latin-1").decode("cp1258")), False
+    except UnicodeDecodeError:
         return None
-    _, name, text = best
-    return Decoded(text=text, encoding=name,
-                   conversions=[f"the file is in {ENCODING_LABELS[name]}, not UTF-8: converted to Unicode"])
+
+
+def _whole_text(view: str, name: str) -> str:
+    """A whole file's Latin-1 view decoded as `name` (one polars Aho-Corasick pass, longest key first)."""
+    if name == "cp1258":
+        return unicodedata.normalize("NFC", view.encode("latin-1").decode("cp1258"))
+    table = _compiled()["tcvn3_table"] if name == "tcvn3" else _compiled()["vni_table"]
+    if name == "tcvn3":
+        table = {k: v for k, v in table.items() if all(ord(c) < 256 for c in k)}
+    else:
+        view = _cp1252_view(view)
+    keys = sorted(table, key=len, reverse=True)
+    out = pl.Series([view]).str.replace_many(keys, [table[k] for k in keys], leftmost=True)[0]
+    return unicodedata.normalize("NFC", out)
+
+
+def _file_words(view: str) -> set[str]:
+    """Distinct words of a file (split at spaces and CSV/JSON punctuation) holding a byte outside printable ASCII."""
+    words = pl.Series([view]).str.extract_all(r'[^\s,;"{}\[\]]+').explode()
+    odd = words.filter(words.str.contains(r"[^\x09\x0a\x0d\x20-\x7e]").fill_null(False)).unique()
+    return set(odd.to_list())
+
+
+def _decode_legacy_bytes(data: bytes, evidence: FileEvidence = FILE_EVIDENCE) -> Decoded | None:
+    """Bytes that are not UTF-8: Latin-1/CP1252 (as they stand) unless TCVN3, VNI or CP1258 makes the
+    file's words valid Vietnamese by a wide margin over the whole file."""
+    if b"\x00" in data:
+        return None
+    view = data.decode("latin-1")
+    words = _file_words(view)
+    base_ok = {w: not _CONTROL.search(_base_view(w)[0]) and _token_ok(unicodedata.normalize("NFC", _base_view(w)[0]))
+               for w in words}
+    scores = []
+    for name in ("tcvn3", "vni", "cp1258"):
+        changed = valid = valid_base = 0
+        for w in words:
+            got = _file_hypothesis(w, name)
+            if got is None:
+                changed = -1
+                break
+            out, bad = got
+            if out == unicodedata.normalize("NFC", _base_view(w)[0]):
+                continue
+            changed += 1
+            valid += (not bad and not _CONTROL.search(out) and _token_ok(out))
+            valid_base += base_ok[w]
+        if changed > 0:
+            scores.append((valid - valid_base, (valid - valid_base) / changed, valid / changed, name))
+    scores.sort(reverse=True)           # most words gained first
+    winners = [s for s in scores if s[2] >= evidence.min_valid and s[1] >= evidence.min_margin]
+    if winners:
+        gained, _margin, _share, name = winners[0]
+        rivals = [s for s in scores if s[3] != name and s[0] >= evidence.ambiguity * gained and s[0] > 0]
+        if not rivals:
+            text = _whole_text(view, name)
+            if not _CONTROL.search(text):
+                return Decoded(text=text, encoding=name, conversions=[
+                    f"the file is in {ENCODING_LABELS[name]}, not UTF-8: converted to Unicode "
+                    f"({gained} of {len(words)} distinct non-ASCII words read as Vietnamese only in it)"])
+    base_name = "cp1252" if re.search("[\x80-\x9f]", view) else "latin-1"
+    try:
+        base_text = data.decode(base_name)        # CP1252 bytes it leaves undefined: not text
+    except UnicodeDecodeError:
+        return None
+    if _CONTROL.search(base_text):
+        return None
+    notes = [f"the file is not UTF-8: read as {ENCODING_LABELS[base_name]}; letters it cannot hold "
+             "(ă, đ, ơ, ư and most tone marks) were lost when the file was saved, so names may lack marks"]
+    doubt = [s for s in scores if s[0] > 0]
+    if doubt:
+        gained, _m, _s, name = doubt[0]
+        notes.append(f"{gained} word(s) would read as Vietnamese in {ENCODING_LABELS[name]}, too few to decide "
+                     "that the file is in it: left as they are (check the file's encoding)")
+    return Decoded(text=unicodedata.normalize("NFC", base_text), encoding=base_name, conversions=notes)
+
+
+_VN1_CONTROL_CAPITALS = re.compile("[\x01-\x06\x11-\x17]")
 
 
 def decode_bytes(data: bytes, source: str = "input") -> Decoded:
     """Decode a whole file's bytes to NFC text.
 
     UTF-8 (with or without BOM) and UTF-16/32 with a BOM are read directly. Bytes that are not UTF-8
-    are tried as legacy Vietnamese encodings; when none reads as Vietnamese, `EncodingProblemError`
-    names the line of the first undecodable byte. NFD text is normalised to NFC and reported.
+    are read as Latin-1/CP1252 unless a legacy Vietnamese encoding (TCVN3, VNI, CP1258) explains the
+    whole file by a wide margin; binary data raises `EncodingProblemError` naming the line of the first
+    undecodable byte. NFD text is normalised to NFC and reported.
     """
     if data.startswith(codecs.BOM_UTF32_LE) or data.startswith(codecs.BOM_UTF32_BE):
         enc = "utf-32"
@@ -503,6 +705,11 @@ def decode_bytes(data: bytes, source: str = "input") -> Decoded:
             source=source, row=line,
             hint="save the file as UTF-8 (Excel: 'CSV UTF-8'; the Unikey toolkit converts TCVN3/VNI to Unicode)",
         ) from None
+    if enc == "utf-8" and _VN1_CONTROL_CAPITALS.search(text) and data.isascii():
+        # ASCII with control bytes 0x01-0x17 between letters: TCVN3 (VN1) capitals such as 'Ứ' (0x11)
+        legacy = _decode_legacy_bytes(data)
+        if legacy is not None and legacy.encoding == "tcvn3":
+            return legacy
     if "\x00" in text:
         raise EncodingProblemError("NUL characters in text (binary file, or UTF-16 without a BOM?)",
                                    source=source, row=text.count("\n", 0, text.index("\x00")) + 1,

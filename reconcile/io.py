@@ -43,7 +43,7 @@ from typing import Any
 import polars as pl
 
 from reconcile import dates as _dates
-from reconcile.encodings import ENCODING_LABELS, decode_bytes, repair_column
+from reconcile.encodings import ENCODING_LABELS, LEGACY_FILE_ENCODINGS, decode_bytes, repair_column
 from reconcile.errors import (  # noqa: F401 - warnings re-exported for callers
     DataQualityWarning,
     EncodingConverted,
@@ -827,6 +827,8 @@ def _text_columns_to_utf8(df: pl.DataFrame, cols: tuple[str, ...]) -> pl.DataFra
 
 def _repair_columns(df: pl.DataFrame, cols, label: str, rep: LoadReport, field_prefix: str = "") -> pl.DataFrame:
     """Convert legacy/mis-decoded Vietnamese text in the given Utf8 columns; note what was converted."""
+    if rep.encoding in LEGACY_FILE_ENCODINGS:   # the whole file was already judged (decode_bytes): no second guess
+        return df
     for c in cols:
         if c not in df.columns or df.schema[c] != pl.Utf8:
             continue
@@ -839,7 +841,8 @@ def _repair_columns(df: pl.DataFrame, cols, label: str, rep: LoadReport, field_p
             df = df.with_columns(fixed.alias(c))
         if unrepaired:
             _warn(rep, f"{label}: column '{field_prefix}{c}': {unrepaired} value(s) look mis-encoded "
-                       "(symbols Vietnamese never uses) and could not be converted; left as they are", DataQualityWarning)
+                       "(symbols Vietnamese never uses, or words a legacy encoding would explain on too little evidence) "
+                       "and were not converted; left as they are", DataQualityWarning)
     return df
 
 

@@ -2,7 +2,7 @@
 
 Run at development time:  .venv/bin/python scripts/build_encoding_data.py
 Checks (fail loudly): 134 letters; no VNI/TCVN3/VIQR form shared by two letters; every byte of the
-TCVN3 (VN1) table maps to one character; each letter written in each legacy form decodes back to it
+TCVN3 (VN1) table maps to one character, and the table holds every letter, capitals with tones included; each letter written in each legacy form decodes back to it
 with greedy longest-first replacement; the worked mojibake examples decode to their Unicode text.
 """
 
@@ -46,6 +46,16 @@ def build() -> dict:
         b = int(hexbyte, 16)
         assert 0 <= b < 256 and len(ch) == 1, (hexbyte, ch)
         byte_map[f"{b:02X}"] = ch
+    # the VN1 table holds every letter, capitals with tones included (0x01-0x17, 0x80-0x9F and a few in
+    # 0xA1-0xFF), either as one byte or as a base letter + one of the combining tone bytes 0xB0-0xB4
+    inv = {ch: b for b, ch in byte_map.items()}
+    for rec in letters:
+        u = unicodedata.normalize("NFC", rec["unicode"])
+        if u in inv:
+            continue
+        d = unicodedata.normalize("NFD", u)
+        base, tone = unicodedata.normalize("NFC", d[:-1]), d[-1]
+        assert (base in inv or base.isascii()) and tone in inv, ("VN1 lacks", u)
     # round trips
     for table, name in ((vni, "vni"), (tcvn3, "tcvn3"), (viqr, "viqr")):
         for form, u in table.items():
@@ -59,9 +69,11 @@ def build() -> dict:
         "built_by": "scripts/build_encoding_data.py",
         "source": {"file": "vn_name_facts.json (legacy_encodings)", "sha256": hashlib.sha256(raw).hexdigest()},
         "checks": ["134 letters", "forms unique per scheme", "letter bytes == text forms",
+                   "VN1 table holds every letter (one byte or base + tone byte)",
                    "greedy decode round-trips every letter", "mojibake examples decode (VNI, TCVN3)"],
         "note": "vni: VNI Windows text as read through cp1252; tcvn3: TCVN3/ABC text as read through Latin-1 "
-                "(letter sequences incl. capital + lowercase toned byte); tcvn3_bytes: glibc TCVN5712-1 byte table; "
+                "(letter sequences incl. capital + lowercase toned byte, as the ABC converter writes capitals); "
+                "tcvn3_bytes: glibc TCVN5712-1 (VN1) byte table, capitals with tones included (what iconv writes); "
                 "viqr: RFC 1456 (dd → đ handled in code).",
         "letters": [unicodedata.normalize("NFC", r["unicode"]) for r in letters],
         "vni": dict(sorted(vni.items())),

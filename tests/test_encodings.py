@@ -3,8 +3,12 @@ and reported; genuine Unicode never touched; loaders only raise ReconcileInputEr
 
 from __future__ import annotations
 
+import random
+import shutil
+import subprocess
 import unicodedata
 import warnings
+from pathlib import Path
 
 import polars as pl
 import pytest
@@ -217,3 +221,175 @@ def test_jsonl_in_utf16_or_with_bom_is_sniffed_after_decoding(codec):
     text = '{"claim_id": "a", "name": "Giàng A Páo"}\r\n\r\n{"claim_id": "b", "name": "Lò Thị Ơn"}\r\n'
     c = rc.read_claims(text.encode(codec))
     assert c["name"].to_list() == ["Giàng A Páo", "Lò Thị Ơn"] and c["_row"].to_list() == [1, 3]
+
+
+# ------------------------------------------------------------------ issue 8 §3: repair never damages good text
+
+FIX = Path(__file__).resolve().parent / "fixtures" / "encodings"
+SAMPLES = Path(__file__).resolve().parents[1] / "data" / "samples"
+_TEXT_COLS = {"population": ("full_name", "hometown", "residence", "father_name", "mother_name", "spouse_name"),
+              "claims": ("name", "claimed_hometown", "residence"), "capitals": ("name",)}
+_REPORTED_AS = {"tcvn3": "tcvn3", "vni": "vni", "cp1258": "cp1258", "latin1": "latin-1", "cp1252": "cp1252",
+                "viqr": "utf-8"}
+
+
+def _held_text(src_text: str, data: bytes, enc: str) -> str:
+    """The text a file in `enc` holds: the source for the Vietnamese encodings, what Latin-1/CP1252 kept."""
+    if enc == "latin1":
+        return data.decode("latin-1")
+    if enc == "cp1252":
+        return data.decode("cp1252")
+    return src_text.replace("\u2013", "-") if enc in ("tcvn3", "viqr", "vni") else src_text
+
+
+def _read(kind: str, data):
+    reader = rc.read_population if kind == "population" else rc.read_claims
+    with warnings.catch_warnings(record=True) as rec:
+        warnings.simplefilter("always")
+        frame, rep = reader(data, report=True)
+    return frame, rep, [str(w.message) for w in rec if issubclass(w.category, E.EncodingConverted)]
+
+
+def _assert_reads_as_held(kind: str, src_text: str, data: bytes, enc: str) -> None:
+    frame, rep, msgs = _read(kind, data)
+    want, _, _ = _read(kind, _held_text(src_text, data, enc).encode("utf-8"))
+    for col in _TEXT_COLS[kind]:
+        got_l, want_l = frame[col].to_list(), want[col].to_list()
+        wrong = [(g, w) for g, w in zip(got_l, want_l) if g != w]
+        assert not wrong, (enc, col, len(wrong), wrong[:3])
+    assert rep.encoding in (("latin-1", "cp1252") if enc in ("latin1", "cp1252") else (_REPORTED_AS[enc],))
+    if enc in ("latin1", "cp1252"):
+        assert any(E.ENCODING_LABELS[rep.encoding] in m and "not UTF-8" in m for m in msgs), msgs
+
+
+@pytest.mark.parametrize("enc", ["tcvn3", "vni", "cp1258", "latin1", "cp1252", "viqr"])
+@pytest.mark.parametrize("kind", ["population", "claims", "capitals"])
+def test_iconv_fixtures_read_as_the_text_the_file_holds(kind, enc):
+    # files made by iconv (TCVN5712-1, CP1258, LATIN1//TRANSLIT, CP1252//TRANSLIT) or the letter table (VNI, VIQR)
+    src = (FIX / f"{kind}.csv").read_text(encoding="utf-8")
+    _assert_reads_as_held(kind, src, (FIX / f"{kind}.{enc}.csv").read_bytes(), enc)
+
+
+@pytest.mark.skipif(shutil.which("iconv") is None, reason="glibc iconv not installed")
+@pytest.mark.parametrize("enc, target", [("tcvn3", "TCVN5712-1"), ("cp1258", "CP1258"), ("latin1", "LATIN1"),
+                                         ("cp1252", "CP1252")])
+def test_whole_sample_register_through_iconv(enc, target):
+    raw = (SAMPLES / "population.csv").read_bytes()
+    data = subprocess.run(["iconv", "-f", "UTF-8", "-t", target + "//TRANSLIT"], input=raw, capture_output=True,
+                          check=True).stdout
+    _assert_reads_as_held("population", raw.decode("utf-8"), data, enc)
+
+
+def test_latin1_register_keeps_o_circumflex():
+    # the new user's report: a Latin-1 register was read as VNI and every "ô" became "ơ"
+    data = "person_id,full_name,residence\nP1,Ngô Minh Tín,\"buôn 3, xã Ya To Mot\"\n".encode("latin-1")
+    p, rep, msgs = _read("population", data)
+    assert p["full_name"].to_list() == ["Ngô Minh Tín"] and p["residence"].to_list() == ["buôn 3, xã Ya To Mot"]
+    assert rep.encoding == "latin-1" and "Latin-1" in msgs[0]
+
+
+@pytest.mark.parametrize("codec", ["latin-1", "cp1252"])
+@pytest.mark.parametrize("line", ["C1,\"Tô Van Hùng, Hà Tinh\"", "C1,Tô Van Hùng,Hà Tinh", "C1,Ngô Thi Lý,Tây Ninh"])
+def test_one_row_latin1_claim_is_not_read_as_tcvn3(codec, line):
+    text = "claim_id,name,claimed_hometown\n" + line + "\n"
+    c, rep, _ = _read("claims", text.encode(codec))
+    want, _, _ = _read("claims", text.encode("utf-8"))
+    assert c["name"].to_list() == want["name"].to_list() and rep.encoding in ("latin-1", "cp1252")
+    assert c["claimed_hometown"].to_list() == want["claimed_hometown"].to_list()
+
+
+@pytest.mark.parametrize("raw, want", [
+    (b"claim_id,name,residence\nC1,T\xefng \x81nh,Kr\xabng \x83\n", ("Tùng Ảnh", "Krông Á")),   # VN1 capitals 0x80-0x9F
+    (b"claim_id,name,residence\nC1,L\xdf Th\xde \x12,\x11NG\n", ("Lò Thị Ự", "ỨNG")),          # VN1 capitals 0x01-0x17
+    (b"claim_id,name,residence\nC1,NGUY\xd9N V\xa1N TH\x80NH,\n", ("NGUYỄN VĂN THÀNH", None)),
+])
+def test_tcvn3_capitals_with_tones(raw, want):
+    c, rep, _ = _read("claims", raw)
+    assert (c["name"][0], c["residence"][0]) == want and rep.encoding == "tcvn3"
+    assert not any(0 < ord(ch) < 32 or 0x7F <= ord(ch) < 0xA0 for ch in c["name"][0])
+
+
+_VOWELS = "aăâeêioôơuưy"
+_TONED = {v: [unicodedata.normalize("NFC", v + t) for t in ("", "\u0300", "\u0301", "\u0303", "\u0309", "\u0323")]
+          for v in _VOWELS}
+_LETTERS = sorted({c for vs in _TONED.values() for c in vs} | set("bcdđghklmnpqrstvx"))
+
+
+def _typo(name: str, rng: random.Random) -> str:
+    """1-3 random letter/diacritic typos: insert, delete, substitute, swap, change a vowel's marks,
+    doubled vowel with a mark ("Hoàng" → "Haàng")."""
+    s = list(name)
+    for _ in range(rng.choice((1, 1, 2, 3))):
+        i = rng.randrange(len(s))
+        op, letter = rng.randrange(6), rng.choice(_LETTERS)
+        letter = letter.upper() if s[i].isupper() else letter
+        if op == 0:
+            s.insert(i + 1, letter)
+        elif op == 1 and len(s) > 2:
+            del s[i]
+        elif op == 2:
+            s[i] = letter
+        elif op == 3 and i + 1 < len(s):
+            s[i], s[i + 1] = s[i + 1], s[i]
+        else:
+            base = unicodedata.normalize("NFD", s[i].lower())[0]
+            if base in "aeiouy":
+                c = rng.choice([c for v, vs in _TONED.items() if unicodedata.normalize("NFD", v)[0] == base for c in vs])
+                s[i] = c.upper() if s[i].isupper() else c
+                if op == 5:
+                    s.insert(i, rng.choice("aeiouy"))
+    return unicodedata.normalize("NFC", "".join(s))
+
+
+@pytest.fixture(scope="module")
+def typo_names():
+    names = pl.read_csv(SAMPLES / "population.csv", infer_schema_length=0)["full_name"].unique().sort().to_list()
+    rng = random.Random(8)
+    out = {_typo(rng.choice(names), rng) for _ in range(3000)}
+    return sorted(out | {"Haàng Lâm", "Maù Súa", "Buí Thi Tõu", "Lý Thaì Sua", "Seùng A Pó", "Mùa AÂ Dính"})
+
+
+def test_typo_laden_utf8_names_are_never_converted(typo_names):
+    s = pl.Series(typo_names)
+    out, counts, _ = E.repair_column(s)
+    changed = [(a, b) for a, b in zip(s.to_list(), out.to_list()) if a != b]
+    assert not changed and not counts, changed[:5]
+    alone = [(t, E.repair_text(t)[0]) for t in typo_names if E.repair_text(t)[1] is not None]
+    assert not alone, alone[:5]
+
+
+def test_typo_laden_utf8_claims_file_is_left_as_it_is(typo_names):
+    rows = "\n".join(f"C{i},\"{t}\"" for i, t in enumerate(typo_names))
+    c, rep, msgs = _read("claims", ("claim_id,name\n" + rows + "\n").encode("utf-8"))
+    # (the loader collapses runs of spaces in names; nothing else may change)
+    assert c["name"].to_list() == [" ".join(t.split()) for t in typo_names] and not msgs and rep.encoding == "utf-8"
+    for i in range(0, 200, 7):          # and one claim per file
+        c1, _, msgs1 = _read("claims", f"claim_id,name\nC1,\"{typo_names[i]}\"\n".encode("utf-8"))
+        assert c1["name"][0] == " ".join(typo_names[i].split()) and not msgs1
+
+
+def test_column_of_latin1_text_inside_utf8_is_not_converted():
+    # Latin-1 exports converted to UTF-8 properly: valid words, some would "read" as VNI/TCVN3 ("Ngô" → "Ngơ")
+    s = pl.Series(["Ngô Minh Tín", "buôn 3, xã Ya To Mot", "Tô Van Hùng", "Hà Tinh", "Lý Thi Hoà", "Võ Thi Tú"])
+    out, counts, _ = E.repair_column(s)
+    assert out.to_list() == s.to_list() and not counts
+
+
+def test_weak_legacy_looking_value_is_kept_and_warned():
+    # "Haàng Minh" reads as VNI "Hầng Minh", but one word is no evidence: kept, with a data-quality warning
+    from reconcile.errors import DataQualityWarning
+    with warnings.catch_warnings(record=True) as rec:
+        warnings.simplefilter("always")
+        c = rc.read_claims(b"claim_id,name\nC1,Nguy\xe1\xbb\x85n V\xc4\x83n An\nC2,Ha\xc3\xa0ng Minh\n")
+    assert c["name"].to_list() == ["Nguyễn Văn An", "Haàng Minh"]
+    assert not [w for w in rec if issubclass(w.category, E.EncodingConverted)]
+    assert any(issubclass(w.category, DataQualityWarning) and "name" in str(w.message) for w in rec)
+
+
+def test_ambiguous_one_row_file_stays_latin1_and_says_why():
+    # TCVN3 would read 'Än Tó Hà' as 'Ấn Tú HỔ': one word gained, two valid words rewritten: not enough
+    d = E.decode_bytes(b"claim_id,name\nC1,\xc4n T\xf3 H\xe0\n")
+    assert d.encoding == "latin-1" and d.text.endswith("Än Tó Hà\n")
+    assert "TCVN3" in d.conversions[-1] and "too few" in d.conversions[-1]
+    # while a word Latin-1 cannot explain and TCVN3 can, with nothing against it, is read as TCVN3
+    assert E.decode_bytes(b"claim_id,name\nC1,\xc4n \xc1u\n").text.endswith("Ấn Ầu\n")
