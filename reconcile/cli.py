@@ -210,8 +210,8 @@ def _errors_frame(exc):
 
 def read_input(kind: str, path: str, policy: str, out: Path):
     """Read the population or the claims with `errors=policy`, write every problem to the rejects
-    file next to `out`, print one summary line, and return the frame. When the policy stops the
-    run, the rejects file still lists every problem found."""
+    file next to `out`, print one summary line, and return the frame and its `LoadReport` (the report
+    shows its counts). When the policy stops the run, the rejects file still lists every problem found."""
     import polars as pl
 
     import reconcile as rc
@@ -232,7 +232,7 @@ def read_input(kind: str, path: str, policy: str, out: Path):
     print(f"{Path(path).name}: {load.rows_read:,} rows read, {load.rows_used:,} used, "
           f"{load.rows_set_aside:,} set aside, {coerced:,} cells coerced or repaired "
           f"(--on-bad-rows {policy}); problems listed in {rejects}")
-    return frame
+    return frame, load
 
 
 # ------------------------------------------------------------------------------------------------
@@ -287,7 +287,7 @@ def cmd_index(args) -> int:
     import reconcile as rc
 
     out = check_out_index(args.out)
-    pop = read_input("population", args.population, args.on_bad_rows, out)
+    pop, _ = read_input("population", args.population, args.on_bad_rows, out)
     with _reporter(args) as say:
         index = rc.build_index(pop, progress=say)
     index.save(out)
@@ -302,12 +302,12 @@ def _claims_command(args, formats: dict[str, str], example: str):
 
     out = check_out_file(args.out, formats, example)
     index = rc.load_index(args.index)
-    claims = read_input("claims", args.claims, args.on_bad_rows, out)
-    return out, index, claims
+    claims, load = read_input("claims", args.claims, args.on_bad_rows, out)
+    return out, index, claims, load
 
 
 def cmd_match(args) -> int:
-    out, index, claims = _claims_command(args, FRAME_FORMATS, "candidates.csv")
+    out, index, claims, _ = _claims_command(args, FRAME_FORMATS, "candidates.csv")
     with _reporter(args) as say:
         result = match_in_batches(claims, index, args.top_k, args.lang, say)
     write_frame(result, out)
@@ -316,7 +316,7 @@ def cmd_match(args) -> int:
 
 
 def cmd_leads(args) -> int:
-    out, index, claims = _claims_command(args, FRAME_FORMATS, "leads.csv")
+    out, index, claims, _ = _claims_command(args, FRAME_FORMATS, "leads.csv")
     with _reporter(args) as say:
         result = leads_in_batches(claims, index, args.top_k, args.lang, say)
     write_frame(result, out)
@@ -327,12 +327,12 @@ def cmd_leads(args) -> int:
 def cmd_report(args) -> int:
     import reconcile as rc
 
-    out, index, claims = _claims_command(args, REPORT_FORMATS, "report.html")
+    out, index, claims, load = _claims_command(args, REPORT_FORMATS, "report.html")
     with _reporter(args) as say:
         matches = match_in_batches(claims, index, args.top_k, args.lang, say)
         leads = leads_in_batches(claims, index, max(args.top_k, 10), args.lang, say)
         path = rc.report(claims, index, out=out, lang=args.lang, top_k=args.top_k, progress=say,
-                         matches=matches, leads=leads)
+                         matches=matches, leads=leads, load_reports=[load])
     print(f"report: {claims.height:,} claims -> {path}")
     return 0
 

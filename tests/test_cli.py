@@ -88,7 +88,9 @@ def test_report_takes_top_k(built_index, tmp_path):
     out = tmp_path / "r.html"
     assert cli.main(["report", str(SAMPLES / "claims.jsonl"), "--index", str(built_index),
                      "--top-k", "2", "--out", str(out), "-q"]) == 0
-    assert out.read_text("utf-8").lstrip().lower().startswith("<!doctype html")
+    text = out.read_text("utf-8")
+    assert text.lstrip().lower().startswith("<!doctype html")
+    assert "Đọc claims.jsonl: 300 dòng, dùng 300, gạt ra 0" in text   # the claims' load line
 
 
 # ------------------------------------------------------------------------------------------ bad input

@@ -505,3 +505,24 @@ def test_any_text_in_any_field_cannot_add_markup(value):
     assert {t for t, _ in p.tags} <= SAFE_TAGS
     data = rep.read_payload(text)
     assert rep.expand(data, data["claims"][0]["n"]) == rep.render._visible(value)
+
+
+def test_summary_has_a_line_per_input_file_with_what_reading_set_aside(tmp_path):
+    """Issue 8 §2: nothing is lost silently; the report says how many rows were read, used, set aside
+    and how many cells were changed."""
+    from reconcile.io import read_claims
+
+    src = tmp_path / "claims.jsonl"
+    src.write_text('{"claim_id": "C-1", "name": "Giàng A Páo", "birth_date": "1990-13-45"}\n'
+                   '{"claim_id": "C-2", "name": ""}\n'
+                   '{"claim_id": "C-3", "name": "Lò Thị Xuân", "sex": "X"}\n', encoding="utf-8")
+    with pytest.warns(Warning):
+        _, load = read_claims(src, report=True)
+    claims, matches, leads, index = make_frames()
+    out = rep.report(claims, index, out=tmp_path / "r.html", matches=matches, leads=leads, lang="en",
+                     load_reports=[load])
+    text = out.read_text(encoding="utf-8")
+    assert "Read claims.jsonl: 3 rows, 2 used, 1 set aside, 2 cells" in text
+    vi = rep.report(claims, index, out=tmp_path / "v.html", matches=matches, leads=leads,
+                    load_reports=[load]).read_text(encoding="utf-8")
+    assert "Đọc claims.jsonl: 3 dòng, dùng 2, gạt ra 1, 2 ô" in vi

@@ -575,9 +575,24 @@ def _csp(script: str) -> str:
             f"script-src 'sha256-{digest}'; base-uri 'none'; form-action 'none'")
 
 
+def load_lines_html(load_reports, w: dict) -> str:
+    """One line per input file: what reading it kept, set aside and changed (nothing is lost
+    silently). Empty when no load report is given."""
+    lines = []
+    for rep in load_reports or ():
+        acts = dict(rep.problems.group_by("action").len().rows()) if rep.problems.height else {}
+        changed = int(acts.get("coerced", 0)) + int(acts.get("repaired", 0))
+        text = w["load_line"].format(file=Path(str(rep.source)).name, read=rep.rows_read, used=rep.rows_used,
+                                     aside=rep.rows_set_aside, changed=changed)
+        lines.append(f"<p class=\"note load\">{esc(text)}</p>")
+    return "".join(lines)
+
+
 def render_html(claims: pl.DataFrame, matches: pl.DataFrame, leads: pl.DataFrame, index=None, lang: str = "vi",
-                config: ReportConfig = ReportConfig(), generated: datetime | None = None, progress=None) -> str:
-    """The whole report as one HTML string (pure: frames in, text out)."""
+                config: ReportConfig = ReportConfig(), generated: datetime | None = None, progress=None,
+                load_reports=()) -> str:
+    """The whole report as one HTML string (pure: frames in, text out). `load_reports`: the
+    `io.LoadReport`s of the inputs, shown as one line each (rows read, used, set aside, cells changed)."""
     w = words(lang)
     payload = build_payload(claims, matches, leads, index, lang, config, progress)
     n = len(payload["claims"])
@@ -592,7 +607,7 @@ def render_html(claims: pl.DataFrame, matches: pl.DataFrame, leads: pl.DataFrame
                f"<h3>{esc(w['by_place'])}</h3><div class=\"scroll\"><table class=\"places\"><tr><th>{esc(w['place'])}</th>"
                f"<th class=\"n\">{esc(w['n_claims'])}</th>"
                + "".join(f"<th class=\"n\">{esc(w[s])}</th>" for s in STATUSES)
-               + f"</tr>{place_rows}</table></div></details>")
+               + f"</tr>{place_rows}</table></div>{load_lines_html(load_reports, w)}</details>")
     when = (generated or datetime.now(timezone.utc)).strftime("%Y-%m-%d %H:%M UTC")
     buttons = "".join(
         f"<button type=\"button\" data-filter=\"{s}\" aria-pressed=\"{'true' if s == 'all' else 'false'}\">"
@@ -630,12 +645,13 @@ _LEGACY_ORDER = ("out", "lang", "top_k", "progress", "matches", "leads", "config
 
 def report(claims, index, *legacy, out="report.html", top_k: int = 5, config: ReportConfig | None = None,
            lang: str = "vi", progress=None, matches: pl.DataFrame | None = None,
-           leads: pl.DataFrame | None = None) -> Path:
+           leads: pl.DataFrame | None = None, load_reports=()) -> Path:
     """Write the officer's review report to `out` (atomically) and return its Path.
 
     `claims`: a claims frame or anything `read_claims` accepts. `matches` / `leads`: already computed
     `rc.match` / `rc.leads` frames for these claims (the same pair scoring reused: nothing is scored
-    again); each is computed here only when not given. The old positional form
+    again); each is computed here only when not given. `load_reports`: `io.LoadReport`s of the inputs
+    (`read_claims(..., report=True)`), each shown as a line in the summary. The old positional form
     `report(claims, index, out, lang, top_k, progress, matches, leads, config)` still works."""
     if legacy:
         if len(legacy) > len(_LEGACY_ORDER):
@@ -659,7 +675,7 @@ def report(claims, index, *legacy, out="report.html", top_k: int = 5, config: Re
         from reconcile.leads import leads as make_leads
 
         leads = make_leads(claims, index, top_k=max(top_k, 10), lang=lang, progress=progress)
-    text = render_html(claims, matches, leads, index, lang, config, progress=progress)
+    text = render_html(claims, matches, leads, index, lang, config, progress=progress, load_reports=load_reports)
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_name(f".{out.name}.tmp-{os.getpid()}")

@@ -16,6 +16,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "summary": "Tổng hợp",
         "claims": "Lời khai",
         "n_claims": "Số lời khai",
+        "load_line": ("Đọc {file}: {read} dòng, dùng {used}, gạt ra {aside}, {changed} ô đặt thành không rõ "
+                      "hoặc chỉ giữ phần đọc được (danh sách trong tệp .rejects.csv)."),
         "likely": "Có khả năng trùng khớp",
         "relatives": "Cần xác minh qua người thân",
         "none": "Chưa có đầu mối",
@@ -125,6 +127,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "summary": "Summary",
         "claims": "Claims",
         "n_claims": "Claims",
+        "load_line": ("Read {file}: {read} rows, {used} used, {aside} set aside, {changed} cells set to unknown "
+                      "or partly kept (listed in the .rejects.csv file)."),
         "likely": "Likely match",
         "relatives": "Verify through relatives",
         "none": "No lead yet",
