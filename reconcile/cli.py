@@ -175,6 +175,10 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--seed", type=int, default=7)
     common(s, lang=False)
     s.set_defaults(func=cmd_generate)
+
+    from reconcile.app import cli as app_cli
+
+    app_cli.add_commands(sub)
     return p
 
 
