@@ -56,6 +56,7 @@ CREATE TABLE IF NOT EXISTS events (
   index_checksum TEXT,
   model_version TEXT
 );
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
 CREATE INDEX IF NOT EXISTS events_claim ON events (claim_id);
 CREATE INDEX IF NOT EXISTS events_undoes ON events (undoes);
 CREATE TRIGGER IF NOT EXISTS events_no_update BEFORE UPDATE ON events
@@ -208,6 +209,23 @@ class Decisions:
             raise DecisionError(f"lead: outcome {r['outcome']!r} is not one of {', '.join(LEAD_OUTCOMES)}. "
                                 "Fix: use one of those")
         return r
+
+    def set_meta(self, key: str, value: str) -> None:
+        """Remember a setting (e.g. `claims`: the claims file the decisions are about)."""
+        con = self._connect()
+        try:
+            con.execute("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET "
+                        "value = excluded.value", (key, value))
+        finally:
+            con.close()
+
+    def get_meta(self, key: str) -> str | None:
+        con = self._connect()
+        try:
+            row = con.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        finally:
+            con.close()
+        return row[0] if row else None
 
     # -- reading -------------------------------------------------------------------------------
     def events(self, claim_id: str | None = None) -> pl.DataFrame:

@@ -84,7 +84,8 @@ def add_commands(sub) -> None:
     s = sub.add_parser("learn", help="re-estimate the model from officers' decisions (writes only if better)")
     s.add_argument("--db", required=True)
     s.add_argument("--index", required=True)
-    s.add_argument("--claims", required=True, help="the claims the decisions were made on")
+    s.add_argument("--claims", default=None,
+                   help="the claims the decisions were made on (default: those `review` served)")
     s.add_argument("--holdout", type=float, default=0.3, help="share of decided claims held out")
     s.add_argument("--seed", type=int, default=0)
     s.add_argument("--dry-run", action="store_true", help="report only; never write the index")

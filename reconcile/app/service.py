@@ -13,10 +13,12 @@ Owns
 
 from __future__ import annotations
 
+import os
 import re
 import threading
 import unicodedata
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import polars as pl
 
@@ -194,6 +196,8 @@ class Workbench:
             matches = rc.match(cf, index, top_k=config.top_k, lang=lang, progress=progress)
             leads = rc.leads(cf, index, top_k=config.leads_top_k, lang=lang, progress=progress)
         store = db if isinstance(db, dec.Decisions) else dec.Decisions.open(db or "decisions.db")
+        if isinstance(claims, (str, os.PathLike)):
+            store.set_meta("claims", str(Path(claims).resolve()))
         return cls(index=index, claims=cf, matches=matches, leads=leads, decisions=store, config=config)
 
     def _build_queue(self) -> pl.DataFrame:
