@@ -132,8 +132,9 @@ class Decisions:
         """Open (creating if needed) a decision database; WAL mode, schema and views in place."""
         d = cls(path)
         d.path.parent.mkdir(parents=True, exist_ok=True)
-        con = d._connect()
+        con = sqlite3.connect(d.path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
         try:
+            con.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
             con.execute("PRAGMA journal_mode=WAL")
             con.executescript(_SCHEMA)
         except sqlite3.DatabaseError as exc:

@@ -2,7 +2,7 @@
 
 Owns `create_app(workbench, security)` and every route but `/reconcile*`:
 - pages: `/` (queue), `/claim/{claim_id}`, `/new` (desk form), `/api/docs` (OpenAPI page);
-- form posts: `/claim/{claim_id}/decide` (CSRF field required; undo is a new decision);
+- form posts: `/decide/{claim_id}` (CSRF field required; undo is a new decision);
 - JSON: `GET /api/claims` (queue page), `GET /api/claims/{id}`, `POST /api/query` (one claim),
   `POST /api/match`, `POST /api/leads` (batches), `GET|POST /api/decisions`, `GET /api/openapi.json`.
 JSON posts must be `application/json` (a cross-site form cannot send that without a CORS preflight,
@@ -330,13 +330,13 @@ def create_app(wb: Workbench, security: SecurityConfig | None = None, lang: str 
 
     routes = [
         Route("/", queue_page),
-        Route("/claim/{claim_id}", claim_page),
-        Route("/claim/{claim_id}/decide", decide, methods=["POST"]),
+        Route("/claim/{claim_id:path}", claim_page),
+        Route("/decide/{claim_id:path}", decide, methods=["POST"]),
         Route("/new", new_page),
         Route("/api/docs", docs_page),
         Route("/api/openapi.json", openapi),
         Route("/api/claims", api_claims),
-        Route("/api/claims/{claim_id}", api_claim),
+        Route("/api/claims/{claim_id:path}", api_claim),
         Route("/api/query", api_query, methods=["POST"]),
         Route("/api/match", api_match, methods=["POST"]),
         Route("/api/leads", api_leads, methods=["POST"]),
