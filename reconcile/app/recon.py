@@ -59,6 +59,10 @@ class ReconError(ValueError):
     """A malformed reconciliation request (400 with this reason)."""
 
 
+class BatchTooLarge(ReconError):
+    """More queries than the manifest's batchSize (413, as the spec allows)."""
+
+
 # ------------------------------------------------------------------------------------------------
 # Query batches
 # ------------------------------------------------------------------------------------------------
@@ -156,7 +160,7 @@ def parse_batch(text: str) -> dict:
         raise ReconError(f"queries is not valid JSON ({exc.msg} at character {exc.pos})") from None
     check_batch(batch)
     if len(batch) > MAX_QUERIES:
-        raise ReconError(f"at most {MAX_QUERIES} queries per batch (batchSize in the manifest)")
+        raise BatchTooLarge(f"at most {MAX_QUERIES} queries per batch (batchSize in the manifest)")
     return batch
 
 

@@ -320,6 +320,9 @@ def create_app(wb: Workbench, security: SecurityConfig | None = None, lang: str 
             return JSONResponse({"error": msg}, status_code=400)
         return page(request, "error.html", code=400, message=msg)
 
+    async def too_large(request: Request, exc: Exception):
+        return JSONResponse({"error": str(exc)}, status_code=413)
+
     async def http_error(request: Request, exc: HTTPException):
         if request.url.path.startswith(("/api/", "/reconcile")):
             return JSONResponse({"error": exc.detail}, status_code=exc.status_code)
@@ -345,7 +348,7 @@ def create_app(wb: Workbench, security: SecurityConfig | None = None, lang: str 
         Mount("/static", app=StaticFiles(packages=[("reconcile.app", "static")]), name="static"),
     ]
     app = Starlette(routes=routes, exception_handlers={
-        BadRequest: bad_request, ClaimInputError: bad_request, recon.ReconError: bad_request,
+        BadRequest: bad_request, ClaimInputError: bad_request, recon.ReconError: bad_request, recon.BatchTooLarge: too_large,
         HTTPException: http_error, Exception: server_error})
     app.state.workbench = wb
     return SecurityMiddleware(app, sec)
