@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import logging
 import re
+from pathlib import Path
 from urllib.parse import quote
 
 import polars as pl
@@ -280,3 +281,87 @@ def test_parse_claim_accepts_vietnamese_forms():
     assert c["relatives"][0]["relation"] == "father" and c["aliases"] == ["Páo", "Pao"]
     with pytest.raises(ClaimInputError):
         parse_claim({"sex": "M"})
+
+
+def test_cli_review_learn_and_decisions(tmp_path, capsys):
+    """`reconcile review` starts on the sample data and serves; `learn` and `decisions export|import`
+    run from the command line (the README's demo lines)."""
+    import os
+    import socket
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+
+    from reconcile.cli import main
+
+    index, claims = sample_index_claims()
+    idx = tmp_path / "sample.rcidx"
+    index.save(idx)
+    cl = tmp_path / "claims.jsonl"
+    claims.drop("_row").write_ndjson(cl)
+    db = tmp_path / "decisions.db"
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    proc = subprocess.Popen([sys.executable, "-m", "reconcile.cli", "review", "--index", str(idx), "--claims", str(cl),
+                             "--db", str(db), "--port", str(port), "-q"],
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env={**os.environ, "PYTHONWARNINGS": "ignore"})
+    try:
+        body = None
+        for _ in range(600):
+            try:
+                body = urllib.request.urlopen(f"http://127.0.0.1:{port}/reconcile", timeout=2).read()
+                break
+            except OSError:
+                if proc.poll() is not None:
+                    break
+                time.sleep(0.1)
+        assert body is not None, proc.stdout.read().decode()[-2000:]
+        assert json.loads(body)["versions"] == ["0.2"]
+        page = urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=5).read().decode()
+        assert "Hàng chờ" in page
+    finally:
+        proc.terminate()
+        proc.wait(20)
+    out = proc.stdout.read().decode()
+    assert f"http://127.0.0.1:{port}/" in out
+    assert wb_name_not_in(out, claims)
+
+    # decisions of an officer who knows the truth, then learn (the claims file is remembered by review)
+    truth = pl.read_csv(Path(__file__).resolve().parents[1] / "data" / "samples" / "truth.csv",
+                        schema_overrides={"person_id": pl.Utf8})
+    import reconcile as rc
+    m = rc.match(claims, index, top_k=10)
+    d = Decisions.open(db)
+    t = dict(zip(truth["claim_id"].to_list(), truth["person_id"].to_list()))
+    events = []
+    for cid in claims["claim_id"].to_list():
+        tp = t.get(cid)
+        ok = tp in m.filter(pl.col("claim_id") == cid)["person_id"].to_list()
+        events.append({"claim_id": cid, "officer": "sim", "decision": "confirm" if ok else "none",
+                       "person_id": tp if ok else None})
+    d.record_many(events)
+    capsys.readouterr()
+    assert main(["learn", "--db", str(db), "--index", str(idx)]) == 0
+    text = capsys.readouterr().out
+    assert "held-out decisions" in text and "calibration.a" in text
+    if "written into" in text:
+        assert "learned_from_decisions" in rc.load_index(idx).params
+    else:
+        assert "unchanged" in text
+    assert main(["decisions", "export", "--db", str(db), "--out", str(tmp_path / "ex.csv")]) == 0
+    assert main(["decisions", "import", str(tmp_path / "ex.csv"), "--db", str(tmp_path / "other.db")]) == 0
+    assert Decisions(tmp_path / "other.db").count() == len(events)
+    assert main(["decisions", "import", str(tmp_path / "claims.jsonl"), "--db", str(tmp_path / "other.db")]) == 2
+
+
+def wb_name_not_in(text: str, claims: pl.DataFrame) -> bool:
+    return not any(n and n in text for n in claims["name"].to_list())
+
+
+def test_review_refuses_public_bind_without_token(tmp_path, capsys):
+    from reconcile.cli import main
+
+    assert main(["review", "--index", str(tmp_path / "none"), "--host", "0.0.0.0"]) == 2
+    assert "token" in capsys.readouterr().err
