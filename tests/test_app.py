@@ -365,3 +365,28 @@ def test_review_refuses_public_bind_without_token(tmp_path, capsys):
 
     assert main(["review", "--index", str(tmp_path / "none"), "--host", "0.0.0.0"]) == 2
     assert "token" in capsys.readouterr().err
+
+
+def test_unexpected_error_is_500_without_data_in_logs(wb, caplog, monkeypatch):
+    c = TestClient(create_app(wb, SecurityConfig()), base_url=BASE, raise_server_exceptions=False)
+
+    def boom(*a, **k):
+        raise RuntimeError("Giàng A Páo 002051091123")
+    monkeypatch.setattr(wb, "queue_rows", boom)
+    with caplog.at_level(logging.INFO):
+        r = c.get("/api/claims")
+    assert r.status_code == 500 and "Giàng" not in r.text
+    assert "Giàng" not in caplog.text and "002051091123" not in caplog.text
+    assert "RuntimeError" in caplog.text
+
+
+def test_desk_query_marks_people_confirmed_for_another_claim(client, wb):
+    cid = wb.claims["claim_id"][5]
+    top = wb.matches.filter((pl.col("claim_id") == cid) & (pl.col("rank") == 1))
+    if top.height == 0:
+        pytest.skip("claim without candidates")
+    pid = top["person_id"][0]
+    wb.decisions.record(cid, "confirm", "A", person_id=pid)
+    rows = client.post("/api/query", json={"claim": {"name": top["full_name"][0]}, "top_k": 10}).json()["candidates"]
+    marked = [r for r in rows if r["person_id"] == pid]
+    assert marked and marked[0]["confirmed_for"] == cid

@@ -34,6 +34,12 @@ def cmd_review(args) -> int:
     app, wb = build_app(index, args.claims, args.db, security=sec, lang=args.lang,
                         progress=not args.quiet)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
+    # from here on, warnings come from requests (typed claims): keep their cells out of the log
+    import warnings
+
+    from reconcile.errors import ReconcileWarning
+
+    warnings.simplefilter("ignore", ReconcileWarning)
     host = f"[{args.host}]" if ":" in args.host else args.host
     link = f"http://{host}:{args.port}/" + (f"?token={token}" if token else "")
     print(f"review: {wb.claims.height:,} claims, {index.n_people:,} people, decisions in {wb.decisions.path}")

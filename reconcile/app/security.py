@@ -179,6 +179,10 @@ class SecurityMiddleware:
             except _TooLarge:
                 if not status_box["status"]:
                     await reply(413, f"request body larger than {limit} bytes")
+            except Exception as exc:  # noqa: BLE001 - never let a traceback (values) reach the log
+                log.error("%s %s failed: %s", method, _route_of(scope), type(exc).__name__)
+                if not status_box["status"]:
+                    await reply(500, "internal error")
         finally:
             # no personal data: method, route pattern (not the path's values), status, time
             log.info("%s %s %s %.0fms", method, _route_of(scope), status_box["status"],

@@ -35,6 +35,7 @@ from reconcile.app.service import ClaimInputError, QueueConfig, Workbench, answe
 
 MAX_BATCH = 200           # claims per /api/match or /api/leads call
 MAX_TOP_K = 50
+DESK_CLAIM_ID = "(desk)"   # claim id of a claim typed at the desk that has none yet
 
 _env = Environment(loader=PackageLoader("reconcile.app", "templates"),
                    autoescape=select_autoescape(default=True, default_for_string=True))
@@ -248,10 +249,10 @@ def create_app(wb: Workbench, security: SecurityConfig | None = None, lang: str 
         body = await _json_body(request)
         if not isinstance(body, dict):
             raise BadRequest("send {\"claim\": {...}, \"top_k\": 10}")
-        claim = parse_claim(body.get("claim", body if "name" in body else None))
+        claim = parse_claim(body.get("claim", body if "name" in body else None), claim_id=DESK_CLAIM_ID)
         t0 = time.perf_counter()
         res = answer_one(claim, wb.index, top_k=_top_k(body, 10), lang=_body_lang(body, request))
-        if body.get("decisions", True) and claim.get("claim_id"):
+        if body.get("decisions", True):     # rejected pairs of this claim id; people confirmed elsewhere
             res = dec.apply_to_matches(res, wb.decisions)
         return JSONResponse({"candidates": frame_json(res), "ms": round((time.perf_counter() - t0) * 1000, 1)})
 

@@ -43,7 +43,15 @@
           var tr = document.createElement('tr');
           tr.className = 'newcand';
           tr.appendChild(td(m.rank, 'n'));
-          tr.appendChild(td(m.full_name));
+          var who = td(m.full_name);
+          if (m.confirmed_for) {
+            var b = document.createElement('span');
+            b.className = 'badge warnb';
+            b.textContent = out.dataset.confirmedFor + ' ' + m.confirmed_for;
+            who.appendChild(document.createElement('br'));
+            who.appendChild(b);
+          }
+          tr.appendChild(who);
           tr.appendChild(td(m.birth_year));
           tr.appendChild(td(m.person_id));
           tr.appendChild(td(((m.probability || 0) * 100).toFixed(1) + '%', 'n'));
