@@ -8,7 +8,9 @@ confirm them, otherwise they record "none of them". `learn` fits on 70% of those
 the other 30% (held out); the new parameters are kept only when the held-out log loss drops (as the CLI
 does). Then both models are scored on the remaining, undecided claims against the truth:
 recall@1, false-match rate (top candidate >= 0.5 for a claimant who is not in the register, as in
-bench_match), ECE of the top candidate, log loss. Starting model: the packaged defaults.
+bench_match), ECE of the top candidate, log loss. Starting model: the packaged defaults (trained on
+labelled data of this same generator, so little is left to learn), or `--start em`: a model trained on
+this register without labels (`matching.train`), as a province without labelled data would have.
 """
 
 from __future__ import annotations
@@ -56,6 +58,8 @@ def main() -> int:
     ap.add_argument("--claims", type=int, default=2_000)
     ap.add_argument("--decided", type=int, nargs="+", default=[50, 200])
     ap.add_argument("--seed", type=int, default=21)
+    ap.add_argument("--start", choices=["defaults", "em"], default="defaults",
+                    help="starting model: the packaged defaults, or one trained on this register without labels (EM)")
     ap.add_argument("--out", default=None)
     args = ap.parse_args()
     warnings.simplefilter("ignore")
@@ -70,10 +74,16 @@ def main() -> int:
     claims = rc.read_claims(paths["claims_jsonl"])
     truth = pl.read_csv(paths["truth_csv"], schema_overrides={"person_id": pl.Utf8})
     tmap = dict(zip(truth["claim_id"].to_list(), truth["person_id"].to_list()))
+    if args.start == "em":
+        from reconcile.matching import train
+
+        t0 = time.perf_counter()
+        index = index.with_params(train(claims, index))
+        print(f"start: EM-trained on this register without labels ({time.perf_counter() - t0:.0f} s)", flush=True)
     m0 = rc.match(claims, index, top_k=10)
     rng = np.random.default_rng(args.seed)
     order = [claims["claim_id"][int(i)] for i in rng.permutation(claims.height)]
-    out = {"people": args.people, "claims": claims.height, "runs": []}
+    out = {"people": args.people, "claims": claims.height, "start": args.start, "runs": []}
     for n in args.decided:
         decided = order[:n]
         rest = order[n:]
