@@ -195,6 +195,10 @@ def test_request_size_limit(wb):
 def test_host_header_and_binding(wb):
     c = TestClient(create_app(wb, SecurityConfig()), base_url="http://evil.example")
     assert c.get("/").status_code == 400                   # DNS rebinding: foreign Host refused
+    tok = "z" * 20
+    wide = TestClient(create_app(wb, SecurityConfig(host="0.0.0.0", token=tok)), base_url="http://192.0.2.7:8765")
+    assert wide.get("/").status_code == 401                # bound wider: the token guards instead
+    assert wide.get("/", headers={"Authorization": f"Bearer {tok}"}).status_code == 200
     with pytest.raises(ValueError, match="token"):
         check_bind("0.0.0.0", None)
     check_bind("127.0.0.1", None)

@@ -3,7 +3,7 @@
 Owns
 - `SecurityConfig` (frozen): bind host, token, allowed Host headers, body size limit.
 - `check_bind(host, token)`: binding anywhere but loopback requires a token (raises ValueError).
-- `SecurityMiddleware`: Host header check (DNS rebinding), token check (Bearer header, `token`
+- `SecurityMiddleware`: Host header check on loopback (DNS rebinding), token check (Bearer header, `token`
   query parameter once -> HttpOnly cookie, or that cookie; the Reconciliation manifest stays open as
   the spec requires), request body limit (413, counted while streaming, not trusted from
   Content-Length alone), CORS only on `/reconcile` routes (the spec requires it there; nowhere else),
@@ -91,6 +91,9 @@ class SecurityMiddleware:
         self.app = app
         self.config = config
         self.hosts = config.allowed_hosts()
+        # on loopback the Host header stops DNS rebinding; bound wider, the token does that job (the
+        # names clients use for this machine are not known here)
+        self.check_host = is_loopback(config.host)
 
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http":
@@ -134,7 +137,7 @@ class SecurityMiddleware:
         try:
             host = headers.get("host", "").rsplit(":", 1)[0] if not headers.get("host", "").startswith("[") \
                 else headers.get("host", "").split("]")[0] + "]"
-            if host not in self.hosts:
+            if self.check_host and host not in self.hosts:
                 return await reply(400, "Host header not allowed: open the app at http://127.0.0.1:PORT/")
             if is_recon and method == "OPTIONS":
                 return await reply(204, "", [(b"access-control-allow-methods", b"GET, POST, OPTIONS"),
