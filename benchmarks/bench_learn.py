@@ -60,6 +60,9 @@ def main() -> int:
     ap.add_argument("--seed", type=int, default=21)
     ap.add_argument("--start", choices=["defaults", "em"], default="defaults",
                     help="starting model: the packaged defaults, or one trained on this register without labels (EM)")
+    ap.add_argument("--registered", type=float, default=None,
+                    help="share of claimants who are in the register (generator default 0.60; the packaged "
+                         "model assumes 0.60). E.g. 0.25: a province where most claimants are not registered")
     ap.add_argument("--out", default=None)
     args = ap.parse_args()
     warnings.simplefilter("ignore")
@@ -69,7 +72,9 @@ def main() -> int:
     from reconcile.decisions import Decisions
 
     tmp = Path(tempfile.mkdtemp(prefix="bench_learn_"))
-    paths = synth.write_dataset(tmp, people=args.people, claims=args.claims, seed=args.seed, parquet=False)
+    mix = synth.ClaimMix() if args.registered is None else synth.ClaimMix(
+        registered=args.registered, absent_relatives=(1 - args.registered) * 0.6, absent=(1 - args.registered) * 0.4)
+    paths = synth.write_dataset(tmp, people=args.people, claims=args.claims, seed=args.seed, parquet=False, mix=mix)
     index = rc.build_index(rc.read_population(paths["population_csv"]))
     claims = rc.read_claims(paths["claims_jsonl"])
     truth = pl.read_csv(paths["truth_csv"], schema_overrides={"person_id": pl.Utf8})
@@ -83,7 +88,8 @@ def main() -> int:
     m0 = rc.match(claims, index, top_k=10)
     rng = np.random.default_rng(args.seed)
     order = [claims["claim_id"][int(i)] for i in rng.permutation(claims.height)]
-    out = {"people": args.people, "claims": claims.height, "start": args.start, "runs": []}
+    out = {"people": args.people, "claims": claims.height, "start": args.start, "registered": args.registered,
+           "runs": []}
     for n in args.decided:
         decided = order[:n]
         rest = order[n:]
