@@ -394,3 +394,26 @@ def test_desk_query_marks_people_confirmed_for_another_claim(client, wb):
     rows = client.post("/api/query", json={"claim": {"name": top["full_name"][0]}, "top_k": 10}).json()["candidates"]
     marked = [r for r in rows if r["person_id"] == pid]
     assert marked and marked[0]["confirmed_for"] == cid
+
+
+def test_learning_m_update_is_shrunk_toward_current():
+    import numpy as np
+
+    from reconcile import model
+    from reconcile.app.learn import fit_m
+
+    params = model.default_params()
+    old = params["m"]["giv"][6]
+
+    def frame(n):
+        cols = {f"lvl_{f.name}": pl.Series([1] * n, dtype=pl.Int8) for f in model.FIELDS}
+        cols["lvl_giv"] = pl.Series([6] * n, dtype=pl.Int8)        # every confirmed pair: given name differs
+        return pl.DataFrame(cols)
+
+    few = fit_m(frame(5), np.ones(5), params, 50.0)["m"]["giv"]
+    many = fit_m(frame(5000), np.ones(5000), params, 50.0)["m"]["giv"]
+    assert old < few[6] < 0.2 < many[6] <= 1.0
+    assert sum(few[i] for i in range(1, 7)) == pytest.approx(1.0)
+    assert params["m"]["giv"][6] == old                              # the current parameters are not changed
+    none = fit_m(frame(5), np.zeros(5), params, 50.0)["m"]["giv"]    # rejected pairs do not move m
+    assert none[6] == pytest.approx(old / sum(params["m"]["giv"][1:7]))
