@@ -4,8 +4,8 @@ truth from the generator's truth.csv) lower ECE and false matches on the claims 
     .venv/bin/python benchmarks/bench_learn.py [--people 30000 --claims 2000 --decided 200 --seed 21]
 
 The officer opens `--decided` random claims: when the true person is among the ten candidates they
-confirm them, otherwise they record "none of them". `learn` fits on 70% of those decisions and checks
-the other 30% (held out); the new parameters are kept only when the held-out log loss drops (as the CLI
+confirm them, otherwise they record "none of them". `learn` checks them by 5-fold cross-validation (each
+decided claim held out once); the new parameters are kept only when the held-out log loss drops (as the CLI
 does). Then both models are scored on the remaining, undecided claims against the truth:
 recall@1, false-match rate (top candidate >= 0.5 for a claimant who is not in the register, as in
 bench_match), ECE of the top candidate, log loss. Starting model: the packaged defaults (trained on

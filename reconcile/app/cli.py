@@ -92,7 +92,7 @@ def add_commands(sub) -> None:
     s.add_argument("--index", required=True)
     s.add_argument("--claims", default=None,
                    help="the claims the decisions were made on (default: those `review` served)")
-    s.add_argument("--holdout", type=float, default=0.3, help="share of decided claims held out")
+    s.add_argument("--folds", type=int, default=5, help="cross-validation folds of decided claims")
     s.add_argument("--seed", type=int, default=0)
     s.add_argument("--dry-run", action="store_true", help="report only; never write the index")
     s.add_argument("-q", "--quiet", action="store_true")

@@ -5,10 +5,10 @@ Owns
 - `labelled_pairs(decisions, claims, index, params)`: every candidate pair of the decided claims,
   scored, with `y` = 1 (confirmed), 0 (another person confirmed, "none of them", or rejected), null
   (unknown: a claim with rejections only) and `truth` per claim (person_id, "" for none-of-them);
-- `split_claims(claim_ids, holdout, seed)`: held-out decided claims, by claim (never by pair);
+- cross-validation by claim (never by pair): each fold of decided claims is held out once;
 - `fit_m(levels, y, params, shrink)`: THE m re-estimation call (Dirichlet posterior mean: each field's
   level counts among confirmed pairs plus `shrink` pseudo-pairs distributed as the current m, so few
-  labels move m little). Engine v3 will provide `model.fit_from_labels(levels, y, params, shrink)`:
+  labels move m little; `SHRINK` = 200 as EM's prior). Engine v3 will provide `model.fit_from_labels(levels, y, params, shrink)`:
   point `_m_fitter` at it after the merge;
 - `fit_calibration(scored, params)`: temperature a and offset b of the softmax with "none", by
   maximum likelihood on full labels (verdicts) and partial ones (rejections: 1 − Σ p(rejected)), with
@@ -32,14 +32,14 @@ import polars as pl
 from reconcile import decisions as dec
 from reconcile import model as _model
 
-SHRINK = 50.0        # pseudo-pairs per field pulling m toward the current parameters
+SHRINK = 200.0       # pseudo-pairs per field pulling m toward the current parameters (as EM's prior)
 CAL_PRIOR = 20.0     # strength of the pull of (a, b) toward the current calibration
 LIKELY = 0.5         # a top candidate at least this probable that is not the person = false match
 
 
 @dataclass(frozen=True)
 class LearnConfig:
-    holdout: float = 0.3
+    folds: int = 5                # cross-validation folds of decided claims (each held out once)
     seed: int = 0
     shrink: float = SHRINK
     cal_prior: float = CAL_PRIOR
@@ -93,15 +93,6 @@ def labelled_pairs(decisions, claims, index, params: dict) -> pl.DataFrame:
          .when(pl.col("_rej").fill_null(False)).then(pl.lit(0, dtype=pl.Int8))
          .otherwise(pl.lit(None, dtype=pl.Int8)))
     return s.with_columns(y.alias("y"), pl.col("_rej").fill_null(False).alias("rejected")).drop("_rej")
-
-
-def split_claims(claim_ids: list[str], holdout: float, seed: int) -> tuple[set[str], set[str]]:
-    ids = sorted(set(claim_ids))
-    rng = np.random.default_rng(seed)
-    perm = rng.permutation(len(ids))
-    n_hold = int(round(len(ids) * holdout))
-    hold = {ids[i] for i in perm[:n_hold]}
-    return set(ids) - hold, hold
 
 
 # ------------------------------------------------------------------------------------------------
@@ -225,9 +216,22 @@ def evaluate(scored: pl.DataFrame) -> dict:
 # The loop
 # ------------------------------------------------------------------------------------------------
 
+def _fit(train: pl.DataFrame, old: dict, n_people: int, config: LearnConfig) -> tuple[dict, int]:
+    """New parameters from labelled pairs: m (when enough confirmed pairs), then the calibration."""
+    y = train["y"].fill_null(-1).to_numpy()
+    n_pos = int((y == 1).sum())
+    new = copy.deepcopy(old)
+    if n_pos >= config.min_labels:
+        new = fit_m(train, y, old, config.shrink)
+    new["calibration"] = fit_calibration(rescore(train, new, n_people), new, n_people, config.cal_prior)
+    return new, n_pos
+
+
 def learn(decisions, claims, index, config: LearnConfig = LearnConfig()) -> dict:
-    """Fit on the training share of decided claims, compare on the held-out share. Returns a dict with
-    `params` (new), `before`/`after` (held-out metrics), `moves` (per parameter) and `better`."""
+    """Cross-validated by claim: each fold of decided claims is held out once while the others (and the
+    claims with rejections only) fit new parameters; the held-out predictions of all folds give the
+    before/after figures. The returned `params` are fitted on every decision; `better` says whether the
+    held-out log loss dropped. Also returns `moves` (per parameter)."""
     from reconcile.matching import model_params
 
     old = model_params(index)
@@ -236,36 +240,41 @@ def learn(decisions, claims, index, config: LearnConfig = LearnConfig()) -> dict
     if lab.height == 0:
         raise dec.DecisionError("learn: no decided claim of these claims has candidates. Fix: record "
                                 "decisions in `reconcile review` on the same claims first")
-    decided = lab.filter(pl.col("truth").is_not_null())["claim_id"].unique().to_list()
-    train_ids, hold_ids = split_claims(decided, config.holdout, config.seed)
-    partial = set(lab.filter(pl.col("truth").is_null())["claim_id"].unique().to_list())
-    train = lab.filter(pl.col("claim_id").is_in(sorted(train_ids | partial)))
-    hold = lab.filter(pl.col("claim_id").is_in(sorted(hold_ids)))
-    y = train["y"].fill_null(-1).to_numpy()
-    new = copy.deepcopy(old)
-    n_pos = int((y == 1).sum())
-    if n_pos >= config.min_labels:
-        new = fit_m(train, y, old, config.shrink)
-    new["calibration"] = fit_calibration(rescore(train, new, n), new, n, config.cal_prior)
-    before = evaluate(hold)
-    after = evaluate(rescore(hold, new, n))
+    decided = sorted(lab.filter(pl.col("truth").is_not_null())["claim_id"].unique().to_list())
+    partial = sorted(set(lab.filter(pl.col("truth").is_null())["claim_id"].unique().to_list()))
+    k = max(2, min(config.folds, len(decided)))
+    rng = np.random.default_rng(config.seed)
+    fold_of = {c: int(f) for c, f in zip(decided, rng.permutation(len(decided)) % k)}
+    held_before, held_after = [], []
+    for f in range(k):
+        hold_ids = [c for c in decided if fold_of[c] == f]
+        train = lab.filter(pl.col("claim_id").is_in([c for c in decided if fold_of[c] != f] + partial))
+        hold = lab.filter(pl.col("claim_id").is_in(hold_ids))
+        if hold.height == 0 or train.height == 0:
+            continue
+        new_f, _ = _fit(train, old, n, config)
+        held_before.append(hold)
+        held_after.append(rescore(hold, new_f, n).select(hold.columns))
+    before = evaluate(pl.concat(held_before)) if held_before else evaluate(lab.head(0))
+    after = evaluate(pl.concat(held_after)) if held_after else evaluate(lab.head(0))
+    new, n_pos = _fit(lab, old, n, config)
     moves = []
-    for f in _model.FIELDS:
-        for i, lv in enumerate(f.levels):
-            if i in f.neutral:
+    for fld in _model.FIELDS:
+        for i, lv in enumerate(fld.levels):
+            if i in fld.neutral:
                 continue
-            a, b = old["m"][f.name][i], new["m"][f.name][i]
+            a, b = old["m"][fld.name][i], new["m"][fld.name][i]
             if abs(a - b) >= 0.001:
-                moves.append((f"m[{f.name}][{lv}]", a, b))
-    for k in ("a", "b"):
-        moves.append((f"calibration.{k}", float(old.get("calibration", {}).get(k, 1.0 if k == "a" else 0.0)),
-                      float(new["calibration"][k])))
+                moves.append((f"m[{fld.name}][{lv}]", a, b))
+    for key in ("a", "b"):
+        moves.append((f"calibration.{key}", float(old.get("calibration", {}).get(key, 1.0 if key == "a" else 0.0)),
+                      float(new["calibration"][key])))
     better = bool(after["claims"] and after["log_loss"] < before["log_loss"])
-    new["learned_from_decisions"] = {"claims_train": len(train_ids), "claims_partial": len(partial),
-                                     "claims_holdout": len(hold_ids), "confirmed_pairs": n_pos,
-                                     "holdout_before": before, "holdout_after": after}
+    new["learned_from_decisions"] = {"claims_decided": len(decided), "claims_partial": len(partial),
+                                     "folds": k, "confirmed_pairs": n_pos,
+                                     "heldout_before": before, "heldout_after": after}
     return {"params": new, "before": before, "after": after, "moves": moves, "better": better,
-            "train_claims": len(train_ids), "partial_claims": len(partial), "holdout_claims": len(hold_ids),
+            "decided_claims": len(decided), "partial_claims": len(partial), "folds": k,
             "confirmed_pairs": n_pos}
 
 
@@ -279,17 +288,17 @@ def learn_command(args) -> int:
         if not claims:
             raise dec.DecisionError(f"{args.db}: does not say which claims its decisions are about. "
                                     "Fix: pass --claims CLAIMS (the file given to `reconcile review`)")
-        res = learn(d, claims, index, LearnConfig(holdout=args.holdout, seed=args.seed))
+        res = learn(d, claims, index, LearnConfig(folds=args.folds, seed=args.seed))
     except dec.DecisionError as exc:
         print(f"reconcile learn: {exc}", file=sys.stderr)
         return 2
-    print(f"learn: {res['train_claims']} decided claims to learn from (+{res['partial_claims']} with "
-          f"rejections only), {res['holdout_claims']} held out; {res['confirmed_pairs']} confirmed pairs")
+    print(f"learn: {res['decided_claims']} decided claims (+{res['partial_claims']} with rejections only), "
+          f"{res['confirmed_pairs']} confirmed pairs; each of {res['folds']} folds held out once")
     print("learn: parameter moves (old -> new):")
     for name, a, b in res["moves"]:
         print(f"  {name:28s} {a:8.4f} -> {b:8.4f}")
     bf, af = res["before"], res["after"]
-    print(f"learn: held-out decisions ({bf['claims']} claims): log loss {bf['log_loss']:.4f} -> "
+    print(f"learn: held-out decisions ({bf['claims']} claims, out of fold): log loss {bf['log_loss']:.4f} -> "
           f"{af['log_loss']:.4f}; ECE {bf['ece']:.4f} -> {af['ece']:.4f}; false matches "
           f"{bf['false_matches']} -> {af['false_matches']}")
     if not res["better"]:
