@@ -417,3 +417,23 @@ def test_learning_m_update_is_shrunk_toward_current():
     assert params["m"]["giv"][6] == old                              # the current parameters are not changed
     none = fit_m(frame(5), np.zeros(5), params, 50.0)["m"]["giv"]    # rejected pairs do not move m
     assert none[6] == pytest.approx(old / sum(params["m"]["giv"][1:7]))
+
+
+def test_batch_results_are_kept_for_a_restart(tmp_path, monkeypatch):
+    import reconcile as rc
+
+    index, claims = sample_index_claims()
+    cl = tmp_path / "claims.jsonl"
+    claims.head(10).drop("_row").write_ndjson(cl)
+    first = Workbench.build(index, cl, tmp_path / "d.db")
+    assert len(list((tmp_path / "d.db.results").glob("*.parquet"))) == 2
+
+    def no(*a, **k):
+        raise AssertionError("recomputed")
+    monkeypatch.setattr(rc, "match", no)
+    monkeypatch.setattr(rc, "leads", no)
+    again = Workbench.build(index, cl, tmp_path / "d.db")
+    assert again.matches.equals(first.matches) and again.leads.equals(first.leads)
+    cl.write_text(cl.read_text("utf-8").replace('"C-0001"', '"C-9001"'), "utf-8")   # another file
+    with pytest.raises(AssertionError, match="recomputed"):
+        Workbench.build(index, cl, tmp_path / "d.db")

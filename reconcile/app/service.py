@@ -5,7 +5,8 @@ Owns
 - `answer_one(claim, index, top_k, lang)`: THE one-claim query used by the form, the JSON API and the
   Reconciliation API. It calls `rc.query` when the engine has it, else `rc.match` on a one-claim list
   (the one allowed fallback; remove it once engine v3 is merged).
-- `Workbench`: claims + their `match`/`leads` computed once at start, the queue (status per claim,
+- `Workbench`: claims + their `match`/`leads` computed once (and kept as parquet in `<db>.results/`,
+  named by the hash of the claims file, index and model: a restart reads them back), the queue (status per claim,
   folded search text, commune), and views of one claim with the decisions applied at request time.
 - `parse_claim(obj)`: a claim dict from untrusted JSON / form input, checked field by field
   (`ClaimInputError` names the field and the fix; the web layer turns it into a 400).
@@ -128,6 +129,34 @@ def parse_claim(obj, claim_id: str = "Q-1") -> dict:
 
 
 # ------------------------------------------------------------------------------------------------
+# Batch results kept on disk next to the decisions (a restart does not recompute them)
+# ------------------------------------------------------------------------------------------------
+
+def _results_cache(store: dec.Decisions, claims, index, lang: str, config: "QueueConfig"):
+    """(matches, leads) parquet paths in `<db>.results/`, named by a hash of the claims file's bytes,
+    the index checksum and model version, the language, the top-k settings and the library version;
+    None when the claims are not a file."""
+    import hashlib
+    import json
+
+    if not isinstance(claims, (str, os.PathLike)):
+        return None
+    h = hashlib.sha256(Path(claims).read_bytes())
+    h.update(json.dumps([dec.index_fingerprint(index), lang, config.top_k, config.leads_top_k,
+                         rc.__version__]).encode())
+    key = h.hexdigest()[:24]
+    folder = store.path.with_name(store.path.name + ".results")
+    return folder / f"{key}.matches.parquet", folder / f"{key}.leads.parquet"
+
+
+def _write_atomic(frame: pl.DataFrame, path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    frame.write_parquet(tmp)
+    os.replace(tmp, path)
+
+
+# ------------------------------------------------------------------------------------------------
 # The batch of claims behind the queue
 # ------------------------------------------------------------------------------------------------
 
@@ -191,11 +220,18 @@ class Workbench:
                                          "person_id": pl.Utf8, "household_id": pl.Utf8, "place": pl.Utf8,
                                          "relation": pl.Utf8, "probability": pl.Float64, "reason": pl.Utf8,
                                          "full_name": pl.Utf8})
-        else:
-            cf = claims if isinstance(claims, pl.DataFrame) else rc.read_claims(claims)
-            matches = rc.match(cf, index, top_k=config.top_k, lang=lang, progress=progress)
-            leads = rc.leads(cf, index, top_k=config.leads_top_k, lang=lang, progress=progress)
         store = db if isinstance(db, dec.Decisions) else dec.Decisions.open(db or "decisions.db")
+        if claims is not None:
+            cf = claims if isinstance(claims, pl.DataFrame) else rc.read_claims(claims)
+            cache = _results_cache(store, claims, index, lang, config)
+            if cache is not None and all(p.exists() for p in cache):
+                matches, leads = pl.read_parquet(cache[0]), pl.read_parquet(cache[1])
+            else:
+                matches = rc.match(cf, index, top_k=config.top_k, lang=lang, progress=progress)
+                leads = rc.leads(cf, index, top_k=config.leads_top_k, lang=lang, progress=progress)
+                if cache is not None:
+                    _write_atomic(matches, cache[0])
+                    _write_atomic(leads, cache[1])
         if isinstance(claims, (str, os.PathLike)):
             store.set_meta("claims", str(Path(claims).resolve()))
         return cls(index=index, claims=cf, matches=matches, leads=leads, decisions=store, config=config)
