@@ -500,6 +500,10 @@ def build_parser() -> argparse.ArgumentParser:
                    help="random seed, a whole number; the same seed gives the same files (default: 7)")
     quiet(s)
     s.set_defaults(func=cmd_generate)
+
+    from reconcile.app import cli as app_cli
+
+    app_cli.add_commands(sub)
     return p
 
 

@@ -459,9 +459,14 @@ def _family_households(claims_feat: pl.DataFrame, people: pl.DataFrame, lang: st
 # leads()
 # ------------------------------------------------------------------------------------------------
 
-def leads(claims, index, top_k: int = 20, lang: str = "vi", progress=None) -> pl.DataFrame:
+def leads(claims, index, top_k: int = 20, lang: str = "vi", progress=None, *, decisions=None) -> pl.DataFrame:
     """Verification leads for each claim, most useful first (SPEC §3): `claim_id rank kind person_id
-    household_id place relation probability reason full_name`."""
+    household_id place relation probability reason full_name`. `decisions` (path or `Decisions`):
+    applied by `reconcile.decisions.apply_to_leads`."""
+    if decisions is not None:
+        from reconcile.decisions import apply_to_leads
+
+        return apply_to_leads(leads(claims, index, top_k, lang, progress), decisions)
     from reconcile import matching
     from reconcile.index import featurise_claims
 

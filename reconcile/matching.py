@@ -210,12 +210,19 @@ def _empty_output() -> pl.DataFrame:
 
 
 def match(claims, index, top_k: int = 10, lang: str = "vi", progress=None, *,
-          params: dict | None = None, batch_size: int = 1000) -> pl.DataFrame:
+          params: dict | None = None, batch_size: int = 1000, decisions=None) -> pl.DataFrame:
     """Ranked, calibrated candidates for each claim (SPEC §3).
 
     `claims`: frame, path or list of dicts. Returns one row per (claim, candidate), best first, with
     `claim_id rank person_id probability weight evidence evidence_detail full_name birth_year
-    household_id p_none`. Claims without any candidate get no rows (nobody is forced)."""
+    household_id p_none`. Claims without any candidate get no rows (nobody is forced).
+    `decisions` (a decisions.db path or `reconcile.decisions.Decisions`): officers' decisions applied
+    by `decisions.apply_to_matches` (adds `decision`, `confirmed_for`)."""
+    if decisions is not None:
+        from reconcile.decisions import apply_to_matches
+
+        return apply_to_matches(match(claims, index, top_k, lang, progress, params=params,
+                                      batch_size=batch_size), decisions)
     from reconcile.index import featurise_claims
 
     explain.check_lang(lang)
