@@ -503,7 +503,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     from reconcile.app import cli as app_cli
 
-    app_cli.add_commands(sub)
+    app_cli.add_commands(sub, epilog=_EPILOG)
     return p
 
 

@@ -356,7 +356,8 @@ def create_app(wb: Workbench, security: SecurityConfig | None = None, lang: str 
 
 
 def build_app(index, claims=None, db="decisions.db", security: SecurityConfig | None = None, lang: str = "vi",
-              config: QueueConfig | None = None, progress=None):
-    """Workbench + app in one call (what `reconcile review` runs)."""
-    wb = Workbench.build(index, claims, db, lang=lang, config=config, progress=progress)
+              config: QueueConfig | None = None, progress=None, errors: str | None = None):
+    """Workbench + app in one call (what `reconcile review` runs). `errors`: the bad-row policy of
+    `read_claims` (default: io's)."""
+    wb = Workbench.build(index, claims, db, lang=lang, config=config, progress=progress, errors=errors)
     return create_app(wb, security, lang=lang), wb

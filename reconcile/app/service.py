@@ -24,6 +24,7 @@ from pathlib import Path
 import polars as pl
 
 import reconcile as rc
+from reconcile.io import DEFAULT_ERRORS
 from reconcile import decisions as dec
 from reconcile.matching import OUTPUT_SCHEMA
 
@@ -210,8 +211,9 @@ class Workbench:
 
     @classmethod
     def build(cls, index, claims=None, db=None, lang: str = "vi", config: QueueConfig | None = None,
-              progress=None) -> "Workbench":
-        """Load claims (path, frame or None), compute their candidates and leads once."""
+              progress=None, errors: str | None = None) -> "Workbench":
+        """Load claims (path, frame or None; `errors` is read_claims' bad-row policy, io's default when
+        None), compute their candidates and leads once."""
         config = config or QueueConfig()
         if claims is None:
             cf = pl.DataFrame(schema={"claim_id": pl.Utf8, "name": pl.Utf8})
@@ -222,7 +224,8 @@ class Workbench:
                                          "full_name": pl.Utf8})
         store = db if isinstance(db, dec.Decisions) else dec.Decisions.open(db or "decisions.db")
         if claims is not None:
-            cf = claims if isinstance(claims, pl.DataFrame) else rc.read_claims(claims)
+            cf = claims if isinstance(claims, pl.DataFrame) else rc.read_claims(
+                claims, errors=errors or DEFAULT_ERRORS)
             cache = _results_cache(store, claims, index, lang, config)
             if cache is not None and all(p.exists() for p in cache):
                 matches, leads = pl.read_parquet(cache[0]), pl.read_parquet(cache[1])
