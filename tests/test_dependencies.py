@@ -11,8 +11,17 @@ import tomllib
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-# modules of the package that only run when the caller installed an extra (and say which)
-EDGE_MODULES = {"adapters.py"}
+# parts of the package that only run when the caller installed an extra: path inside reconcile/ →
+# the extra that must declare their imports (None: any extra)
+EDGE = {"adapters.py": None, "app/": "app"}
+
+
+def _edge_extra(path: Path):
+    rel = path.relative_to(ROOT / "reconcile").as_posix()
+    for prefix, extra in EDGE.items():
+        if rel == prefix or (prefix.endswith("/") and rel.startswith(prefix)):
+            return True, extra
+    return False, None
 # import name → distribution name where they differ
 DIST = {"yaml": "pyyaml"}
 
@@ -41,7 +50,7 @@ def test_every_core_import_is_a_declared_dependency():
     declared = _declared()
     missing = {}
     for path in sorted((ROOT / "reconcile").rglob("*.py")):
-        if path.name in EDGE_MODULES:
+        if _edge_extra(path)[0]:
             continue
         for mod in _imports(path):
             if mod in sys.stdlib_module_names or mod in ("reconcile", "__future__"):
@@ -54,6 +63,12 @@ def test_every_core_import_is_a_declared_dependency():
 
 def test_edge_imports_are_in_an_extra():
     declared = _declared()
-    for path in (ROOT / "reconcile" / name for name in EDGE_MODULES):
-        for mod in _imports(path) - set(sys.stdlib_module_names) - {"reconcile", "__future__", "polars"}:
-            assert any(mod in specs for extra, specs in declared.items() if extra != "core"), mod
+    edge = [p for p in sorted((ROOT / "reconcile").rglob("*.py")) if _edge_extra(p)[0]]
+    assert any(p.parts[-2] == "app" for p in edge)
+    for path in edge:
+        extra = _edge_extra(path)[1]
+        for mod in _imports(path) - set(sys.stdlib_module_names) - declared["core"] - {"reconcile", "__future__"}:
+            if extra is None:
+                assert any(mod in specs for x, specs in declared.items() if x != "core"), (path.name, mod)
+            else:
+                assert DIST.get(mod, mod).lower() in declared[extra], (path.name, mod, extra)
