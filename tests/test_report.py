@@ -526,3 +526,19 @@ def test_summary_has_a_line_per_input_file_with_what_reading_set_aside(tmp_path)
     vi = rep.report(claims, index, out=tmp_path / "v.html", matches=matches, leads=leads,
                     load_reports=[load]).read_text(encoding="utf-8")
     assert "Đọc claims.jsonl: 3 dòng, dùng 2, gạt ra 1, 2 ô" in vi
+
+
+def test_report_applies_officers_decisions(tmp_path):
+    """A rejected pair is not proposed again in the report either; a confirmed claim shows its decision."""
+    from reconcile.decisions import Decisions
+
+    claims, matches, leads, index = make_frames()
+    pair = matches.filter(pl.col("claim_id") == "C-0002").row(0, named=True)
+    db = Decisions.open(tmp_path / "d.db")
+    db.record("C-0002", "reject", "Cán bộ A", person_id=pair["person_id"])
+    out = rep.report(claims, index, out=tmp_path / "r.html", matches=matches, leads=leads, decisions=db)
+    data = rep.read_payload(out.read_text(encoding="utf-8"))
+    text = json.dumps(data, ensure_ascii=False)
+    plain = rep.report(claims, index, out=tmp_path / "p.html", matches=matches, leads=leads)
+    assert pair["person_id"] in json.dumps(rep.read_payload(plain.read_text(encoding="utf-8")), ensure_ascii=False)
+    assert pair["person_id"] not in text

@@ -645,13 +645,15 @@ _LEGACY_ORDER = ("out", "lang", "top_k", "progress", "matches", "leads", "config
 
 def report(claims, index, *legacy, out="report.html", top_k: int = 5, config: ReportConfig | None = None,
            lang: str = "vi", progress=None, matches: pl.DataFrame | None = None,
-           leads: pl.DataFrame | None = None, load_reports=()) -> Path:
+           leads: pl.DataFrame | None = None, load_reports=(), decisions=None) -> Path:
     """Write the officer's review report to `out` (atomically) and return its Path.
 
     `claims`: a claims frame or anything `read_claims` accepts. `matches` / `leads`: already computed
     `rc.match` / `rc.leads` frames for these claims (the same pair scoring reused: nothing is scored
     again); each is computed here only when not given. `load_reports`: `io.LoadReport`s of the inputs
-    (`read_claims(..., report=True)`), each shown as a line in the summary. The old positional form
+    (`read_claims(..., report=True)`), each shown as a line in the summary. `decisions` (a decisions.db
+    path or `reconcile.decisions.Decisions`): officers' decisions applied to both frames, as `match` and
+    `leads` apply them (rejected pairs gone, a decided claim shows its decision). The old positional form
     `report(claims, index, out, lang, top_k, progress, matches, leads, config)` still works."""
     if legacy:
         if len(legacy) > len(_LEGACY_ORDER):
@@ -675,6 +677,10 @@ def report(claims, index, *legacy, out="report.html", top_k: int = 5, config: Re
         from reconcile.leads import leads as make_leads
 
         leads = make_leads(claims, index, top_k=max(top_k, 10), lang=lang, progress=progress)
+    if decisions is not None:
+        from reconcile.decisions import apply_to_leads, apply_to_matches
+
+        matches, leads = apply_to_matches(matches, decisions), apply_to_leads(leads, decisions)
     text = render_html(claims, matches, leads, index, lang, config, progress=progress, load_reports=load_reports)
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
