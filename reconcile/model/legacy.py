@@ -73,7 +73,7 @@ NARROW_INTERVAL = 6
 
 @lru_cache(maxsize=1)
 def _defaults_text() -> str:
-    return resources.files("reconcile.data").joinpath("model_defaults.json").read_text("utf-8")
+    return resources.files("reconcile.data").joinpath("model_defaults_legacy.json").read_text("utf-8")
 
 
 def default_params() -> dict:

@@ -1,0 +1,116 @@
+"""Scoring a batch of pairs: `score(view, params) -> Scored(levels, weights, chosen_edge)`.
+
+Per registered comparison: its level codes (int8), its weight log2(m/u) (bits), adjusted by term
+frequency on levels marked `tf` (Splink style: the level's u replaced by the value's frequency in the
+register at hand; rare exact values gain at most `tf.max_bonus` bits; fuzzy levels only lose: a weak
+similarity to a rare name is no evidence of that rare name), then the relatives' dependence rules.
+Pure numpy: no index, no frames, no global state.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import NamedTuple
+
+import numpy as np
+
+from reconcile.comparisons.base import RELATIONS, PairView, Registry
+from reconcile.model.params import Params
+
+
+class Scored(NamedTuple):
+    levels: np.ndarray        # int8 [n, k]  (registry column order)
+    weights: np.ndarray       # float32 [n, k] bits, after TF and dependence rules
+    chosen_edge: np.ndarray   # int64 [n, len(RELATIONS)] recorded relative the model paired, -1
+
+
+def _registry(registry: Registry | None) -> Registry:
+    if registry is None:
+        from reconcile.comparisons import default_registry
+        return default_registry()
+    return registry
+
+
+def score(view: PairView, params: Params, registry: Registry | None = None) -> Scored:
+    """Levels and weights of every registered comparison for the pairs of `view`."""
+    registry = _registry(registry)
+    n, k = view.n, len(registry)
+    levels = np.zeros((n, k), dtype=np.int8)
+    weights = np.zeros((n, k), dtype=np.float64)
+    chosen = np.full((n, len(RELATIONS)), -1, dtype=np.int64)
+    tfp = params.tf
+    n_people = max(int(view.n_people), 1)
+    memo: dict = {}
+    for j, cmp in enumerate(registry):
+        out = cmp.evaluate(view, memo)
+        codes = np.asarray(out.codes, dtype=np.int8)
+        levels[:, j] = codes
+        table = params.level_weights(cmp)
+        w = table[codes.astype(np.int64)]
+        if tfp.enabled and out.tf is not None and any(lv.tf for lv in cmp.levels):
+            w = w + _tf_adjust(cmp, params, codes, np.asarray(out.tf, dtype=np.float64), n_people)
+        weights[:, j] = w
+        if cmp.relation is not None and out.edge is not None:
+            chosen[:, RELATIONS.index(cmp.relation)] = out.edge
+    _relatives_dependence(registry, levels, weights, params)
+    return Scored(levels=levels, weights=weights.astype(np.float32), chosen_edge=chosen)
+
+
+def _tf_adjust(cmp, params: Params, codes: np.ndarray, tf: np.ndarray, n_people: int) -> np.ndarray:
+    """log2(u_level / u_value) on TF levels; exact levels capped at +max_bonus, fuzzy ≤ 0."""
+    tfp = params.tf
+    relative = cmp.relation is not None
+    if relative and not tfp.relatives:
+        return np.zeros(len(codes))
+    min_u = tfp.min_u_relatives if relative else tfp.min_u
+    u_val = np.maximum(tf / n_people, min_u)
+    adj = np.zeros(len(codes))
+    for i, lv in enumerate(cmp.levels):
+        if not lv.tf or lv.neutral:
+            continue
+        sel = (codes == i) & (tf > 0)
+        if not sel.any():
+            continue
+        a = np.log2(max(params.u[cmp.name][lv.name], 1e-12) / u_val[sel])
+        if lv.tf == "exact":
+            adj[sel] = np.minimum(a * tfp.weight, tfp.max_bonus)
+        else:
+            adj[sel] = np.minimum(a * tfp.fuzzy_weight, 0.0)
+    return adj
+
+
+def _relatives_dependence(registry: Registry, levels: np.ndarray, weights: np.ndarray,
+                          params: Params) -> None:
+    """Relatives of one family are not independent evidence (in place on `weights`).
+
+    - no relative counts more than `relatives_max_weight`: a relative shows the family, not which
+      member of it the candidate is;
+    - when the given name clearly differs, agreeing relatives point to the family (a brother, a
+      sister), hardly to this member: positive relative weights × `relatives_factor_given_differs`;
+    - the best positive relative weight counts whole, the other positive ones × `relatives_extra_factor`
+      (they share the family); negative ones count fully."""
+    rel_cols = [registry.index(c.name) for c in registry.relatives]
+    if not rel_cols:
+        return
+    dep = params.dependence
+    w = weights[:, rel_cols]
+    w = np.minimum(w, dep.relatives_max_weight)
+    if "giv" in registry:
+        g = registry.index("giv")
+        differs = levels[:, g] == registry["giv"].code("different")
+        w = np.where(differs[:, None] & (w > 0), w * dep.relatives_factor_given_differs, w)
+    pos = np.maximum(w, 0.0)
+    best = pos.argmax(axis=1)
+    has = pos.max(axis=1) > 0
+    keep = np.zeros_like(w, dtype=bool)
+    keep[np.arange(len(w)), best] = has
+    w = np.where((w > 0) & ~keep, w * dep.relatives_extra_factor, w)
+    weights[:, rel_cols] = w
+
+
+def total(weights: np.ndarray) -> np.ndarray:
+    """The total weight (bits) per pair."""
+    return weights.astype(np.float64).sum(axis=1)
+
+
+LN2 = math.log(2.0)

@@ -1,0 +1,294 @@
+"""Conformance of every registered comparison (one parametrised test per check, as scikit-learn's
+`parametrize_with_checks`), plus behaviour of the comparison kinds on a dict-backed PairView."""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pytest
+
+from _pairview import make_view
+from reconcile.comparisons import LANGS, RELATIONS, Comparison, Level, Registry, default_registry, words
+from reconcile.model import ParamsError, Params, default_params, score
+
+REG = default_registry()
+PARAMS = default_params()
+COMPARISONS = list(REG)
+IDS = [c.name for c in COMPARISONS]
+PLACEHOLDERS = {"c", "p", "n", "lo", "hi", "best", "range", "L", "l"}
+
+# a small world every comparison can be evaluated on, including empty and odd values
+PEOPLE = [
+    dict(name="Giàng A Páo", sex="M", eth="Mông", by=1980, bm=5, bd=7, zod=[8],
+         home={"now": {"lao_cai"}, "prov": {"hoang_lien_son"}, "district": "bat xat", "commune": "a mu sung"},
+         res={"now": {"dak_lak"}, "prov": {"dak_lak"}, "district": "ea sup", "commune": "cu kbang"},
+         relatives=[("father", "Giàng A Tủa", 1950), ("mother", "Vừ Thị Mỷ", 1955),
+                    ("sibling", "Giàng A Chứ", 1983, 7, 1)]),
+    dict(name="", by=0),
+    dict(name="Nguyễn Văn Hùng", sex="M", eth="Kinh", by=1975, bm=3, bd=2, culture="kinh"),
+    dict(name="Lò Thị Xuân", sex="F", eth="Thái", by=2015),
+]
+CLAIMS = [
+    dict(name="Giàng A Páo", sex="M", eth="Mông", by_best=1980, by_lo=1980, by_hi=1980, by_kind=1, bm=7, bd=5,
+         zod=8, adult=1, recorded_year=2024,
+         home={"now": {"lao_cai"}, "prov": {"hoang_lien_son"}},
+         res={"now": {"dak_lak"}, "prov": {"dak_lak"}, "district": "ea sup", "commune": "cu kbang"},
+         relatives=[("father", "Giàng A Tủa", 0), ("spouse", "Lý Thị Mai", 0), ("sibling", "Giàng A Chứ", 0)]),
+    dict(),                         # nothing known at all
+    dict(name="Hùng"),              # given name only
+]
+
+
+@pytest.fixture(scope="module")
+def world():
+    return make_view(CLAIMS, PEOPLE)
+
+
+# ------------------------------------------------------------------ conformance, every comparison
+
+@pytest.mark.parametrize("cmp", COMPARISONS, ids=IDS)
+def test_words_exist_in_every_language_and_render(cmp: Comparison):
+    for lang in LANGS:
+        assert cmp.label[lang].strip(), f"{cmp.name}: no {lang} label"
+        for lv in cmp.levels:
+            assert lv.label[lang].strip(), f"{cmp.name}.{lv.name}: no {lang} label"
+            assert lv.condition.strip()
+            t = lv.template[lang]
+            if not lv.neutral:
+                assert t.strip(), f"{cmp.name}.{lv.name}: no {lang} evidence template"
+            used = set(re.findall(r"\{(\w+)\}", t))
+            assert used <= PLACEHOLDERS, f"{cmp.name}.{lv.name}: unknown placeholders {used - PLACEHOLDERS}"
+            t.format(**{k: "x" for k in PLACEHOLDERS})
+
+
+@pytest.mark.parametrize("cmp", COMPARISONS, ids=IDS)
+def test_parameters_per_level_and_missing_weighs_zero(cmp: Comparison):
+    for lv in cmp.levels:
+        assert lv.name in PARAMS.m[cmp.name] and lv.name in PARAMS.u[cmp.name]
+        if not lv.neutral:
+            assert 0 < PARAMS.m[cmp.name][lv.name] <= 1 and 0 < PARAMS.u[cmp.name][lv.name] <= 1
+    w = PARAMS.level_weights(cmp)
+    assert cmp.levels[0].neutral
+    for i in cmp.neutral_codes:
+        assert w[i] == 0.0
+    ev = [PARAMS.m[cmp.name][cmp.levels[i].name] for i in cmp.evidence_codes]
+    assert abs(sum(ev) - 1.0) < 0.02, f"{cmp.name}: m over evidence levels sums to {sum(ev)}"
+
+
+@pytest.mark.parametrize("cmp", COMPARISONS, ids=IDS)
+def test_agreeing_levels_never_weigh_less_than_disagreeing_ones(cmp: Comparison):
+    w = PARAMS.level_weights(cmp)
+    seq = [w[i] for i in cmp.evidence_codes]
+    assert all(a >= b - 1e-9 for a, b in zip(seq, seq[1:])), \
+        f"{cmp.name}: weights not in evidence order: {dict(zip([cmp.levels[i].name for i in cmp.evidence_codes], np.round(seq, 2)))}"
+    assert seq[0] > 0 > seq[-1], f"{cmp.name}: the strongest level must be for, the last against"
+
+
+@pytest.mark.parametrize("cmp", COMPARISONS, ids=IDS)
+def test_nulls_and_missing_codes_are_safe(cmp: Comparison, world):
+    out = cmp.evaluate(world)
+    assert out.codes.dtype == np.int8 and out.codes.shape == (world.n,)
+    assert ((out.codes >= 0) & (out.codes < len(cmp.levels))).all()
+    # the claim that knows nothing and the person with nothing recorded are neutral for every pair
+    empty_claim = np.flatnonzero(world.claim_cols["ntok"] == 0)
+    assert set(out.codes[empty_claim].tolist()) <= set(cmp.neutral_codes), cmp.name
+    empty_person = np.flatnonzero((world.person_cols["ntok"] == 0) & (world.person_cols["by"] == 0))
+    assert set(out.codes[empty_person].tolist()) <= set(cmp.neutral_codes), cmp.name
+
+
+@pytest.mark.parametrize("cmp", COMPARISONS, ids=IDS)
+def test_reads_only_declared_columns(cmp: Comparison, world):
+    seen = set()
+
+    class Spy:
+        def __init__(self, v):
+            self._v, self.n, self.n_people = v, v.n, v.n_people
+            self.relatives = SpyRel(v.relatives) if v.relatives is not None else None
+
+        def c(self, name):
+            seen.add(f"c.{name}")
+            return self._v.c(name)
+
+        def p(self, name):
+            seen.add(f"p.{name}")
+            return self._v.p(name)
+
+        def __getattr__(self, k):
+            return getattr(self._v, k)
+
+    class SpyRel:
+        def __init__(self, r):
+            self._r, self.n, self.claimed, self.nrec = r, r.n, r.claimed, r.nrec
+
+        def a(self, name):
+            seen.add(f"rel.{name}")
+            return self._r.a(name)
+
+    cmp.evaluate(Spy(world))
+    undeclared = {s for s in seen if s not in cmp.columns
+                  and s not in ("rel.pair", "rel.edge", "rel.relation", "rel.crel", "rel.r_parents_differ")}
+    assert not undeclared, f"{cmp.name} reads undeclared columns {sorted(undeclared)}"
+
+
+def test_registry_and_params_refer_to_levels_by_name():
+    assert REG.names[:3] == ("fam", "mid", "giv")
+    assert REG["dob"].code("swapped") == REG["dob"].level_names.index("swapped")
+    with pytest.raises(KeyError, match="no level"):
+        REG["fam"].code("nope")
+    d = PARAMS.to_dict(REG)
+    lv = d["comparisons"]["res"]["levels"][1]
+    assert set(lv) >= {"name", "condition", "label", "m", "u"} and lv["name"] == "same_commune"
+    d["comparisons"].pop("dob")
+    with pytest.raises(ParamsError, match="'dob'.*Fix"):
+        Params.from_dict(d, REG)
+    # a new comparison without parameters is named
+    extra = Comparison("x", words("X", "X"), (Level("missing", "-", words("-", "-"), words("", ""), neutral=True),),
+                       (), compute=lambda v: np.zeros(v.n, dtype=np.int8))
+    with pytest.raises(ParamsError, match="'x' has no m"):
+        PARAMS.check(REG.with_(extra))
+
+
+def test_params_round_trip(tmp_path):
+    PARAMS.save(tmp_path / "m.json", REG)
+    again = Params.load(tmp_path / "m.json", REG)
+    for cmp in REG:
+        assert np.allclose(again.level_weights(cmp), PARAMS.level_weights(cmp))
+    assert again.prior == PARAMS.prior
+
+
+# ------------------------------------------------------------------ behaviour of the kinds
+
+def _levels(claims, people, name):
+    v = make_view(claims, people)
+    cmp = REG[name]
+    return [cmp.level_names[c] for c in cmp.levels_of(v)]
+
+
+def test_name_levels():
+    p = [dict(name="Nguyễn Văn Hùng")]
+    assert _levels([dict(name="Nguyễn Văn Hùng")], p, "giv") == ["exact"]
+    assert _levels([dict(name="Nguyen Van Hung")], p, "giv") == ["folded"]
+    assert _levels([dict(name="Nguyen Van Hung")], p, "fam") == ["folded"]
+    assert _levels([dict(name="Lò Thị Xuân")], p, "giv") == ["different"]
+    assert _levels([dict(name="Lò Thị Xuân")], p, "fam") == ["different"]
+    assert _levels([dict(name="Nguyễn Văn Hùnh")], p, "giv")[0] in ("phonetic", "fuzzy_high", "fuzzy_low")
+    # usual name without surname: surname unknown, middle agrees
+    p2 = [dict(name="Vừ Thị Sông")]
+    assert _levels([dict(name="Thị Sông")], p2, "fam") == ["missing"]
+
+
+def test_english_names_use_english_phonetics():
+    p = [dict(name="katherine smith", culture="other")]
+    c = [dict(name="catherine smyth", culture="other")]
+    assert _levels(c, p, "giv") == ["phonetic"]
+    assert _levels(c, p, "fam") == ["phonetic"]
+    assert _levels([dict(name="kathrine simth", culture="other")], p, "fam")[0] in ("phonetic", "fuzzy")
+    assert _levels([dict(name="katherine thompson", culture="other")],
+                   [dict(name="katherine tomson", culture="other")], "fam") == ["fuzzy"]
+
+
+def test_date_of_birth_levels():
+    p = [dict(name="A", by=1980, bm=5, bd=7)]
+    def dob(**kw):
+        return _levels([dict(name="A", **kw)], p, "dob")[0]
+    assert dob(bm=5, bd=7) == "exact"
+    assert dob(bm=7, bd=5) == "swapped"
+    assert dob(bm=5, bd=9) == "month_only"
+    assert dob(bm=6, bd=7) == "day_only"
+    assert dob(bm=1, bd=2) == "different"
+    assert dob(bm=5) == "missing"          # no day: missing, not different
+    assert dob() == "missing"
+
+
+def test_birth_year_levels():
+    p = [dict(name="A", by=1975)]
+    def by(**kw):
+        return _levels([dict(name="A", **kw)], p, "by")[0]
+    assert by(by_best=1975, by_kind=2) == "exact"
+    assert by(by_best=1976, by_kind=2) == "within_1"
+    assert by(by_lo=1973, by_hi=1978, by_kind=3) == "in_narrow"
+    assert by(by_lo=1965, by_hi=1985, by_kind=3) == "in_wide"
+    assert by(by_best=1979, by_kind=2) == "near"
+    assert by(by_best=1995, by_kind=2) == "far"
+    assert by() == "missing"
+
+
+def test_place_levels_in_evidence_order():
+    res = {"now": {"dak_lak"}, "prov": {"dak_lak"}, "district": "ea sup", "commune": "cu kbang"}
+    p = [dict(name="A", res=res)]
+    def lv(place):
+        return _levels([dict(name="A", res=place)], p, "res")[0]
+    assert lv(res) == "same_commune"
+    assert lv({**res, "commune": "ea le"}) == "same_district"
+    assert lv({"now": {"dak_lak"}, "prov": {"dak_lak"}, "district": "krong ana"}) == "same_unit"
+    assert lv({"now": {"dak_lak"}, "prov": {"phu_yen"}}) == "compatible"
+    assert lv({"now": {"ha_giang"}, "prov": {"ha_giang"}}) == "different"
+    w = dict(zip(REG["res"].level_names, PARAMS.level_weights(REG["res"])))
+    assert w["same_commune"] > w["same_district"] >= w["same_unit"] >= w["different"]
+    assert w["same_commune"] > w["different"] + 3
+
+
+def test_life_stage_prior():
+    claim = dict(name="Giàng A Páo", adult=1, recorded_year=2024)
+    assert _levels([claim], [dict(name="Giàng A Páo", by=2016)], "stage") == ["child"]
+    assert _levels([claim], [dict(name="Giàng A Páo", by=2008)], "stage") == ["youth"]
+    assert _levels([claim], [dict(name="Giàng A Páo", by=1980)], "stage") == ["adult"]
+    assert _levels([dict(name="Giàng A Páo")], [dict(name="Giàng A Páo", by=2016)], "stage") == ["missing"]
+    w = dict(zip(REG["stage"].level_names, PARAMS.level_weights(REG["stage"])))
+    assert w["child"] < -4
+
+
+def _rel(claimed, recorded, relation="father"):
+    return _levels([dict(name="Giàng A Páo", relatives=[(relation, claimed, 0)])],
+                   [dict(name="Giàng A Páo", relatives=[(relation, *recorded)] if recorded else [])],
+                   relation)[0]
+
+
+def test_relatives_compared_with_sex_marker_and_given_name():
+    assert _rel("Giàng A Tủa", ("Giàng A Tủa", 1950)) == "strong"
+    assert _rel("Giang A Tua", ("Giàng A Tủa", 1950)) == "strong"        # folded equal
+    assert _rel("Giàng Mí Khu", ("Giàng A Chứ", 1950), "mother") == "different"
+    assert _rel("Giàng Mí Khu", ("Giàng A Khu", 1950), "sibling") == "different"   # sex marker
+    assert _rel("Giàng A Tuấn", ("Giàng A Tủa", 1950)) in ("weak", "different")    # same key only
+    assert _rel("Nguyễn Văn Lòng", ("Nguyễn Văn Lồng", 1950)) in ("weak", "different")  # two tones
+    assert _rel("Nguyễn Văn Long", ("Nguyễn Văn Lồng", 1950)) == "strong"   # written without tones
+    assert _rel("Lầu Seo Trỉa", ("Lầu Seo Túa", 1950)) == "different"      # family prefix only
+    assert _rel("Lý Văn Thắng", ("Lâm Văn Thắng", 1950)) in ("weak", "different")
+    assert _rel("Tủa", ("Giàng A Tủa", 1950)) == "weak"                     # given name only
+    assert _rel("Giàng A Tủa", None) == "not_recorded"
+
+
+def test_second_order_sibling_with_other_parents_is_different():
+    claim = dict(name="Giàng A Páo", relatives=[("sibling", "Giàng A Chứ", 0)])
+    same = dict(name="Giàng A Páo", relatives=[("sibling", "Giàng A Chứ", 1983, 7, 0)])
+    other = dict(name="Giàng A Páo", relatives=[("sibling", "Giàng A Chứ", 1983, 7, 1)])
+    assert _levels([claim], [same], "sibling") == ["strong"]
+    assert _levels([claim], [other], "sibling") == ["different"]
+
+
+def test_score_weights_and_chosen_edge(world):
+    s = score(world, PARAMS, REG)
+    assert s.levels.shape == (world.n, len(REG)) and s.weights.dtype == np.float32
+    assert s.chosen_edge.shape == (world.n, len(RELATIONS))
+    f = RELATIONS.index("father")
+    assert s.chosen_edge[0, f] == 0                 # claim 0 × person 0: the recorded father edge
+    assert (s.chosen_edge[1:, f] == -1).all()
+    # missing levels weigh exactly zero in the scored matrix too
+    for j, cmp in enumerate(REG):
+        neutral = np.isin(s.levels[:, j], cmp.neutral_codes)
+        assert (s.weights[neutral, j] == 0).all(), cmp.name
+
+
+def test_weak_similarity_gets_no_term_frequency_bonus():
+    people = [dict(name="Giàng A Páo")] + [dict(name=f"Lý Văn {g}") for g in ("An", "Bình", "Cường", "Dũng")]
+    v = make_view([dict(name="Giàng A Pao"), dict(name="Giàng A Pàu")], people, [(0, 0), (1, 0)])
+    v.n_people = 10_000                      # one Páo among ten thousand: a rare given name
+    s = score(v, PARAMS, REG)
+    g = REG.index("giv")
+    base = dict(zip(REG["giv"].level_names, PARAMS.level_weights(REG["giv"])))
+    lv = [REG["giv"].level_names[x] for x in s.levels[:, g]]
+    assert lv[0] == "folded"
+    assert s.weights[0, g] > base["folded"]                 # rare exact-ish value: TF bonus
+    if lv[1] != "different":
+        assert s.weights[1, g] <= base[lv[1]] + 1e-6        # weak similarity: never a bonus
