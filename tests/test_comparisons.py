@@ -292,3 +292,48 @@ def test_weak_similarity_gets_no_term_frequency_bonus():
     assert s.weights[0, g] > base["folded"]                 # rare exact-ish value: TF bonus
     if lv[1] != "different":
         assert s.weights[1, g] <= base[lv[1]] + 1e-6        # weak similarity: never a bonus
+
+
+# ------------------------------------------------------------------ words
+
+@pytest.mark.parametrize("cmp", COMPARISONS, ids=IDS)
+def test_every_weighing_level_has_an_evidence_line_in_both_languages(cmp: Comparison):
+    from reconcile.explain import Explainer
+    vals = {"c": "Giàng A Páo", "p": "Giàng A Pao", "n": 12, "lo": 1980, "hi": 1982, "best": 1981}
+    for lang in LANGS:
+        ex = Explainer(REG, lang)
+        for code, lv in enumerate(cmp.levels):
+            t = ex.text(cmp.name, code, vals)
+            if not lv.neutral:
+                assert t and "{" not in t and "?" not in t, (cmp.name, lv.name, lang, t)
+
+
+def test_evidence_rows_detail_and_one_year_range():
+    from reconcile.explain import evidence
+    reg = REG
+    k = len(reg)
+    levels = np.zeros((2, k), dtype=np.int8)
+    weights = np.zeros((2, k), dtype=np.float32)
+    j_by, j_fam, j_f = reg.index("by"), reg.index("fam"), reg.index("father")
+    levels[0, j_by] = reg["by"].code("in_narrow")
+    weights[0, j_by] = 2.7
+    levels[0, j_fam] = reg["fam"].code("different")
+    weights[0, j_fam] = -5.4
+    levels[1, j_by] = reg["by"].code("far")
+    weights[1, j_by] = -6.4
+    levels[1, j_f] = reg["father"].code("not_recorded")
+    values = [{"by": {"p": 1989, "lo": 1989, "hi": 1989}, "fam": {"c": "Lý", "p": "Giàng"}},
+              {"by": {"p": 1950, "lo": 1980, "hi": 1985},
+               "father": {"c": "Giàng A Tủa", "recorded_person_id": None}}]
+    text, detail = evidence(levels, weights, values, reg, "vi")
+    assert "1989–1989" not in text[0] and "khoảng khai báo 1989" in text[0]
+    assert "Họ 'Lý' khác họ trong hồ sơ 'Giàng' −5.4" in text[0]          # a differing surname has a line
+    assert "1980–1985" in text[1] and "không tính" in text[1]
+    d = {x["field"]: x for x in detail[0]}
+    assert d["fam"]["level"] == "different" and d["fam"]["claimed"] == "Lý" and d["fam"]["recorded"] == "Giàng"
+    assert d["fam"]["weight"] == -5.4
+    assert set(d["by"]) == {"field", "level", "weight", "text", "claimed", "recorded", "recorded_person_id"}
+    en, _ = evidence(levels, weights, values, reg, "en")
+    assert "Surname 'Lý' differs from the record 'Giàng'" in en[0] and "range 1989 " in en[0]
+    with pytest.raises(ValueError, match="unknown language"):
+        evidence(levels, weights, values, reg, "fr")
