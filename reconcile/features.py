@@ -32,7 +32,8 @@ from reconcile.index.arrays import (CLAIM_REL_SOURCE, CULTURE_CODE, NAME_CODES, 
 BY_KIND = {"none": 0, "exact": 1, "year": 2, "range": 3, "age": 4, "zodiac": 5}
 ADULT_AGE = 18
 ALIAS_FEATURES = ("fam_key", "giv_key", "addr", "fold", "name_key", "giv")
-CREL_FEATURES = ("fam", "fam_key", "giv", "giv_key", "mid", "fold", "ntok", "sex_marker")
+CREL_FEATURES = ("fam", "fam_key", "giv", "giv_norm", "giv_key", "mid", "fold", "ntok", "sex_marker")
+DISPLAY = ("name", "birth_date", "zodiac", "claimed_hometown", "residence", "sex", "ethnicity")
 CLAIM_COLUMNS = ("claim_id", "name", "aliases", "sex", "birth_date", "birth_year", "birth_year_min",
                  "birth_year_max", "age", "recorded_on", "zodiac", "ethnicity", "claimed_hometown",
                  "residence", "relatives")
@@ -48,8 +49,9 @@ _CLAIM_DTYPES = {"claim_id": pl.Utf8, "name": pl.Utf8, "aliases": pl.List(pl.Utf
 @dataclasses.dataclass
 class ClaimArrays:
     """Per-claim arrays (`cols`), aliases and claimed relatives in CSR form (`alias`, `crel`:
-    dicts with `offsets` and per-entry arrays), the extension strings (`extra`), the canonical
-    claims frame (`frame`) and `claim_id`."""
+    dicts with `offsets` and per-entry arrays), the extension strings (`extra`), the claims'
+    display values (`display`: `DISPLAY` column → list, `crel_name` → claimed relatives' names as
+    written), the canonical claims frame (`frame`, batches only) and `claim_id`."""
 
     cols: dict[str, np.ndarray]
     alias: dict[str, np.ndarray]
@@ -57,6 +59,7 @@ class ClaimArrays:
     extra: dict[str, list[str]]
     frame: pl.DataFrame
     claim_id: list[str]
+    display: dict[str, list] = dataclasses.field(default_factory=dict)
 
     @property
     def n(self) -> int:
@@ -216,9 +219,11 @@ def encode_claims(claims, index) -> ClaimArrays:
     out["by"] = crel.get_column("birth_year").fill_null(0).cast(pl.Int16).to_numpy()
     out["source"] = crel.get_column("source").replace_strict(CLAIM_REL_SOURCE, return_dtype=pl.UInt8).to_numpy()
     out["offsets"] = _csr(crel.get_column("claim_idx").cast(pl.Int64).to_numpy(), n)
+    display = {k: df.get_column(k).cast(pl.Utf8).to_list() for k in DISPLAY}
+    display["crel_name"] = crel.get_column("name").to_list()
     return ClaimArrays(cols=cols, alias=alias, crel=out, extra=ext.extra,
                        frame=df.select([c for c in ("claim_idx", *CLAIM_COLUMNS, "_row") if c in df.columns]),
-                       claim_id=df.get_column("claim_id").cast(pl.Utf8).to_list())
+                       claim_id=df.get_column("claim_id").cast(pl.Utf8).to_list(), display=display)
 
 
 def _month_day(text) -> tuple[int, int]:
@@ -281,7 +286,12 @@ def name_parts(text: str | None, ethnicity: str | None) -> dict:
             "fam_key": p.fam_key, "giv_key": p.giv_key, "name_key": p.name_key,
             "culture": p.culture, "ntok": len(toks), "addr": f"{mid} {giv}".strip(),
             "fam_norm": toks[0] if fam and toks else "", "giv_norm": toks[-1] if giv and toks else "",
-            "sex_marker": SEX_MARKERS.get(mid.split(" ")[0], 0) if mid else 0}
+            "sex_marker": _sex_marker(mid)}
+
+
+def _sex_marker(mid: str) -> int:
+    marks = {SEX_MARKERS.get(t, 0) for t in mid.split()}
+    return 2 if 2 in marks else 1 if 1 in marks else 0
 
 
 def birth_interval(claim: dict, ref_year: int | None = None) -> dict:
@@ -498,5 +508,8 @@ def encode_claim(claim: dict, index) -> ClaimArrays:
     crel["by"] = np.array([r["birth_year"] or 0 for r in rels], dtype=np.int16)
     crel["source"] = np.array([CLAIM_REL_SOURCE[r["source"]] for r in rels], dtype=np.uint8)
     crel["offsets"] = np.array([0, len(rels)], dtype=np.int64)
+    display = {k: [c[k]] for k in DISPLAY}
+    display["name"] = [c["name"]]
+    display["crel_name"] = [r["name"] for r in rels]
     return ClaimArrays(cols=cols, alias=alias, crel=crel, extra=ext.extra, frame=pl.DataFrame(),
-                       claim_id=[c["claim_id"]])
+                       claim_id=[c["claim_id"]], display=display)

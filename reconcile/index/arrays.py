@@ -23,7 +23,8 @@ SOURCE_CODE = {"record_id": 0, "record_name": 1, "household": 2}
 CLAIM_REL_SOURCE = {"claimed": 0, "teknonym": 1}
 # term frequencies are kept for these vocabularies (counts of the people holding each code)
 TF_VOCABS = ("fam_key", "giv_key", "fold", "addr", "name_key")
-# the folded middle element that says the sex of the bearer (Kinh "Văn"/"Thị", Hmong "A"/"Seo"/"Mí")
+# folded middle elements that say the sex of the bearer (Kinh "Văn"/"Thị", Hmong "A"/"Seo"/"Mí");
+# a female marker anywhere in the middle wins ("Seo Mí" is a woman)
 SEX_MARKERS = {"van": 1, "a": 1, "seo": 1, "thi": 2, "mi": 2}
 
 

@@ -24,7 +24,9 @@ def name_frame(df: pl.DataFrame, name_col: str, ethnicity_col: str | None, prefi
     eth = ethnicity_col if ethnicity_col and ethnicity_col in df.columns else None
     out = name_features(df, name_col, ethnicity_col=eth, prefix=p)
     toks = pl.col(f"{p}norm").str.split(" ")
-    mid0 = pl.col(f"{p}mid").str.split(" ").list.first()
+    mids = pl.col(f"{p}mid").str.split(" ")
+    female = [k for k, v in SEX_MARKERS.items() if v == 2]
+    male = [k for k, v in SEX_MARKERS.items() if v == 1]
     return out.with_columns(
         pl.concat_str([pl.col(f"{p}mid").fill_null(""), pl.col(f"{p}giv").fill_null("")],
                       separator=" ").str.strip_chars().alias(f"{p}addr"),
@@ -32,8 +34,9 @@ def name_frame(df: pl.DataFrame, name_col: str, ethnicity_col: str | None, prefi
         .alias(f"{p}fam_norm"),
         pl.when(pl.col(f"{p}giv") != "").then(toks.list.last()).otherwise(pl.lit(""))
         .alias(f"{p}giv_norm"),
-        mid0.replace_strict(SEX_MARKERS, default=0, return_dtype=pl.Int8).fill_null(0)
-        .alias(f"{p}sex_marker"),
+        pl.when(mids.list.eval(pl.element().is_in(female)).list.any()).then(pl.lit(2, pl.Int8))
+        .when(mids.list.eval(pl.element().is_in(male)).list.any()).then(pl.lit(1, pl.Int8))
+        .otherwise(pl.lit(0, pl.Int8)).fill_null(0).alias(f"{p}sex_marker"),
     )
 
 
