@@ -76,21 +76,23 @@ _FIELD_EN = {"fam": "surname", "giv": "given name", "mid": "middle name", "by": 
              "spouse": "spouse", "child": "children", "sibling": "siblings"}
 
 
-def pseudo_params(params: dict) -> dict:
-    """Model parameters for pseudo-claims: a registered parent whose recorded children (or a sibling
-    whose recorded siblings) differ from the claimant is no evidence against them (the claimant may be
-    the unregistered one), and a birth year far outside what the relation allows counts more."""
+def pseudo_params(params):
+    """Model parameters (`model.Params`) for pseudo-claims: a registered parent whose recorded
+    children (or a sibling whose recorded siblings) differ from the claimant is no evidence against
+    them (the claimant may be the unregistered one), and a birth year far outside what the relation
+    allows counts more."""
     import copy
+    import dataclasses
 
-    p = copy.deepcopy(params)
+    m = copy.deepcopy(params.m)
     for r in ("child", "sibling"):
-        p["m"][r][4] = p["u"][r][4]
-    p["m"]["by"][6] = min(p["m"]["by"][6], 0.005)
+        m[r]["different"] = params.u[r]["different"]
+    m["by"]["far"] = min(m["by"]["far"], 0.005)
     # the pseudo-claim carries the claimant's residence: living there is evidence, elsewhere is not
     # evidence against (relatives often live apart)
-    for lvl in (3, 4):
-        p["m"]["res"][lvl] = p["u"]["res"][lvl]
-    return p
+    for lvl in ("compatible", "different"):
+        m["res"][lvl] = params.u["res"][lvl]
+    return dataclasses.replace(params, m=m)
 
 
 def _empty() -> pl.DataFrame:
@@ -463,7 +465,8 @@ def leads(claims, index, top_k: int = 20, lang: str = "vi", progress=None) -> pl
     """Verification leads for each claim, most useful first (SPEC §3): `claim_id rank kind person_id
     household_id place relation probability reason full_name`."""
     from reconcile import matching
-    from reconcile.index import featurise_claims
+    from reconcile.engine import Matcher
+    from reconcile.features import featurise_claims
 
     explain.check_lang(lang)
     if top_k < 1:
@@ -531,7 +534,7 @@ def leads(claims, index, top_k: int = 20, lang: str = "vi", progress=None) -> pl
     hh_l = rel_l.clear()
     if pseudo.height:
         pm = matching.match(pseudo.drop("src_idx", "src_relation", "src_rid", "src_name"), index, top_k=PER_RELATIVE, lang=lang,
-                            params=pseudo_params(matching.model_params(index)))
+                            params=pseudo_params(Matcher(index).params))
         pm = pm.filter(pl.col("probability") >= MIN_RELATIVE)
         pm = pm.join(pseudo.select("claim_id", "src_idx", "src_relation", "src_rid",
                                    pl.col("src_name").alias("claimed")),
