@@ -94,11 +94,21 @@ def _claims_frame(claims) -> pl.DataFrame:
 # batch
 # ------------------------------------------------------------------------------------------------
 
+def name_is_teknonym(name: str | None) -> bool:
+    """A name written as a teknonym ("mẹ Sành", "bố Páo"), not a surname that folds like one
+    ("Võ Đình Giang" is no "vợ")."""
+    from reconcile.names import _tables, parse_alias
+    from reconcile.text import norm
+
+    if not name or parse_alias(name) is None:
+        return False
+    first = norm(name).split(" ")[0]
+    return first not in _tables()["surnames"]
+
+
 def _split_teknonym_names(df: pl.DataFrame) -> pl.DataFrame:
     """Names that are teknonyms ("mẹ Sành") move into the aliases and leave the name empty."""
-    from reconcile.names import parse_alias
-
-    tek = [n for n in df.get_column("name").drop_nulls().unique().to_list() if parse_alias(n)]
+    tek = [n for n in df.get_column("name").drop_nulls().unique().to_list() if name_is_teknonym(n)]
     if not tek:
         return df
     is_tek = pl.col("name").is_in(tek)
@@ -434,7 +444,7 @@ def encode_claim(claim: dict, index) -> ClaimArrays:
     eth = _canonical_ethnicity_value(c["ethnicity"]) if c["ethnicity"] else None
     aliases = list(c["aliases"])
     name = c["name"]
-    if name and parse_alias(name):
+    if name_is_teknonym(name):
         aliases.append(name)
         name = None
     ext = Extension(index.vocabs)

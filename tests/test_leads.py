@@ -169,7 +169,7 @@ def test_graph_from_index(index):
 
 
 def test_pseudo_claims_family_from_relative_view(index):
-    from reconcile.index import featurise_claims
+    from reconcile.features import featurise_claims
 
     cf, cr = featurise_claims(_claims(ABSENT), index)
     ps = L.pseudo_claims(cf, cr)
@@ -225,7 +225,7 @@ def test_claimant_with_nothing_found_gets_only_places(index):
 
 
 def test_given_name_only_relative_searched_with_family_surname(index):
-    from reconcile.index import featurise_claims
+    from reconcile.features import featurise_claims
 
     c = {"claim_id": "G1", "name": "Giàng A Chớ", "sex": "M", "birth_year": 1987, "ethnicity": "Mông",
          "claimed_hometown": "Đồng Văn, Hà Giang",

@@ -9,7 +9,8 @@ given name only; `giv` phonetic given-name key of any token of the claim's names
 whose surname + given name found no block (names without surname: "A Páo", "Páo", teknonyms);
 `giv_fuzzy` a token of 3+ letters that is no name part of the register (a typo) against given names
 within `fuzzy_max_edits` edits counting a transposition as one (optimal string alignment: Lna/Lan);
-`clan_year` (off by default) the clan key inside the birth-year window.
+`clan_year` (off by default) the clan key inside the birth-year window. A claim with no name of
+its own (a teknonym written as the name: "bố Páo") also uses `rel_giv`.
 
 Bounds (`CandidateConfig`): a block larger than its key's cap is read only inside the claim's
 birth-year window (± `year_slack`; people of unknown year stay in reach), narrowed to the best
@@ -266,6 +267,8 @@ class Blocker:
         for f in sorted({f for f in fams if 0 <= f < nv["fam_key"]}):
             keys.append(("clan_year", f))
         wanted = set(cfg.keys)
+        if not folds:                 # no name at all ("mẹ Sành"): the named relatives' given names
+            wanted.add("rel_giv")
         seen, out = set(), []
         for k in keys:
             if k[0] in wanted and k not in seen:
