@@ -25,7 +25,8 @@ from reconcile.comparisons.base import Comparison, Registry
 
 FORMAT = "reconcile-model"
 VERSION = 3
-M_FLOOR = 1e-6
+M_FLOOR = 1e-6          # smallest m/u an estimate gives a level
+W_FLOOR = 1e-12         # guard against log(0) in weights (estimates never go below M_FLOOR)
 REBUILD = ("retrain with `python benchmarks/train_defaults.py --write` (package defaults) or "
            "`reconcile.model.training.train(...)` (your own register)")
 
@@ -107,7 +108,7 @@ class Params:
         out = np.zeros(len(cmp.levels), dtype=np.float64)
         for i, lv in enumerate(cmp.levels):
             if not lv.neutral:
-                out[i] = math.log2(max(m[lv.name], M_FLOOR) / max(u[lv.name], M_FLOOR))
+                out[i] = math.log2(max(m[lv.name], W_FLOOR) / max(u[lv.name], W_FLOOR))
         return out
 
     def check(self, registry: Registry, where: str = "model parameters") -> None:
@@ -242,9 +243,9 @@ def enforce_order(cmp: Comparison, m: dict[str, float], u: dict[str, float]
             continue
         r = _ratio(m, u, blk)
         for nm in blk:
-            m2[nm] = max(u[nm], M_FLOOR) * r
+            m2[nm] = max(u[nm], W_FLOOR) * r
     return m2, u2
 
 
 def _ratio(m: dict, u: dict, names: list[str]) -> float:
-    return max(sum(m[x] for x in names), M_FLOOR) / max(sum(u[x] for x in names), M_FLOOR)
+    return max(sum(m[x] for x in names), W_FLOOR) / max(sum(u[x] for x in names), W_FLOOR)
