@@ -323,7 +323,7 @@ class Matcher:
         if rows.size == 0:
             return pl.DataFrame(schema=OUTPUT_SCHEMA)
         idx = self.index
-        disp = idx.display[sp.pidx[rows]]
+        disp = idx.display.gather(sp.pidx[rows])
         values = self._values(sp, rows, disp)
         texts, details = Explainer(self.registry, lang).rows(sp.levels[rows], sp.weights[rows], values)
         claim = sp.claim[rows]

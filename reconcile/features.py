@@ -236,14 +236,38 @@ def encode_claims(claims, index) -> ClaimArrays:
                        claim_id=df.get_column("claim_id").cast(pl.Utf8).to_list(), display=display)
 
 
-def _month_day(text) -> tuple[int, int]:
-    from reconcile.dates import parse_partial_date
+def partial_date(text: str | None) -> tuple[int | None, int | None, int | None] | None:
+    """Scalar twin of `dates.partial_date_expr` (same forms, same rules): (year, month, day) with
+    None for unknown parts; (None, None, None) for empty text; None when unparseable."""
+    from reconcile.dates import _DMY, _ISO, _ISO_T, _MY, MAX_YEAR, MIN_YEAR
 
-    try:
-        d = parse_partial_date(text) if text else None
-    except ValueError:
-        d = None
-    return (d.month or 0, d.day or 0) if d else (0, 0)
+    import calendar
+    import re
+
+    t = (text or "").strip()
+    if not t:
+        return (None, None, None)
+    t = re.sub(_DMY, r"\3-\2-\1", t)
+    t = re.sub(_MY, r"\2-\1", t)
+    t = re.sub(_ISO_T, r"\1", t)
+    g = re.match(_ISO, t)
+    if not g:
+        return None
+    y = int(g.group(1))
+    m = int(g.group(2)) if g.group(2) else None
+    d = int(g.group(3)) if g.group(3) else None
+    m = None if m == 0 else m
+    d = None if d == 0 or m is None else d
+    if not MIN_YEAR <= y <= MAX_YEAR or (m is not None and not 1 <= m <= 12):
+        return None
+    if d is not None and not 1 <= d <= calendar.monthrange(y, m)[1]:
+        return None
+    return (y, m, d)
+
+
+def _month_day(text) -> tuple[int, int]:
+    d = partial_date(text)
+    return (d[1] or 0, d[2] or 0) if d else (0, 0)
 
 
 def _partial_dates(s: pl.Series) -> pl.Series:
@@ -307,11 +331,12 @@ def _sex_marker(mid: str) -> int:
 def birth_interval(claim: dict, ref_year: int | None = None) -> dict:
     """Scalar twin of `dates.claim_birth_interval` for one claim dict: by_lo, by_hi, by_best,
     by_kind, zodiac_branch, by_conflict."""
-    from reconcile.dates import BirthIntervalConfig, possible_branches_expr  # noqa: F401
-    from reconcile.dates import lunar_year_options, parse_partial_date, parse_zodiac
+    from reconcile.dates import BirthIntervalConfig
+    from reconcile.dates import PartialDate, lunar_year_options, parse_zodiac
 
     cfg = BirthIntervalConfig()
-    pdate = parse_partial_date(claim.get("birth_date")) if claim.get("birth_date") else None
+    pd_ = partial_date(claim.get("birth_date"))
+    pdate = PartialDate(*pd_) if pd_ and pd_[0] is not None else None
     d_y = pdate.year if pdate else None
     by, bmin, bmax = claim.get("birth_year"), claim.get("birth_year_min"), claim.get("birth_year_max")
     age = claim.get("age")
@@ -409,14 +434,10 @@ def _check(claim) -> dict:
             raise BadValueError("recorded_on is not a date", source="claim", row=1, field="recorded_on",
                                 value=rec[:40], hint=f"claim {cid}: write it as YYYY-MM-DD") from None
     out["recorded_on"] = rec if isinstance(rec, dt.date) else None
-    if out["birth_date"]:
-        from reconcile.dates import parse_partial_date
-
-        try:
-            parse_partial_date(out["birth_date"])
-        except ValueError as exc:
-            raise BadValueError(str(exc), source="claim", row=1, field="birth_date",
-                                value=out["birth_date"][:40], hint=f"claim {cid}") from None
+    if out["birth_date"] and partial_date(out["birth_date"]) is None:
+        raise BadValueError("unparseable date", source="claim", row=1, field="birth_date",
+                            value=out["birth_date"][:40],
+                            hint=f"claim {cid}: use YYYY-MM-DD, YYYY-MM, YYYY, DD/MM/YYYY or 00/00/YYYY")
     aliases = claim.get("aliases") or []
     if isinstance(aliases, str):
         aliases = aliases.split(";")

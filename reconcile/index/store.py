@@ -182,7 +182,8 @@ def load_index(path: str | os.PathLike, verify: bool = False):
     files = _check_files(path, manifest, verify)
     try:
         def arr(name: str) -> np.ndarray:
-            return np.load(path / name, mmap_mode="r", allow_pickle=False)
+            # a plain ndarray view of the memory map (np.memmap's indexing is slow per call)
+            return np.asarray(np.load(path / name, mmap_mode="r", allow_pickle=False))
 
         def group(prefix: str) -> dict[str, np.ndarray]:
             return {f[len(prefix):-4]: arr(f) for f in files if f.startswith(prefix) and f.endswith(".npy")}
