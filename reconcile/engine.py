@@ -169,6 +169,22 @@ class ScoredPairs:
         return order[rank < k]
 
 
+def _detail_series(details: list[list[dict]]) -> pl.Series:
+    """`evidence_detail` from per-row lists of dicts, built from flat columns (one frame, then
+    one implode per row) instead of one nested conversion per row."""
+    dtype = OUTPUT_SCHEMA["evidence_detail"]
+    fields = [f.name for f in dtype.inner.fields]
+    flat = {f: [d[f] for row in details for d in row] for f in fields}
+    lengths = [len(row) for row in details]
+    inner = pl.DataFrame(flat, schema={f.name: f.dtype for f in dtype.inner.fields})
+    row = np.repeat(np.arange(len(details), dtype=np.int64), lengths)
+    out = (inner.with_columns(pl.Series("_row", row)).group_by("_row", maintain_order=True)
+           .agg(pl.struct(fields).alias("evidence_detail")))
+    full = pl.DataFrame({"_row": np.arange(len(details), dtype=np.int64)}).join(
+        out, on="_row", how="left", maintain_order="left")
+    return full.get_column("evidence_detail").fill_null(pl.lit([], dtype=dtype)).cast(dtype)
+
+
 def _rank_of(claim: np.ndarray) -> np.ndarray:
     start = np.r_[0, np.flatnonzero(claim[1:] != claim[:-1]) + 1] if claim.size else np.zeros(0, np.int64)
     return (np.arange(claim.size) - np.repeat(start, np.diff(np.r_[start, claim.size])) + 1)
@@ -332,7 +348,7 @@ class Matcher:
             "rank": _rank_of(claim).astype(np.uint32),
             "person_id": disp.get_column("person_id"),
             "probability": sp.probability[rows], "weight": sp.weight[rows],
-            "evidence": texts, "evidence_detail": details,
+            "evidence": texts, "evidence_detail": _detail_series(details),
             "full_name": disp.get_column("full_name"),
             "birth_year": disp.get_column("birth_year").cast(pl.Int32),
             "household_id": disp.get_column("household_id"),
