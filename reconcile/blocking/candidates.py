@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import dataclasses
 import time
+from functools import lru_cache
 
 import numpy as np
 
@@ -185,9 +186,24 @@ def _block(post, start: int, stop: int, via: str, cl: _Claim, a, config: Candida
     return sel[np.argsort(_hash(sel, salt), kind="stable")[:cap]]
 
 
-def _code(index, ca, vocab: str, text: str) -> int:
-    code = index.vocabs[vocab].code(text)
-    return code
+@lru_cache(maxsize=200_000)
+def _token_giv_key(token: str) -> str:
+    """Phonetic given-name key of one folded token (a pure function, memoised)."""
+    from reconcile.names import phonetic_key
+
+    return phonetic_key(token)
+
+
+@lru_cache(maxsize=200_000)
+def _swapped_keys(fold: str) -> tuple[str, str] | None:
+    """(clan key, given-name key) of a folded name read with its last token as the surname."""
+    from reconcile.names import parse_name
+
+    t = fold.split()
+    if len(t) < 2:
+        return None
+    p = parse_name(f"{t[-1]} {t[0]}")
+    return p.fam_key, p.giv_key
 
 
 def _strings(index, ca, vocab: str, codes) -> list[str]:
@@ -217,8 +233,6 @@ class Blocker:
 
     def claim_keys(self, ca, i: int) -> list[tuple[str, int]]:
         """(via, packed key) of one claim, in `KEY_PRIORITY` order, for the configured keys."""
-        from reconcile.names import parse_name, phonetic_key
-
         idx, cfg = self.index, self.config
         c, al, cr = ca.cols, ca.alias, ca.crel
         a0, a1 = int(al["offsets"][i]), int(al["offsets"][i + 1])
@@ -233,17 +247,16 @@ class Blocker:
             if 0 <= f < nv["fam_key"] and 0 <= g < nv["giv_key"]:
                 keys.append(("fam_giv", int(pack2(f, g))))
         for fd in folds:                      # another order: last token as surname
-            t = fd.split()
-            if len(t) >= 2:
-                p = parse_name(f"{t[-1]} {t[0]}")
-                f, g = idx.vocabs["fam_key"].code(p.fam_key), idx.vocabs["giv_key"].code(p.giv_key)
+            sw = _swapped_keys(fd)
+            if sw is not None:
+                f, g = idx.vocabs["fam_key"].code(sw[0]), idx.vocabs["giv_key"].code(sw[1])
                 if f >= 0 and g >= 0:
                     keys.append(("fam_giv", int(pack2(f, g))))
         r0, r1 = int(cr["offsets"][i]), int(cr["offsets"][i + 1])
         rel = [(int(cr["relation"][k]), int(cr["fam_key"][k]), int(cr["giv_key"][k])) for k in range(r0, r1)]
         rel = [(r, f, g) for r, f, g in rel if 0 <= g < nv["giv_key"]]
         toks = sorted({t for fd in folds for t in fd.split()})
-        tok_givs = [idx.vocabs["giv_key"].code(phonetic_key(t)) for t in toks]
+        tok_givs = [idx.vocabs["giv_key"].code(_token_giv_key(t)) for t in toks]
         own_givs = sorted({g for g in givs + tok_givs if 0 <= g < nv["giv_key"]})
         for g in own_givs:
             for r, _f, rg in rel:
