@@ -22,17 +22,17 @@ from reconcile.comparisons.base import RELATIONS
 
 N_REL = len(RELATIONS)
 _REL_FEATURES = ("fam_key", "giv", "giv_norm", "giv_key", "mid", "fold", "ntok", "sex_marker")
-_SCORERS = None
 
 
 def _scorer(name: str):
-    global _SCORERS
-    if _SCORERS is None:
-        from rapidfuzz.distance import OSA, Indel, JaroWinkler, Levenshtein  # noqa: F401
+    """The rapidfuzz similarity (0..1) a comparison asks for by name."""
+    from rapidfuzz.distance import OSA, JaroWinkler, Levenshtein
 
-        _SCORERS = {"jw": JaroWinkler.normalized_similarity, "osa": OSA.normalized_similarity,
-                    "lev_norm": Levenshtein.normalized_similarity}
-    return _SCORERS[name]
+    scorers = {"jw": JaroWinkler.normalized_similarity, "osa": OSA.normalized_similarity,
+               "lev_norm": Levenshtein.normalized_similarity}
+    if name not in scorers:
+        raise ValueError(f"unknown similarity {name!r}; use one of {sorted(scorers)}")
+    return scorers[name]
 
 
 @dataclasses.dataclass(frozen=True)

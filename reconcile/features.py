@@ -356,7 +356,7 @@ def birth_interval(claim: dict, ref_year: int | None = None) -> dict:
         err = math.ceil(max(cfg.age_error_min, age * cfg.age_error_frac))
         ai = math.floor(age)
         srcs.append((ref - ai - 1 - err, ref - ai + err + (1 if cfg.counting_age else 0)))
-        age_best = int(_round_half_even(ref - age - (1.0 - frac)))
+        age_best = int(round(ref - age - (1.0 - frac)))      # half to even, as polars rounds
     los = [a for a, _ in srcs if a is not None]
     his = [h for _, h in srcs if h is not None]
     lo = max(los) if los else None
@@ -401,10 +401,6 @@ def birth_interval(claim: dict, ref_year: int | None = None) -> dict:
     return {"by_lo": lo2, "by_hi": hi2, "by_best": best, "by_kind": kind, "zodiac_branch": b,
             "by_conflict": bool(conflict), "month": pdate.month if pdate else None,
             "day": pdate.day if pdate else None}
-
-
-def _round_half_even(x: float) -> float:
-    return float(round(x))
 
 
 def _check(claim) -> dict:

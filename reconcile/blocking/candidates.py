@@ -102,8 +102,10 @@ class CandidateSet:
 
 
 class _Counts:
-    capped = 0
-    dropped = 0
+    """Bounds that cut in while generating one batch's candidates."""
+
+    def __init__(self) -> None:
+        self.capped = self.dropped = self.capped_claims = 0
 
 
 def _hash(pidx: np.ndarray, salt: np.uint64) -> np.ndarray:
@@ -115,7 +117,7 @@ def _hash(pidx: np.ndarray, salt: np.uint64) -> np.ndarray:
 class _Claim:
     """Everything the keys and bounds of one claim need (scalars and small arrays)."""
 
-    def __init__(self, ca, i: int, index, config: CandidateConfig):
+    def __init__(self, ca, i: int, config: CandidateConfig):
         c = ca.cols
         self.lo, self.hi, self.best = int(c["by_lo"][i]), int(c["by_hi"][i]), int(c["by_best"][i])
         self.has_year = self.lo > 0 and self.hi > 0 and self.hi - self.lo <= config.max_year_span
@@ -293,7 +295,7 @@ class Blocker:
         """(pidx, via code) of one claim's candidates, sorted by pidx."""
         idx, cfg = self.index, self.config
         a = idx.arrays
-        cl = _Claim(ca, i, idx, cfg)
+        cl = _Claim(ca, i, cfg)
         keys = self.claim_keys(ca, i)
         found_full = False
         got_p, got_v = [], []
@@ -338,7 +340,6 @@ def candidates(ca, index, config: CandidateConfig = CandidateConfig(),
     t0 = time.perf_counter()
     blocker = blocker or Blocker(index, config)
     counts = _Counts()
-    counts.capped_claims = 0
     parts = [blocker.claim(ca, i, counts) for i in range(ca.n)]
     sizes = np.array([x[0].size for x in parts], dtype=np.int64)
     claim = np.repeat(np.arange(ca.n, dtype=np.int32), sizes)
