@@ -169,10 +169,9 @@ def test_graph_from_index(index):
 
 
 def test_pseudo_claims_family_from_relative_view(index):
-    from reconcile.features import featurise_claims
+    from reconcile.features import encode_claims
 
-    cf, cr = featurise_claims(_claims(ABSENT), index)
-    ps = L.pseudo_claims(cf, cr)
+    ps = L.pseudo_claims(encode_claims(_claims(ABSENT), index))
     f = ps.filter(pl.col("src_relation") == "father")
     rels = {(r["relation"], r["name"]) for r in f["relatives"][0]}
     assert rels == {("child", "Giàng A Chớ"), ("spouse", "Vàng Thị Mỷ")}
@@ -212,7 +211,7 @@ def test_household_at_claimed_address_for_claimant_naming_nobody(index):
     out = rc.leads(_claims(c), index, top_k=20)
     hh = out.filter(pl.col("kind") == "household")
     assert "H1" in hh["household_id"].to_list()
-    assert hh.filter(pl.col("household_id") == "H1")["probability"][0] <= L.FAMILY_HH_PROB
+    assert hh.filter(pl.col("household_id") == "H1")["probability"][0] <= L.LeadsConfig().family_hh_prob
 
 
 def test_claimant_with_nothing_found_gets_only_places(index):
@@ -225,13 +224,12 @@ def test_claimant_with_nothing_found_gets_only_places(index):
 
 
 def test_given_name_only_relative_searched_with_family_surname(index):
-    from reconcile.features import featurise_claims
+    from reconcile.features import encode_claims
 
     c = {"claim_id": "G1", "name": "Giàng A Chớ", "sex": "M", "birth_year": 1987, "ethnicity": "Mông",
          "claimed_hometown": "Đồng Văn, Hà Giang",
          "relatives": [{"relation": "father", "name": "Tủa"}, {"relation": "mother", "name": "Mỷ"}]}
-    cf, cr = featurise_claims(_claims(c), index)
-    ps = L.pseudo_claims(cf, cr)
+    ps = L.pseudo_claims(encode_claims(_claims(c), index))
     fathers = ps.filter(pl.col("src_relation") == "father")
     # the claimant's surname is the father's; the mother's is unknown, so she is searched as said
     assert set(fathers["name"]) == {"Tủa", "Giàng Tủa"} and set(fathers["src_name"]) == {"Tủa"}

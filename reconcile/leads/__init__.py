@@ -1,0 +1,187 @@
+"""Verification leads (SPEC §3): self, relative, household and place leads with reasons an officer
+can act on, decided from the engine's scored pairs (comparison levels by name), never from text.
+
+    leads(claims, index, *, top_k=20, config=None, lang="vi", progress=None, scored=None, decisions=None)
+
+Data flow: `Matcher(index, config).score(claims)` → `ScoredPairs` (given as `scored=` or computed) →
+`sources` (one small function per lead source: self, relative pseudo-claims and records naming the
+claimant scored in ONE batch by the same `Matcher` with `sources.pseudo_params`, family of found
+leads, households, places) → `rank.order` (diversity; probabilities untouched) → `words.reasons`
+(only for the returned rows). Every tuning number is in `LeadsConfig` (`config=LeadsConfig(...)`, or
+`EngineConfig.leads` when `config=` is an engine config).
+
+Probabilities: a self lead is the claim's posterior; a relative lead is the posterior that this
+registered person IS the named relative (its pseudo-claim's posterior over "one of the N registered
+people or none of them": namesakes share the mass); a record naming the claimant is scored the same
+way; a relative of a found lead carries lead × edge confidence; a household combines its leads as
+independent evidence; a place lead is how useful asking there is (never a person's probability).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import polars as pl
+
+from reconcile import progress as _progress
+from reconcile.leads import rank, sources, words
+from reconcile.leads.config import LeadsConfig, resolve
+from reconcile.leads.sources import pseudo_claims, pseudo_params
+
+OUTPUT_SCHEMA = {"claim_id": pl.Utf8, "rank": pl.UInt32, "kind": pl.Utf8, "person_id": pl.Utf8,
+                 "household_id": pl.Utf8, "place": pl.Utf8, "relation": pl.Utf8,
+                 "probability": pl.Float64, "reason": pl.Utf8, "full_name": pl.Utf8}
+
+__all__ = ["leads", "leads_detail", "LeadsConfig", "OUTPUT_SCHEMA", "pseudo_claims", "pseudo_params"]
+
+
+def _empty(detail: bool = False) -> pl.DataFrame:
+    schema = dict(OUTPUT_SCHEMA, **({"_source": pl.Utf8} if detail else {}))
+    return pl.DataFrame(schema=schema)
+
+
+class _Places:
+    """Officer-readable place (historical name → today, `places.describe`) per distinct text, for
+    one call."""
+
+    def __init__(self, lang: str):
+        self.lang = lang
+        self.seen: dict[str, str] = {}
+
+    def __call__(self, text):
+        from reconcile import places
+
+        if text is None:
+            return None
+        if text not in self.seen:
+            try:
+                d = places.describe(places.resolve(text), self.lang)
+            except (ValueError, KeyError):  # a place we cannot read is shown as written
+                d = ""
+            self.seen[text] = d or text
+        return self.seen[text]
+
+
+def _with_place(t: pl.DataFrame, index, describe: _Places) -> pl.DataFrame:
+    """`place` of person and household leads: where the person (or the household's first lead)
+    lives, as described by `places.describe`."""
+    who = t.get_column("pidx").fill_null(t.get_column("via_pidx")).fill_null(-1).to_numpy().astype(np.int64)
+    ok = who >= 0
+    res = [None] * t.height
+    if ok.any():
+        u, inv = np.unique(who[ok], return_inverse=True)
+        texts = index.display.gather(u).get_column("residence").to_list()
+        desc = [describe(x) for x in texts]
+        for i, j in zip(np.flatnonzero(ok).tolist(), inv.tolist()):
+            res[i] = desc[j]
+    return t.with_columns(pl.Series("place", res, dtype=pl.Utf8))
+
+
+def _place_leads(persons: pl.DataFrame, ca, describe: _Places, cfg: LeadsConfig) -> pl.DataFrame:
+    """Where to ask: today's commune/province of the person leads (max probability, count) and the
+    hometown the claimant named (with the name they used)."""
+    found = (persons.filter(pl.col("place").is_not_null() & pl.col("kind").is_in(["self", "relative"]))
+             .group_by("claim", "place").agg(pl.col("probability").max(), pl.len().cast(pl.Int64).alias("n")))
+    home = [(c, describe(t), t) for c, t in enumerate(ca.display["claimed_hometown"]) if t]
+    home = pl.DataFrame(home, schema={"claim": pl.Int64, "place": pl.Utf8, "said": pl.Utf8}, orient="row")
+    pl_ = found.join(home, on=["claim", "place"], how="full", coalesce=True).with_columns(
+        pl.max_horizontal(pl.col("probability").fill_null(0.0),
+                          pl.when(pl.col("said").is_not_null()).then(pl.lit(cfg.hometown_prob)).otherwise(0.0))
+        .alias("probability"), pl.col("n").fill_null(0))
+    pl_ = (pl_.sort(["claim", "probability", "place"], descending=[False, True, False])
+           .with_columns(pl.int_range(pl.len()).over("claim").alias("_k"))
+           .filter(pl.col("_k") < cfg.max_places).drop("_k"))
+    return pl_.with_columns(pl.lit("place").alias("kind"), pl.lit("place").alias("source"))
+
+
+def _apply_decisions(t: pl.DataFrame, decisions, claim_ids: list[str], index) -> pl.DataFrame:
+    """Officers' decisions (frame with `claim_id`, `person_id`, `decision`): a rejected person is no
+    lead for that claim."""
+    if decisions is None:
+        return t
+    d = decisions if isinstance(decisions, pl.DataFrame) else pl.DataFrame(decisions)
+    d = d.filter(pl.col("decision").cast(pl.Utf8).str.to_lowercase().is_in(["reject", "rejected"]))
+    if d.height == 0 or t.height == 0:
+        return t
+    pos = {c: i for i, c in enumerate(claim_ids)}
+    ids = index.display.get_column("person_id")
+    rej = pl.DataFrame({"claim": [pos.get(c, -1) for c in d.get_column("claim_id").to_list()],
+                        "person_id": d.get_column("person_id").cast(pl.Utf8)})
+    pid = index.display.gather(np.maximum(t.get_column("pidx").fill_null(0).to_numpy(), 0)).get_column("person_id")
+    del ids
+    t = t.with_columns(pl.when(pl.col("pidx").is_not_null()).then(pid).alias("_pid"))
+    return t.join(rej, left_on=["claim", "_pid"], right_on=["claim", "person_id"], how="anti").drop("_pid")
+
+
+def leads_detail(claims, index, *, top_k: int = 20, config=None, lang: str = "vi", progress=None,
+                 scored=None, decisions=None) -> pl.DataFrame:
+    """`leads` with one more column, `_source` (self, self_sibling, relative, named, family,
+    household, address_household, place), for benchmarks and the review app."""
+    from reconcile.engine import Matcher
+    from reconcile.explain import check_lang
+
+    check_lang(lang)
+    if top_k < 1:
+        raise ValueError(f"top_k must be at least 1 (got {top_k})")
+    cfg, ecfg = resolve(config)
+    say = _progress.resolve(progress)
+    matcher = Matcher(index, ecfg)
+    if scored is None:
+        from reconcile.features import encode_claim, encode_claims
+
+        if isinstance(claims, dict):
+            sp = matcher.score_arrays(encode_claim(claims, index))
+        else:
+            sp = matcher.score_arrays(encode_claims(claims, index))
+    else:
+        sp = scored
+    ca = sp.claims
+    if ca.n == 0:
+        return _empty(True)
+    say("leads", 0, 4)
+    own = sources.self_leads(sp, index, cfg)
+    pseudo = sources.pseudo_claims(ca, cfg)
+    rel = sources.empty()
+    if pseudo.height:
+        pm = Matcher(index, ecfg, params=pseudo_params(matcher.params))
+        psp = sources.score_pseudo(pseudo, pm)
+        rel = sources.relative_leads(psp, pseudo, index, cfg)
+    say("leads", 1, 4)
+    persons = pl.concat([own, rel]).sort("probability", descending=True)
+    fam = sources.family_leads(persons, index, cfg)
+    persons = pl.concat([persons, fam]).sort(["probability", "source"], descending=[True, False])
+    # one row per (claim, person): a person found by several sources keeps the most probable
+    persons = persons.unique(["claim", "pidx"], keep="first", maintain_order=True)
+    persons = _apply_decisions(persons, decisions, ca.claim_id, index)
+    say("leads", 2, 4)
+    hh = sources.household_leads(persons, index, cfg)
+    addr = sources.address_households(ca, index, cfg)
+    if addr.height and hh.height:
+        addr = addr.join(hh.select("claim", "hh"), on=["claim", "hh"], how="anti")
+    known_hh = persons.filter(pl.col("kind") == "self").select(
+        "claim", pl.Series("hh", np.asarray(index.arrays.cols["household"])[
+            persons.filter(pl.col("kind") == "self").get_column("pidx").to_numpy()].astype(np.int64)))
+    if addr.height:
+        addr = addr.join(known_hh, on=["claim", "hh"], how="anti")
+    describe = _Places(lang)
+    body = _with_place(pl.concat([persons, hh, addr]), index, describe)
+    places = _place_leads(body, ca, describe, cfg)
+    say("leads", 3, 4)
+    ranked = rank.order(body, places, top_k, cfg)
+    out = words.reasons(ranked, index, matcher.registry, lang)
+    cid = np.asarray(ca.claim_id, dtype=object)
+    out = out.with_columns(pl.Series("claim_id", cid[out.get_column("claim").to_numpy()], dtype=pl.Utf8))
+    say("leads", 4, 4)
+    return out.select(*OUTPUT_SCHEMA, pl.col("source").alias("_source")).cast(OUTPUT_SCHEMA)
+
+
+def leads(claims, index, *, top_k: int = 20, config=None, lang: str = "vi", progress=None,
+          scored=None, decisions=None) -> pl.DataFrame:
+    """Verification leads for each claim, most useful first (SPEC §3): `claim_id rank kind person_id
+    household_id place relation probability reason full_name`.
+
+    `claims`: frame, path, list of dicts or one dict. `scored`: the claims' `ScoredPairs` when the
+    caller already has them (`Matcher(index, config).score(claims)`; then `claims` is not re-read).
+    `config`: a `LeadsConfig` or an `EngineConfig` (its `leads` field). `decisions`: officers'
+    decisions (`claim_id`, `person_id`, `decision`); rejected people are no leads."""
+    return leads_detail(claims, index, top_k=top_k, config=config, lang=lang, progress=progress,
+                        scored=scored, decisions=decisions).drop("_source")
