@@ -129,7 +129,9 @@ def main(argv=None) -> int:
             tc, tp, _ = T.true_pairs(ca, idx, truth)
             m_true = T.m_from_levels(T.pair_levels(mt, ca, tc, tp)[0], reg, smoothing=0.5)
             select = {"fam", "mid", "giv", "by"}
-            m_em, _, lam = T.em(lv_c, params.m, params.u, reg,
+            # u among candidates is not u among random pairs (candidates share names, places,
+            # families): EM learns both, starting from the trained m and u
+            m_em, _, lam = T.em(lv_c, params.m, params.u, reg, lam=0.05, fix_u=False,
                                 fields=[n for n in reg.names if n not in select])
             res["em_vs_true_m_heldout"] = {"lambda": lam, "m": m_vs_true(m_em, m_true)}
     res["seconds"] = round(time.perf_counter() - t0, 1)

@@ -41,6 +41,15 @@ def main() -> None:
                   "same_unit": (su[0] * 0.7, su[1] * 0.9), "compatible": co, "different": inc}
         m[f.name] = {k: float(v[0]) for k, v in lv.items()}
         u[f.name] = {k: float(v[1]) for k, v in lv.items()}
+        if "not_recorded" in lv:
+            # v3 weighs "nothing recorded" (v2: neutral): guesses 3% of true pairs, 30% of random
+            for table, share in ((m, 0.03), (u, 0.30)):
+                t = table[f.name]
+                rest = sum(v for k, v in t.items() if k not in ("not_claimed", "not_recorded"))
+                for k in t:
+                    if k not in ("not_claimed", "not_recorded"):
+                        t[k] = t[k] / rest * (1 - share)
+                t["not_recorded"] = share
     for name, g in GUESSES.items():
         m[name] = {k: float(v[0]) for k, v in g.items()}
         u[name] = {k: float(v[1]) for k, v in g.items()}
@@ -57,7 +66,8 @@ def main() -> None:
                calibration=Calibration(a=cal.get("a", 1.0), b=cal.get("b", 0.0), method="softmax-temperature",
                                        fitted_on="engine v2, one generated register of 50,000 (seed 101)"),
                trained_on={"source": "converted from the engine-v2 defaults: " + old.get("source", ""),
-                           "guessed": sorted(GUESSES) + ["home.same_district", "res.same_district"],
+                           "guessed": sorted(GUESSES) + ["home.same_district", "res.same_district",
+                                                          "<relative>.not_recorded"],
                            "order_enforced": True})
     p.save(DATA / "model_defaults.json", reg)
     print("wrote", DATA / "model_defaults.json")

@@ -85,9 +85,12 @@ def given() -> Comparison:
         _lv("exact", "same given name with diacritics", "trùng khớp", "exact",
             "Tên gọi '{c}' trùng khớp ({n} người cùng tên)",
             "Given name '{c}' matches exactly ({n} people share it)", tf="exact"),
-        _lv("folded", "same given name without tone marks", "khớp khi bỏ dấu", "same without tone marks",
+        _lv("folded", "same given name, one side written without tone marks", "khớp khi bỏ dấu", "same without tone marks",
             "Tên gọi '{c}' khớp với '{p}' khi bỏ dấu ({n} người cùng tên)",
             "Given name '{c}' matches '{p}' without tone marks ({n} people share it)", tf="exact"),
+        _lv("tones_differ", "same letters, both written with different tone marks (Hùng / Hưng)",
+            "khác dấu thanh", "tone marks differ", "Tên gọi '{c}' khác dấu thanh với '{p}'",
+            "Given name '{c}' differs from '{p}' in its tone marks", tf="fuzzy"),
         _lv("phonetic", "same phonetic key (Vietnamese; NYSIIS/metaphone for other names)",
             "đọc giống", "sounds alike", "Tên gọi '{c}' đọc giống '{p}'",
             "Given name '{c}' sounds like '{p}'", tf="fuzzy"),
@@ -153,18 +156,19 @@ def zodiac() -> Comparison:
     ], ("c.zod", "p.zmask"), lib.zodiac_levels)
 
 
-def _code_cmp(name, label, col, missing_value, label_c_vi, label_c_en) -> Comparison:
+def _code_cmp(name, label, col, missing_value, label_c_vi, label_c_en, fallback=None) -> Comparison:
     return _make(name, label, [
         _missing(),
         _lv("agree", "same code", "trùng khớp", "agrees",
             f"{label_c_vi} {{c}} trùng khớp", f"{label_c_en} {{c}} matches"),
         _lv("disagree", "different codes", "khác", "differs",
             f"{label_c_vi} khác: khai {{c}}, hồ sơ {{p}}", f"{label_c_en} differs: claimed {{c}}, record {{p}}"),
-    ], (f"c.{col}", f"p.{col}"), lib.code_agreement, col, missing_value)
+    ], (f"c.{col}", f"p.{col}") + ((f"c.{fallback}", f"p.{fallback}") if fallback else ()),
+        lib.code_agreement, col, missing_value, fallback)
 
 
 def sex() -> Comparison:
-    return _code_cmp("sex", W("Giới tính", "Sex"), "sex", 0, "Giới tính", "Sex")
+    return _code_cmp("sex", W("Giới tính", "Sex"), "sex", 0, "Giới tính", "Sex", fallback="sex_marker")
 
 
 def ethnicity() -> Comparison:
@@ -223,15 +227,15 @@ def relative(relation: str) -> Comparison:
         _lv("weak", "given names close (same key or Jaro–Winkler) or given name only; no conflict",
             "gần giống", "close", "{L}: '{c}' gần giống {l} trong hồ sơ '{p}'",
             "{L}: '{c}' is close to the recorded {l} '{p}'", tf="fuzzy"),
-        Level("not_recorded", "the register records no such relative", W("hồ sơ không ghi", "not recorded"),
-              W("{L}: '{c}' — hồ sơ không ghi {l}, không tính",
-                "{L}: '{c}' — no {l} recorded, not counted"), neutral=True),
+        _lv("not_recorded", "the register records no relative of this kind (learned: registers that "
+            "record relatives well make this evidence against)", "hồ sơ không ghi", "not recorded",
+            "{L}: '{c}' — hồ sơ không ghi {l}", "{L}: '{c}' — no {l} recorded"),
         _lv("different", "every recorded one differs (name, sex marker, age or own parents)",
             "khác", "differs", "{L}: '{c}' khác {l} trong hồ sơ '{p}'",
             "{L}: '{c}' differs from the recorded {l} '{p}'"),
     ], ("rel.c_giv", "rel.r_giv", "rel.c_giv_norm", "rel.r_giv_norm", "rel.c_giv_key", "rel.r_giv_key", "rel.c_fam_key", "rel.r_fam_key",
         "rel.c_sex_marker", "rel.r_sex_marker", "rel.c_ntok", "rel.r_ntok", "rel.c_by", "rel.r_by",
-        "rel.r_name"), lib.relative_levels, relation=relation, tf_vocab="rel_name",
+        "rel.r_name", "rel.c_mid", "rel.r_mid"), lib.relative_levels, relation=relation, tf_vocab="rel_name",
         shared=lib.relative_triples)
 
 

@@ -11,6 +11,7 @@ so reordering levels in `default.py` cannot silently change a meaning.
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 
 import numpy as np
@@ -105,6 +106,26 @@ def _other_culture(view: PairView) -> np.ndarray:
     return (view.c("culture") == CULTURE_OTHER) | (view.p("culture") == CULTURE_OTHER)
 
 
+_VN_SYLLABLE = re.compile(r"^(ngh|ng|nh|ch|gh|gi|kh|ph|qu|th|tr|[bcdghklmnprstvx])?"
+                          r"(uye|uya|oai|oay|oeo|uay|uoi|uou|ieu|yeu|ai|ao|au|ay|eo|eu|ia|ie|iu|oa|oe|oi|"
+                          r"oo|ua|ue|ui|uo|uu|uy|ye|[aeiouy])(ng|nh|ch|[cmnptiyou])?$")
+
+
+@lru_cache(maxsize=200_000)
+def looks_vietnamese(folded: str) -> bool:
+    """A folded token that can be one Vietnamese syllable ("nguyen", "pao", "chu"); English names
+    ("smith", "catherine", "john") cannot, and get English phonetic keys."""
+    return bool(_VN_SYLLABLE.match(folded))
+
+
+def _english_pair(a: str, b: str) -> bool:
+    return bool(a) and bool(b) and not (looks_vietnamese(a) and looks_vietnamese(b))
+
+
+def _en_same(a: str, b: str) -> bool:
+    return bool(a) and bool(b) and (en_phonetic(a) == en_phonetic(b) or en_metaphone(a) == en_metaphone(b))
+
+
 def _usual_name(view: PairView) -> np.ndarray:
     """A usual name without surname ("Thị Sông" for Vừ Thị Sông): the claim's first token is the
     person's middle name; the surname is then unknown, not different."""
@@ -134,10 +155,9 @@ def surname_levels(cmp: Comparison, view: PairView) -> Outcome:
         i = np.flatnonzero(undecided)
         vn = map_code_pairs(view, "tok", c[i], "tok", p[i],
                             lambda a, b: bool(a) and bool(b) and vn_phonetic(a) == vn_phonetic(b))
-        en = map_code_pairs(view, "tok", c[i], "tok", p[i],
-                            lambda a, b: bool(a) and bool(b) and (en_phonetic(a) == en_phonetic(b)
-                                                                 or en_metaphone(a) == en_metaphone(b)))
-        phon[i] = np.where(other[i], en, vn)
+        en = map_code_pairs(view, "tok", c[i], "tok", p[i], _en_same)
+        eng = other[i] | map_code_pairs(view, "tok", c[i], "tok", p[i], _english_pair)
+        phon[i] = np.where(eng, en, vn)
     sim = np.zeros(n, dtype=np.float32)
     rest = undecided & ~phon
     if rest.any():
@@ -154,29 +174,37 @@ def surname_levels(cmp: Comparison, view: PairView) -> Outcome:
 
 
 def given_levels(cmp: Comparison, view: PairView) -> Outcome:
-    """missing · exact · folded · phonetic (same key; for culture "other" NYSIIS/metaphone) ·
+    """missing · exact · folded (one side written without tone marks) · tones_differ (both written,
+    tones differ) · phonetic (same key; for culture "other" NYSIIS/metaphone) ·
     fuzzy_high · fuzzy_low (Jaro–Winkler) · different."""
     c, p = view.c("giv"), view.p("giv")
     n = view.n
     missing = ~_valid(c, p)
-    exact = (view.c("giv_norm") == view.p("giv_norm")) & _valid(view.c("giv_norm"))
+    c_n, p_n = view.c("giv_norm"), view.p("giv_norm")
+    exact = (c_n == p_n) & _valid(c_n)
     folded = c == p
+    # same letters, both written with tone marks that differ (Hùng / Hưng): two names, or one
+    # misheard; its own level, so the data say how much it is worth
+    tones = np.zeros(n, dtype=bool)
+    i = np.flatnonzero(folded & ~exact & _valid(c_n, p_n))
+    if len(i):
+        tones[i] = map_code_pairs(view, "norm_tok", c_n[i], "norm_tok", p_n[i], _two_tones)
     other = _other_culture(view)
     key_eq = (view.c("giv_key") == view.p("giv_key")) & _valid(view.c("giv_key"))
     phon = np.zeros(n, dtype=bool)
     undecided = ~(missing | exact | folded)
     if undecided.any():
         i = np.flatnonzero(undecided)
-        en = map_code_pairs(view, "tok", c[i], "tok", p[i],
-                            lambda a, b: bool(a) and bool(b) and (en_phonetic(a) == en_phonetic(b)
-                                                                 or en_metaphone(a) == en_metaphone(b)))
-        phon[i] = np.where(other[i], en, key_eq[i])
+        en = map_code_pairs(view, "tok", c[i], "tok", p[i], _en_same)
+        eng = other[i] | map_code_pairs(view, "tok", c[i], "tok", p[i], _english_pair)
+        phon[i] = np.where(eng, en, key_eq[i])
     sim = np.zeros(n, dtype=np.float32)
     rest = undecided & ~phon
     if rest.any():
         i = np.flatnonzero(rest)
         sim[i] = view.sim("tok", c[i], p[i], "jw")
     codes = _select([(missing, cmp.code("missing")), (exact, cmp.code("exact")),
+                     (tones, cmp.code("tones_differ")),
                      (folded, cmp.code("folded")), (phon, cmp.code("phonetic")),
                      (sim >= GIV_FUZZY_HIGH, cmp.code("fuzzy_high")),
                      (sim >= GIV_FUZZY_LOW, cmp.code("fuzzy_low"))],
@@ -195,9 +223,15 @@ def middle_levels(cmp: Comparison, view: PairView) -> np.ndarray:
                     (c == p, cmp.code("same"))], cmp.code("different"), view.n)
 
 
-def code_agreement(cmp: Comparison, view: PairView, col: str, missing_value: int = -1) -> np.ndarray:
-    """missing · agree · disagree for a coded attribute (sex: 0 unknown; ethnicity: -1 unknown)."""
+def code_agreement(cmp: Comparison, view: PairView, col: str, missing_value: int = -1,
+                   fallback: str | None = None) -> np.ndarray:
+    """missing · agree · disagree for a coded attribute (sex: 0 unknown; ethnicity: -1 unknown).
+    `fallback`: a column of the same coding used where `col` is unknown (sex: the sex marker of the
+    name, "A"/"Seo"/"Văn" male, "Mí"/"Thị" female)."""
     c, p = view.c(col), view.p(col)
+    if fallback is not None:
+        c = np.where(c == missing_value, view.c(fallback), c)
+        p = np.where(p == missing_value, view.p(fallback), p)
     missing = (c == missing_value) | (p == missing_value) | (c < 0) | (p < 0)
     return _select([(missing, cmp.code("missing")), (c == p, cmp.code("agree"))],
                    cmp.code("disagree"), view.n)
@@ -360,6 +394,10 @@ def relative_triples(view: PairView) -> tuple[np.ndarray, np.ndarray]:
     cls = np.where(strong, _T_STRONG, np.where(weak, _T_WEAK, _T_DIFF)).astype(np.int8)
     age_bad = (c_by > 0) & (r_by > 0) & (np.abs(c_by - r_by) > REL_AGE_SLACK)
     cls = np.where(age_bad, np.minimum(cls + 1, _T_DIFF), cls).astype(np.int8)
+    # both middle names written and different ("Lý Seo Lử" / "Lý A Lử"): at most weak
+    c_mid, r_mid = a("c_mid"), a("r_mid")
+    mid_differs = (c_mid >= 0) & (r_mid >= 0) & (c_mid != r_mid)
+    cls = np.where(mid_differs & (cls == _T_STRONG), _T_WEAK, cls).astype(np.int8)
     cls[sex_conflict] = _T_DIFF
     try:
         differ = a("r_parents_differ")
@@ -380,9 +418,10 @@ def relative_levels(cmp: Comparison, view: PairView, triples=None) -> Outcome:
     rv = view.relatives
     codes = np.full(n, cmp.code("not_claimed"), dtype=np.int8)
     edge = np.full(n, -1, dtype=np.int64)
+    crel = np.full(n, -1, dtype=np.int64)
     tf = np.zeros(n, dtype=np.float64)
     if rv is None:
-        return Outcome(codes=codes, tf=tf, edge=edge)
+        return Outcome(codes=codes, tf=tf, edge=edge, crel=crel)
     claimed = np.asarray(rv.claimed)[:, r]
     nrec = np.asarray(rv.nrec)[:, r]
     codes[claimed & (nrec == 0)] = cmp.code("not_recorded")
@@ -404,5 +443,12 @@ def relative_levels(cmp: Comparison, view: PairView, triples=None) -> Outcome:
             ok = claimed[bp]
             codes[bp[ok]] = lv[ok]
             edge[bp[ok]] = rv.a("edge")[best][ok]
-            tf[bp[ok]] = view.tf("rel_name", rv.a("r_name")[best][ok])
-    return Outcome(codes=codes, tf=tf, edge=edge)
+            crel[bp[ok]] = rv.a("crel")[best][ok]
+            # chance agreement: the whole name's register count; for a relative named by given
+            # name only ("mẹ Thắng"), the given name's
+            b = best[ok]
+            given_only = (rv.a("c_ntok")[b] <= 1) | (rv.a("r_ntok")[b] <= 1)
+            tf_full = view.tf("rel_name", rv.a("r_name")[b])
+            tf_giv = view.tf("giv_key", rv.a("r_giv_key")[b])
+            tf[bp[ok]] = np.where(given_only, tf_giv, tf_full)
+    return Outcome(codes=codes, tf=tf, edge=edge, crel=crel)

@@ -87,6 +87,15 @@ class Dependence:
     relatives_extra_factor: float = 0.3
     relatives_max_weight: float = 6.0
     relatives_factor_given_differs: float = 0.25
+    relatives_weak_max_weight: float = 2.5   # a weak similarity (Sáng~Vàng) weighs little
+    # the family shares surname, middle name, ethnicity, hometown and residence: when the given
+    # name clearly differs (a brother, a sister, a cousin among the candidates), their agreement
+    # points to the family, not to this member of it
+    family_fields: tuple[str, ...] = ("fam", "mid", "eth", "home", "res")
+    family_factor_given_differs: float = 0.5
+    # surname and given name of one name are not independent (Nông + Hoa are both Tày/Nùng names):
+    # when the whole name agrees, its term frequency is the count of the whole folded name
+    joint_name_tf: bool = True
 
 
 @dataclass(frozen=True)
@@ -176,7 +185,7 @@ class Params:
             u[name] = {lv["name"]: float(lv["u"]) for lv in c["levels"]}
         p = cls(m=m, u=u, tf=TFSettings(**d.get("tf", {})), prior=Prior(**d.get("prior", {})),
                 calibration=Calibration(**d.get("calibration", {})),
-                dependence=Dependence(**d.get("dependence", {})), trained_on=d.get("trained_on", {}))
+                dependence=_dependence(d.get("dependence", {})), trained_on=d.get("trained_on", {}))
         p.check(registry, where)
         return p
 
@@ -204,6 +213,13 @@ class Params:
             m[cmp.name] = {lv.name: (1.0 if lv.neutral else 1.0 / k) for lv in cmp.levels}
             u[cmp.name] = dict(m[cmp.name])
         return cls(m=m, u=u)
+
+
+def _dependence(d: dict) -> Dependence:
+    d = dict(d)
+    if "family_fields" in d:
+        d["family_fields"] = tuple(d["family_fields"])
+    return Dependence(**d)
 
 
 @lru_cache(maxsize=1)

@@ -22,6 +22,7 @@ class Scored(NamedTuple):
     levels: np.ndarray        # int8 [n, k]  (registry column order)
     weights: np.ndarray       # float32 [n, k] bits, after TF and dependence rules
     chosen_edge: np.ndarray   # int64 [n, len(RELATIONS)] recorded relative the model paired, -1
+    chosen_crel: np.ndarray   # int64 [n, len(RELATIONS)] claimed relative it was paired with, -1
 
 
 def _registry(registry: Registry | None) -> Registry:
@@ -38,6 +39,7 @@ def score(view: PairView, params: Params, registry: Registry | None = None) -> S
     levels = np.zeros((n, k), dtype=np.int8)
     weights = np.zeros((n, k), dtype=np.float64)
     chosen = np.full((n, len(RELATIONS)), -1, dtype=np.int64)
+    chosen_crel = np.full((n, len(RELATIONS)), -1, dtype=np.int64)
     tfp = params.tf
     n_people = max(int(view.n_people), 1)
     memo: dict = {}
@@ -52,8 +54,14 @@ def score(view: PairView, params: Params, registry: Registry | None = None) -> S
         weights[:, j] = w
         if cmp.relation is not None and out.edge is not None:
             chosen[:, RELATIONS.index(cmp.relation)] = out.edge
+        if cmp.relation is not None and out.crel is not None:
+            chosen_crel[:, RELATIONS.index(cmp.relation)] = out.crel
+    if params.dependence.joint_name_tf and tfp.enabled:
+        _joint_name_tf(view, registry, levels, weights, params, n_people)
+    _family_dependence(registry, levels, weights, params)
     _relatives_dependence(registry, levels, weights, params)
-    return Scored(levels=levels, weights=weights.astype(np.float32), chosen_edge=chosen)
+    return Scored(levels=levels, weights=weights.astype(np.float32), chosen_edge=chosen,
+                  chosen_crel=chosen_crel)
 
 
 def _tf_adjust(cmp, params: Params, codes: np.ndarray, tf: np.ndarray, n_people: int) -> np.ndarray:
@@ -79,6 +87,62 @@ def _tf_adjust(cmp, params: Params, codes: np.ndarray, tf: np.ndarray, n_people:
     return adj
 
 
+_NAME_AGREE = {"fam": ("exact", "folded", "variant"), "giv": ("exact", "folded")}
+
+
+def _joint_name_tf(view: PairView, registry: Registry, levels: np.ndarray, weights: np.ndarray,
+                   params: Params, n_people: int) -> None:
+    """Surname and given name are not independent: when the whole folded name agrees, the chance
+    agreement is the register count of that whole name, not the product of the parts' counts.
+    The fam and giv columns then carry base weight + half of log2(u_fam·u_giv·u_mid / u_name) each
+    (capped at `tf.max_bonus` for the whole name), replacing their own TF adjustments."""
+    if not all(x in registry for x in ("fam", "giv", "mid")):
+        return
+    jf, jg, jm = registry.index("fam"), registry.index("giv"), registry.index("mid")
+    cf, cg, cm = registry["fam"], registry["giv"], registry["mid"]
+    ok = (np.isin(levels[:, jf], [cf.code(x) for x in _NAME_AGREE["fam"]])
+          & np.isin(levels[:, jg], [cg.code(x) for x in _NAME_AGREE["giv"]]))
+    if not ok.any():
+        return
+    i = np.flatnonzero(ok)
+    c_fold, p_fold = view.c("fold")[i], view.p("fold")[i]
+    same = (c_fold == p_fold) & (p_fold >= 0)
+    i = i[same]
+    if not len(i):
+        return
+    tf = view.tf("fold", view.p("fold")[i])
+    i, tf = i[tf > 0], tf[tf > 0]
+    if not len(i):
+        return
+    u_f = np.array([params.u["fam"][lv.name] for lv in cf.levels])[levels[i, jf]]
+    u_g = np.array([params.u["giv"][lv.name] for lv in cg.levels])[levels[i, jg]]
+    mid_same = levels[i, jm] == cm.code("same")
+    u_m = np.where(mid_same, params.u["mid"]["same"], 1.0)
+    u_name = np.maximum(tf / n_people, params.tf.min_u)
+    adj = np.minimum(np.log2(u_f * u_g * u_m / u_name) * params.tf.weight, params.tf.max_bonus)
+    wf = params.level_weights(cf)[levels[i, jf]]
+    wg = params.level_weights(cg)[levels[i, jg]]
+    weights[i, jf] = wf + adj / 2
+    weights[i, jg] = wg + adj / 2
+
+
+def _family_dependence(registry: Registry, levels: np.ndarray, weights: np.ndarray,
+                       params: Params) -> None:
+    """When the given name clearly differs, the positive weights of what a family shares
+    (`dependence.family_fields`) count at `family_factor_given_differs`."""
+    dep = params.dependence
+    if "giv" not in registry or dep.family_factor_given_differs == 1.0:
+        return
+    differs = levels[:, registry.index("giv")] == registry["giv"].code("different")
+    if not differs.any():
+        return
+    for name in dep.family_fields:
+        if name in registry:
+            j = registry.index(name)
+            w = weights[:, j]
+            weights[:, j] = np.where(differs & (w > 0), w * dep.family_factor_given_differs, w)
+
+
 def _relatives_dependence(registry: Registry, levels: np.ndarray, weights: np.ndarray,
                           params: Params) -> None:
     """Relatives of one family are not independent evidence (in place on `weights`).
@@ -95,6 +159,11 @@ def _relatives_dependence(registry: Registry, levels: np.ndarray, weights: np.nd
     dep = params.dependence
     w = weights[:, rel_cols]
     w = np.minimum(w, dep.relatives_max_weight)
+    # a weak similarity weighs little, whatever its learned ratio
+    weak = np.stack([levels[:, j] == registry[registry.names[j]].code("weak")
+                     if "weak" in registry[registry.names[j]].level_names else np.zeros(len(w), bool)
+                     for j in rel_cols], axis=1)
+    w = np.where(weak, np.minimum(w, dep.relatives_weak_max_weight), w)
     if "giv" in registry:
         g = registry.index("giv")
         differs = levels[:, g] == registry["giv"].code("different")
