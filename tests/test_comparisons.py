@@ -175,6 +175,10 @@ def test_name_levels():
     assert _levels([dict(name="Nguyễn Văn Hưng")], p, "giv") == ["tones_differ"]
     assert _levels([dict(name="Lò Thị Xuân")], p, "fam") == ["different"]
     assert _levels([dict(name="Nguyễn Văn Hùnh")], p, "giv")[0] in ("phonetic", "fuzzy_high", "fuzzy_low")
+    # name order confused ("sporn abyb" for "hugo sporn"): its own level, not "different"
+    q = [dict(name="hugo sporn")]
+    assert _levels([dict(name="sporn abyb")], q, "fam") == ["swapped"]
+    assert _levels([dict(name="sporn hugo")], q, "giv") == ["swapped"]
     # usual name without surname: surname unknown, middle agrees
     p2 = [dict(name="Vừ Thị Sông")]
     assert _levels([dict(name="Thị Sông")], p2, "fam") == ["missing"]

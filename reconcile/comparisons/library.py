@@ -141,7 +141,8 @@ def _usual_name(view: PairView) -> np.ndarray:
 
 def surname_levels(cmp: Comparison, view: PairView) -> Outcome:
     """missing · exact (with diacritics) · folded · variant (same clan key) · phonetic (Vietnamese
-    dialect key, or NYSIIS/metaphone for names of culture "other") · fuzzy (Jaro–Winkler) · different."""
+    dialect key, or NYSIIS/metaphone for names of culture "other") · fuzzy (Jaro–Winkler) · swapped
+    (the claim's surname is the person's given name: name order confused) · different."""
     c, p = view.c("fam"), view.p("fam")
     n = view.n
     missing = ~_valid(c, p) | _usual_name(view)
@@ -165,7 +166,8 @@ def surname_levels(cmp: Comparison, view: PairView) -> Outcome:
         sim[i] = view.sim("tok", c[i], p[i], "jw")
     codes = _select([(missing, cmp.code("missing")), (exact, cmp.code("exact")),
                      (folded, cmp.code("folded")), (variant, cmp.code("variant")),
-                     (phon, cmp.code("phonetic")), (sim >= FAM_FUZZY, cmp.code("fuzzy"))],
+                     (phon, cmp.code("phonetic")), (sim >= FAM_FUZZY, cmp.code("fuzzy")),
+                     ((c == view.p("giv")) & (c >= 0), cmp.code("swapped"))],
                     cmp.code("different"), n)
     exact_tf = view.tf("fam_key", view.p("fam_key")).astype(np.float64)
     fuzzy_tf = np.maximum(exact_tf, view.tf("fam_key", view.c("fam_key")).astype(np.float64))
@@ -176,7 +178,8 @@ def surname_levels(cmp: Comparison, view: PairView) -> Outcome:
 def given_levels(cmp: Comparison, view: PairView) -> Outcome:
     """missing · exact · folded (one side written without tone marks) · tones_differ (both written,
     tones differ) · phonetic (same key; for culture "other" NYSIIS/metaphone) ·
-    fuzzy_high · fuzzy_low (Jaro–Winkler) · different."""
+    fuzzy_high · fuzzy_low (Jaro–Winkler) · swapped (the claim's given name is the person's surname)
+    · different."""
     c, p = view.c("giv"), view.p("giv")
     n = view.n
     missing = ~_valid(c, p)
@@ -207,7 +210,8 @@ def given_levels(cmp: Comparison, view: PairView) -> Outcome:
                      (tones, cmp.code("tones_differ")),
                      (folded, cmp.code("folded")), (phon, cmp.code("phonetic")),
                      (sim >= GIV_FUZZY_HIGH, cmp.code("fuzzy_high")),
-                     (sim >= GIV_FUZZY_LOW, cmp.code("fuzzy_low"))],
+                     (sim >= GIV_FUZZY_LOW, cmp.code("fuzzy_low")),
+                     ((c == view.p("fam")) & (c >= 0), cmp.code("swapped"))],
                     cmp.code("different"), n)
     exact_tf = view.tf("giv_key", view.p("giv_key")).astype(np.float64)
     fuzzy_tf = np.maximum(exact_tf, view.tf("giv_key", view.c("giv_key")).astype(np.float64))
