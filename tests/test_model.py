@@ -87,6 +87,14 @@ def test_relatives_dependence_caps_and_shrinks():
     assert w1.max() <= dep.relatives_max_weight * dep.relatives_factor_given_differs + 1e-6
 
 
+def test_one_wrong_date_counts_once():
+    v = make_view([dict(name="A B", by_best=1950, by_lo=1950, by_hi=1950, by_kind=1, bm=4, bd=30)],
+                  [dict(name="A B", by=1962, bm=8, bd=19)])
+    s = score(v, PARAMS, REG)
+    wb, wd = s.weights[0, REG.index("by")], s.weights[0, REG.index("dob")]
+    assert min(wb, wd) < 0 and max(wb, wd) == 0.0
+
+
 def test_term_frequency_bonus_is_capped():
     v = _paos(1)
     v.n_people = 10_000_000

@@ -59,6 +59,7 @@ def score(view: PairView, params: Params, registry: Registry | None = None) -> S
     if params.dependence.joint_name_tf and tfp.enabled:
         _joint_name_tf(view, registry, levels, weights, params, n_people)
     _family_dependence(registry, levels, weights, params)
+    _date_dependence(registry, weights)
     _relatives_dependence(registry, levels, weights, params)
     return Scored(levels=levels, weights=weights.astype(np.float32), chosen_edge=chosen,
                   chosen_crel=chosen_crel)
@@ -124,6 +125,20 @@ def _joint_name_tf(view: PairView, registry: Registry, levels: np.ndarray, weigh
     wg = params.level_weights(cg)[levels[i, jg]]
     weights[i, jf] = wf + adj / 2
     weights[i, jg] = wg + adj / 2
+
+
+def _date_dependence(registry: Registry, weights: np.ndarray) -> None:
+    """One wrong date is one piece of evidence: when the birth year and the day/month both speak
+    against, only the stronger of the two counts (a date copied wrongly or from another person is
+    wrong in all its parts at once)."""
+    if "by" not in registry or "dob" not in registry:
+        return
+    jb, jd = registry.index("by"), registry.index("dob")
+    wb, wd = weights[:, jb], weights[:, jd]
+    both = (wb < 0) & (wd < 0)
+    if both.any():
+        weights[:, jb] = np.where(both & (wb > wd), 0.0, wb)
+        weights[:, jd] = np.where(both & (wd >= wb), 0.0, wd)
 
 
 def _family_dependence(registry: Registry, levels: np.ndarray, weights: np.ndarray,
