@@ -209,28 +209,8 @@ class Matcher:
             self.params = dataclasses.replace(self.params, prior=dataclasses.replace(
                 self.params.prior, absent_share=self.config.absent_share))
         self.blocker = Blocker(index, self.config.candidates)
-        self._parents: tuple[np.ndarray, np.ndarray] | None = None
 
     # -- relatives --------------------------------------------------------------------------------
-    def _parents_of(self) -> tuple[np.ndarray, np.ndarray]:
-        """(father, mother) per person: the recorded parent's pidx, else -2 - its name's fold code,
-        -1 unknown (second-order check of siblings)."""
-        if self._parents is None:
-            rel = self.index.arrays.rel
-            owner = np.repeat(np.arange(self.index.n_people, dtype=np.int64), np.diff(rel.offsets))
-            fold = rel.names["fold"]
-            name = np.asarray(rel.name)
-            ident = np.where(np.asarray(rel.pidx) >= 0, np.asarray(rel.pidx),
-                             np.where(name >= 0, -2 - fold[np.maximum(name, 0)], -1))
-            out = []
-            for r in (0, 1):
-                arr = np.full(self.index.n_people, -1, dtype=np.int64)
-                sel = np.flatnonzero(np.asarray(rel.relation) == r)[::-1]     # first edge wins
-                arr[owner[sel]] = ident[sel]
-                out.append(arr)
-            self._parents = (out[0], out[1])
-        return self._parents
-
     def _relative_view(self, ca, claim: np.ndarray, pidx: np.ndarray) -> ArrayRelativeView:
         rel = self.index.arrays.rel
         cr = ca.crel
@@ -274,7 +254,7 @@ class Matcher:
         differ = np.zeros(t_pair.shape[0], dtype=np.int8)
         sib = np.flatnonzero((cols["relation"] == RELATIONS.index("sibling")) & (cols["r_pidx"] >= 0))
         if sib.size:
-            fa, mo = self._parents_of()
+            fa, mo = rel.father, rel.mother
             cand = pidx[t_pair[sib]]
             other = cols["r_pidx"][sib].astype(np.int64)
             d = (((fa[cand] != -1) & (fa[other] != -1) & (fa[cand] != fa[other]))
@@ -350,7 +330,7 @@ class Matcher:
             "probability": sp.probability[rows], "weight": sp.weight[rows],
             "evidence": texts, "evidence_detail": _detail_series(details),
             "full_name": disp.get_column("full_name"),
-            "birth_year": disp.get_column("birth_year").cast(pl.Int32),
+            "birth_year": disp.get_column("birth_year"),
             "household_id": disp.get_column("household_id"),
             "p_none": sp.p_none[claim]}, schema=OUTPUT_SCHEMA)
 
@@ -390,7 +370,7 @@ class Matcher:
                 if e >= 0:
                     rec = idx.vocabs["rel_name"].string(int(rel.name[e]))
                     q = int(rel.pidx[e])
-                    rp = idx.display.get_column("person_id")[q] if q >= 0 else None
+                    rp = idx.display.cols["person_id"].take([q])[0] if q >= 0 else None
                 v[rname] = {"c": claimed[0] if claimed else None, "p": rec, "recorded_person_id": rp}
             out.append(v)
         return out

@@ -96,9 +96,12 @@ def test_round_trip_is_exact(index, tmp_path):
             assert np.array_equal(getattr(back.postings[k], f), getattr(post, f)), (k, f)
     assert np.array_equal(back.arrays.rel.offsets, idx.arrays.rel.offsets)
     assert back.vocabs["fold"].strings.equals(idx.vocabs["fold"].strings)
-    assert back.display.equals(idx.display)
+    assert back.display.to_frame().equals(idx.display.to_frame())
+    assert back.display.gather([3, 0])["person_id"].to_list() == ["P04", "P01"]
+    assert np.array_equal(back.arrays.rel.father, idx.arrays.rel.father)
     assert {"people.parquet", "kin_edges.parquet", "kin_names.parquet", "model.json",
-            "p.fam_key.npy", "rel.offsets.npy", "vocab.fold.arrow"} <= set(back.manifest["files"])
+            "p.fam_key.npy", "rel.offsets.npy", "vocab.fold.arrow",
+            "display.person_id.data.npy"} <= set(back.manifest["files"])
     assert not back.arrays["fam_key"].flags.owndata     # memory-mapped, not read into memory
     # saving again replaces the earlier index atomically and leaves no temp dirs
     idx.with_params({"version": 2}).save(out)
@@ -184,6 +187,7 @@ def test_arrays_follow_the_contract(index):
     fathers = edges[rel.relation[edges] == 0]
     assert [index.vocabs["rel_name"].string(rel.name[e]) for e in fathers] == ["Giàng A Tủa"]
     assert rel.pidx[fathers].tolist() == [1]
+    assert rel.father[0] == 1 and rel.father[1] == -1          # recorded father of P01 is P02
 
 
 def test_postings_find_blocks_by_key(index):

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import polars as pl
 
-from reconcile.index.arrays import PersonArrays
+from reconcile.index.arrays import Display, PersonArrays
 from reconcile.index.build import build_index
 from reconcile.index.vocab import Vocab
 
@@ -36,7 +36,7 @@ class Index:
     arrays: PersonArrays
     vocabs: dict[str, Vocab]
     postings: dict
-    display: pl.DataFrame
+    display: Display
     params: dict = dataclasses.field(default_factory=dict)
     manifest: dict = dataclasses.field(default_factory=dict)
     frames: dict = dataclasses.field(default_factory=dict, repr=False)
@@ -106,4 +106,4 @@ def load_index(path: str | os.PathLike, verify: bool = False) -> Index:
     return _load(path, verify=verify)
 
 
-__all__ = ["Index", "build_index", "load_index", "Vocab", "PersonArrays"]
+__all__ = ["Index", "build_index", "load_index", "Vocab", "PersonArrays", "Display"]

@@ -15,13 +15,13 @@ import polars as pl
 from reconcile import progress as _progress
 from reconcile.errors import ReconcileInputError
 from reconcile.index import codes as _codes
-from reconcile.index.arrays import (RELATION_CODE, SOURCE_CODE, TF_VOCABS, PersonArrays,
-                                    Relatives, person_array_names)
+from reconcile.index.arrays import (RELATION_CODE, SOURCE_CODE, TF_VOCABS, Display, PersonArrays,
+                                    Relatives, parents, person_array_names)
 from reconcile.index.vocab import Vocab
 
-# columns of the display frame, gathered by position for returned rows only
-DISPLAY_COLUMNS = ("person_id", "full_name", "sex", "birth_year", "household_id", "relation_to_head",
-                   "hometown", "residence", "ethnicity")
+# display strings, gathered by position for returned rows only (birth year: `arrays["by"]`)
+DISPLAY_COLUMNS = ("person_id", "full_name", "sex", "household_id", "relation_to_head", "hometown",
+                   "residence", "ethnicity")
 # legacy term-frequency columns of the people frame: (vocabulary, column suffix)
 _TF_COLUMNS = (("fam_key", "fam"), ("giv_key", "giv"), ("fold", "full"), ("addr", "addr"))
 
@@ -112,13 +112,15 @@ def _relatives(kin: pl.DataFrame, names: pl.DataFrame, n_people: int, vocabs: di
     rn = _codes.encode_names(names, "r_", vocabs)
     fold = rn["fold"]
     rn["tf"] = np.where(fold >= 0, tf_fold[np.maximum(fold, 0)], 0).astype(np.uint32)
+    relation = kin.get_column("relation").cast(pl.Utf8).replace_strict(
+        RELATION_CODE, return_dtype=pl.UInt8).to_numpy()
+    name = vocabs["rel_name"].codes(kin.get_column("name"))
+    rel_pidx = kin.get_column("rel_pidx").cast(pl.Int32).fill_null(-1).to_numpy()
+    father, mother = parents(offsets, relation, name, rel_pidx, fold)
     return Relatives(
-        offsets=offsets,
-        relation=kin.get_column("relation").cast(pl.Utf8)
-        .replace_strict(RELATION_CODE, return_dtype=pl.UInt8).to_numpy(),
-        name=vocabs["rel_name"].codes(kin.get_column("name")),
+        offsets=offsets, relation=relation, name=name,
         by=kin.get_column("birth_year").fill_null(0).cast(pl.Int16).to_numpy(),
-        pidx=kin.get_column("rel_pidx").cast(pl.Int32).fill_null(-1).to_numpy(),
+        pidx=rel_pidx, father=father, mother=mother,
         conf=kin.get_column("confidence").fill_null(0.0).cast(pl.Float32).to_numpy(),
         source=kin.get_column("source").cast(pl.Utf8)
         .replace_strict(SOURCE_CODE, default=0, return_dtype=pl.UInt8).to_numpy(),
@@ -174,7 +176,7 @@ def build_index(population, columns: dict | None = None, progress=None, *, error
     kin_edges = kin.join(names_legacy.select("name", "name_id"), on="name", how="left",
                          maintain_order="left").select(
         "pidx", "relation", "name_id", "birth_year", "rel_pidx", "confidence", "source")
-    display = people.select(*DISPLAY_COLUMNS)
+    display = Display.from_frame(people.select(*DISPLAY_COLUMNS), cols["by"])
     manifest = {
         "format": "reconcile-index", "format_version": 3, "library_version": _lib_version(),
         "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),

@@ -3,7 +3,8 @@ old one), never pickle.
 
 - `p.<name>.npy` per-person arrays, `tf.<vocab>.npy`, `rel.<field>.npy`, `rn.<feature>.npy`,
   `post.<kind>.<field>.npy` (NumPy, memory-mapped on load);
-- `vocab.<name>.arrow`, `display.arrow` (Arrow IPC, memory-mapped);
+- `vocab.<name>.arrow` (Arrow IPC); `display.<column>.{data,offsets,valid}.npy` (display strings
+  as UTF-8 bytes + offsets, memory-mapped: rows are gathered without reading the column);
 - `people.parquet`, `kin_edges.parquet`, `kin_names.parquet` (frames for leads/report/train, read
   on first use);
 - `model.json`; `manifest.json`: format name and version, library version, counts, the place-unit
@@ -27,7 +28,7 @@ import numpy as np
 import polars as pl
 
 from reconcile.errors import IndexFormatError
-from reconcile.index.arrays import PersonArrays, Relatives
+from reconcile.index.arrays import Display, PersonArrays, Relatives, StringColumn
 
 FORMAT_NAME = "reconcile-index"
 FORMAT_VERSION = 3
@@ -63,7 +64,7 @@ def _write_arrays(index, d: Path) -> None:
     for k, v in a.tf.items():
         np.save(d / f"tf.{k}.npy", np.ascontiguousarray(v), allow_pickle=False)
     np.save(d / "rel.offsets.npy", np.ascontiguousarray(a.rel.offsets), allow_pickle=False)
-    for k in Relatives.EDGE_FIELDS:
+    for k in Relatives.EDGE_FIELDS + Relatives.PERSON_FIELDS:
         np.save(d / f"rel.{k}.npy", np.ascontiguousarray(getattr(a.rel, k)), allow_pickle=False)
     for k, v in a.rel.names.items():
         np.save(d / f"rn.{k}.npy", np.ascontiguousarray(v), allow_pickle=False)
@@ -72,7 +73,9 @@ def _write_arrays(index, d: Path) -> None:
             np.save(d / f"post.{kind}.{f}.npy", np.ascontiguousarray(getattr(post, f)), allow_pickle=False)
     for name, v in index.vocabs.items():
         pl.DataFrame({"s": v.strings}).write_ipc(d / f"vocab.{name}.arrow", compression="uncompressed")
-    index.display.write_ipc(d / "display.arrow", compression="uncompressed")
+    for c, col in index.display.cols.items():
+        for f in StringColumn.FIELDS:
+            np.save(d / f"display.{c}.{f}.npy", np.ascontiguousarray(getattr(col, f)), allow_pickle=False)
 
 
 def save_index(index, path: str | os.PathLike) -> Path:
@@ -101,6 +104,7 @@ def save_index(index, path: str | os.PathLike) -> Path:
                      "rel_names": len(index.vocabs["rel_name"])},
             "units_now": list(index.arrays.units_now), "units_prov": list(index.arrays.units_prov),
             "vocabs": sorted(index.vocabs), "postings": sorted(index.postings),
+            "display": list(index.display.cols),
             "files": {f.name: {"size": f.stat().st_size, "blake2b": _blake2b(f)}
                       for f in sorted(tmp.iterdir())}})
         manifest.setdefault("created", datetime.now(timezone.utc).isoformat(timespec="seconds"))
@@ -189,7 +193,7 @@ def load_index(path: str | os.PathLike, verify: bool = False):
             return {f[len(prefix):-4]: arr(f) for f in files if f.startswith(prefix) and f.endswith(".npy")}
 
         rel = Relatives(offsets=arr("rel.offsets.npy"),
-                        **{k: arr(f"rel.{k}.npy") for k in Relatives.EDGE_FIELDS},
+                        **{k: arr(f"rel.{k}.npy") for k in Relatives.EDGE_FIELDS + Relatives.PERSON_FIELDS},
                         names=group("rn."))
         arrays = PersonArrays(cols=group("p."), tf=group("tf."), rel=rel,
                               units_now=tuple(manifest["units_now"]),
@@ -198,7 +202,8 @@ def load_index(path: str | os.PathLike, verify: bool = False):
                     for kind in manifest["postings"]}
         vocabs = {name: Vocab(name, pl.read_ipc(path / f"vocab.{name}.arrow")
                               .to_series()) for name in manifest["vocabs"]}
-        display = pl.read_ipc(path / "display.arrow")
+        display = Display({c: StringColumn(*(arr(f"display.{c}.{f}.npy") for f in StringColumn.FIELDS))
+                           for c in manifest["display"]}, arrays.cols["by"])
         params = json.loads((path / "model.json").read_text("utf-8"))
     except (OSError, ValueError, KeyError) as exc:
         raise IndexFormatError(f"{path}: cannot read the index ({exc.__class__.__name__}). {_FIX}") from None
