@@ -93,7 +93,11 @@ def evaluate(ld, truth, pop) -> dict:
             sub.join(found, on=["claim_id", "person_id"], how="semi").height / max(sub.height, 1), 3)
     # reliability of relative leads
     truth_pairs = rel_long.select("claim_id", "person_id").with_columns(pl.lit(True).alias("ok"))
-    rl = (ld.filter(pl.col("kind") == "relative")
+    # truth.relative_ids holds parents, spouse, children and siblings: leads naming a grandparent or
+    # grandchild cannot be judged and are counted apart
+    judged = pl.col("relation").is_in(["father", "mother", "spouse", "child", "sibling"])
+    out["relative_leads_grand_unjudged"] = ld.filter((pl.col("kind") == "relative") & ~judged).height
+    rl = (ld.filter((pl.col("kind") == "relative") & judged)
           .join(truth_pairs, on=["claim_id", "person_id"], how="left")
           .with_columns(pl.col("ok").fill_null(False)))
     out["relative_leads"] = rl.height

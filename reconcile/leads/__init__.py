@@ -103,11 +103,9 @@ def _apply_decisions(t: pl.DataFrame, decisions, claim_ids: list[str], index) ->
     if d.height == 0 or t.height == 0:
         return t
     pos = {c: i for i, c in enumerate(claim_ids)}
-    ids = index.display.get_column("person_id")
     rej = pl.DataFrame({"claim": [pos.get(c, -1) for c in d.get_column("claim_id").to_list()],
                         "person_id": d.get_column("person_id").cast(pl.Utf8)})
     pid = index.display.gather(np.maximum(t.get_column("pidx").fill_null(0).to_numpy(), 0)).get_column("person_id")
-    del ids
     t = t.with_columns(pl.when(pl.col("pidx").is_not_null()).then(pid).alias("_pid"))
     return t.join(rej, left_on=["claim", "_pid"], right_on=["claim", "person_id"], how="anti").drop("_pid")
 
@@ -128,7 +126,9 @@ def leads_detail(claims, index, *, top_k: int = 20, config=None, lang: str = "vi
     if scored is None:
         from reconcile.features import encode_claim, encode_claims
 
-        if isinstance(claims, dict):
+        if isinstance(claims, list) and len(claims) == 1 and isinstance(claims[0], dict):
+            claims = claims[0]
+        if isinstance(claims, dict):             # one claim: the scalar encoding (no polars query)
             sp = matcher.score_arrays(encode_claim(claims, index))
         else:
             sp = matcher.score_arrays(encode_claims(claims, index))
@@ -143,12 +143,16 @@ def leads_detail(claims, index, *, top_k: int = 20, config=None, lang: str = "vi
     rel = sources.empty()
     if pseudo.height:
         pm = Matcher(index, ecfg, params=pseudo_params(matcher.params))
-        psp = sources.score_pseudo(pseudo, pm)
-        rel = sources.relative_leads(psp, pseudo, index, cfg)
+        parts = [sources.relative_leads(psp, part, index, cfg)
+                 for psp, part in sources.score_pseudo(pseudo, pm, cfg.scalar_max)]
+        rel = pl.concat(parts) if parts else sources.empty()
     say("leads", 1, 4)
     persons = pl.concat([own, rel]).sort("probability", descending=True)
     fam = sources.family_leads(persons, index, cfg)
-    persons = pl.concat([persons, fam]).sort(["probability", "source"], descending=[True, False])
+    persons = pl.concat([persons, fam])
+    if cfg.not_self:
+        persons = sources.not_self(persons, sp)
+    persons = persons.sort(["probability", "source"], descending=[True, False])
     # one row per (claim, person): a person found by several sources keeps the most probable
     persons = persons.unique(["claim", "pidx"], keep="first", maintain_order=True)
     persons = _apply_decisions(persons, decisions, ca.claim_id, index)
@@ -171,7 +175,8 @@ def leads_detail(claims, index, *, top_k: int = 20, config=None, lang: str = "vi
     cid = np.asarray(ca.claim_id, dtype=object)
     out = out.with_columns(pl.Series("claim_id", cid[out.get_column("claim").to_numpy()], dtype=pl.Utf8))
     say("leads", 4, 4)
-    return out.select(*OUTPUT_SCHEMA, pl.col("source").alias("_source")).cast(OUTPUT_SCHEMA)
+    return out.select(*OUTPUT_SCHEMA, pl.col("source").alias("_source"), pl.col("via").alias("_via"),
+                      pl.col("kr").alias("_kr")).cast(OUTPUT_SCHEMA)
 
 
 def leads(claims, index, *, top_k: int = 20, config=None, lang: str = "vi", progress=None,
@@ -184,4 +189,4 @@ def leads(claims, index, *, top_k: int = 20, config=None, lang: str = "vi", prog
     `config`: a `LeadsConfig` or an `EngineConfig` (its `leads` field). `decisions`: officers'
     decisions (`claim_id`, `person_id`, `decision`); rejected people are no leads."""
     return leads_detail(claims, index, top_k=top_k, config=config, lang=lang, progress=progress,
-                        scored=scored, decisions=decisions).drop("_source")
+                        scored=scored, decisions=decisions).drop("_source", "_via", "_kr")

@@ -81,7 +81,14 @@ def table(cols: dict) -> pl.DataFrame:
     out = {}
     for k, t in LEAD_SCHEMA.items():
         v = cols.get(k)
-        out[k] = pl.Series(k, [None] * n, dtype=t) if v is None else pl.Series(k, v).cast(t)
+        if v is None:
+            out[k] = pl.Series(k, [None] * n, dtype=t)
+        elif isinstance(v, pl.Series):
+            out[k] = v.alias(k).cast(t)
+        elif isinstance(v, np.ndarray) and v.dtype.kind in "iufb":
+            out[k] = pl.Series(k, v).cast(t)
+        else:
+            out[k] = pl.Series(k, list(v), dtype=t, strict=False)
     return pl.DataFrame(out)
 
 
@@ -252,11 +259,19 @@ def pseudo_claims(ca, cfg: LeadsConfig = LeadsConfig(), named: bool = True) -> p
     return pl.concat([frame, s], how="horizontal")
 
 
-def score_pseudo(pseudo: pl.DataFrame, matcher):
-    """All pseudo-claims scored in one batch by `matcher` (built with `pseudo_params`)."""
-    from reconcile.features import encode_claims
+def score_pseudo(pseudo: pl.DataFrame, matcher, scalar_max: int) -> list[tuple[object, pl.DataFrame]]:
+    """Pseudo-claims scored by `matcher` (built with `pseudo_params`): [(ScoredPairs, their rows of
+    `pseudo`)]. All in one batch; a few (one claim's) are encoded one by one by the scalar
+    `features.encode_claim` instead, which costs a third of a polars batch."""
+    from reconcile.features import encode_claim, encode_claims
 
-    return matcher.score_arrays(encode_claims(pseudo.select(list(PSEUDO_COLUMNS)), matcher.index))
+    claims = pseudo.select(list(PSEUDO_COLUMNS))
+    if pseudo.height > scalar_max:
+        return [(matcher.score_arrays(encode_claims(claims, matcher.index)), pseudo)]
+    out = []
+    for i, d in enumerate(claims.drop("_row").to_dicts()):
+        out.append((matcher.score_arrays(encode_claim(d, matcher.index)), pseudo.slice(i, 1)))
+    return out
 
 
 def relative_leads(psp, pseudo: pl.DataFrame, index, cfg: LeadsConfig) -> pl.DataFrame:
@@ -300,6 +315,35 @@ def _rank_within(claim: np.ndarray) -> np.ndarray:
 # family of the found leads
 # ------------------------------------------------------------------------------------------------
 
+def edge_gamma(cfg: LeadsConfig) -> np.ndarray:
+    """[relation code, source code] → exponent applied to an edge's confidence (`edge_gamma`)."""
+    from reconcile.index.arrays import SOURCE_CODE
+
+    g = np.ones((len(RELATION_CODE), len(SOURCE_CODE)), dtype=np.float64)
+    for r, s, v in cfg.edge_gamma:
+        g[RELATION_CODE[r], SOURCE_CODE[s]] = v
+    return g
+
+
+def not_self(t: pl.DataFrame, sp) -> pl.DataFrame:
+    """Relative leads × (1 − the claimant's own posterior for that person): someone who may be the
+    claimant is less likely their relative (the sum over "is the claimant" and "is a relative" of
+    one person stays ≤ 1)."""
+    if t.height == 0 or sp.n == 0:
+        return t
+    n = np.int64(max(int(sp.pidx.max()) + 1, 1))
+    key = sp.claim.astype(np.int64) * n + sp.pidx.astype(np.int64)
+    order = np.argsort(key, kind="stable")
+    skey = key[order]
+    q = t.get_column("claim").to_numpy().astype(np.int64) * n + t.get_column("pidx").to_numpy().astype(np.int64)
+    i = np.minimum(np.searchsorted(skey, q), skey.size - 1)
+    hit = skey[i] == q
+    p_self = np.where(hit, sp.probability[order[i]], 0.0)
+    rel = ((t.get_column("kind") == "relative") & (t.get_column("source") != "self_sibling")).to_numpy()
+    return t.with_columns(pl.Series("probability", np.where(
+        rel, t.get_column("probability").to_numpy() * (1.0 - p_self), t.get_column("probability").to_numpy())))
+
+
 def family_leads(found: pl.DataFrame, index, cfg: LeadsConfig) -> pl.DataFrame:
     """Registered relatives of probable leads (CSR edges with a registered person), re-expressed as
     relatives of the claimant: p = lead probability × edge confidence × `expand_factor`."""
@@ -317,6 +361,8 @@ def family_leads(found: pl.DataFrame, index, cfg: LeadsConfig) -> pl.DataFrame:
     conf = np.asarray(rel.conf[edges]).astype(np.float64)
     ok = (q >= 0) & (conf >= cfg.expand_min_conf) & (q != lead[owner])
     edges, owner, q, conf = edges[ok], owner[ok], q[ok], conf[ok]
+    conf = conf ** edge_gamma(cfg)[np.asarray(rel.relation[edges]).astype(np.int64),
+                                   np.asarray(rel.source[edges]).astype(np.int64)]
     kr = np.array([REL_NAME.get(int(x), "") for x in np.asarray(rel.relation[edges]).tolist()], dtype=object)
     new = np.array([COMPOSE.get((v, r)) for v, r in zip(via[owner].tolist(), kr.tolist())], dtype=object)
     ok = np.array([x is not None for x in new.tolist()], dtype=bool)
@@ -369,7 +415,6 @@ def address_households(ca, index, cfg: LeadsConfig) -> pl.DataFrame:
     if post is None:
         return empty()
     gl, gh = cfg.family_hh_gap
-    role = index.display.get_column("relation_to_head")
     out = []
     n_fam = len(index.vocabs["fam_key"])
     for c in range(ca.n):
@@ -397,8 +442,10 @@ def address_households(ca, index, cfg: LeadsConfig) -> pl.DataFrame:
             pc = np.asarray(cols[f"{side}_commune"])[people]
             pdist = np.asarray(cols[f"{side}_district"])[people]
             m = (pc == cc) & ((cd < 0) | (pdist < 0) | (pdist == cd))
-            for p in people[m].tolist():
-                if role[p] not in cfg.family_hh_roles:
+            sel = people[m]
+            roles = index.display.gather(sel).get_column("relation_to_head").to_list() if sel.size else []
+            for p, role in zip(sel.tolist(), roles):
+                if role not in cfg.family_hh_roles:
                     continue
                 h = int(cols["household"][p])
                 if found.get(h, (0.0,))[0] < factor:

@@ -77,6 +77,8 @@ class Display:
         self.pos = {int(p): i for i, p in enumerate(u.tolist())}
         d = index.display.gather(u) if u.size else index.display.clear()
         self.cols = {c: d.get_column(c).to_list() for c in d.columns}
+        by = np.asarray(index.arrays.cols["by"])[u].tolist() if u.size else []
+        self.cols["birth_year"] = [y or None for y in by]
 
     def get(self, pidx, col):
         i = self.pos.get(int(pidx)) if pidx is not None else None
