@@ -95,6 +95,14 @@ def main(argv=None) -> int:
         print(f"built and sampled {name_of(w)}: {time.perf_counter() - t0:.0f} s", flush=True)
     u = T.u_from_levels(np.concatenate(lv_r_all), reg)
     m = T.m_from_levels(np.concatenate(lv_t_all), reg, prior_m=base.m, prior_strength=5.0)
+    # comparisons the generated worlds never exercise (e.g. place text that does not resolve)
+    # keep their stated starting values instead of becoming uninformative
+    counts = T.level_counts(np.concatenate(lv_t_all), reg)
+    res["kept_untrained"] = []
+    for c in reg:
+        if sum(counts[c.name][c.levels[i].name] for i in c.evidence_codes) == 0:
+            m[c.name], u[c.name] = dict(base.m[c.name]), dict(base.u[c.name])
+            res["kept_untrained"].append(c.name)
     m_raw = dict(m)
     m, u = T.finish(m, u, reg)
     params = dataclasses.replace(base, m=m, u=u, trained_on={

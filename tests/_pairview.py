@@ -92,7 +92,8 @@ def place_codes(vocabs, bits: dict[str, int], place: dict | None) -> dict:
     place = place or {}
     return {"now": mask(place.get("now")), "prov0": mask(place.get("prov")), "prov1": 0,
             "district": vocabs["district"].code(place.get("district")),
-            "commune": vocabs["commune"].code(place.get("commune"))}
+            "commune": vocabs["commune"].code(place.get("commune")),
+            "text": vocabs["place_text"].code(place.get("text"))}
 
 
 @dataclass
@@ -160,7 +161,7 @@ def make_view(claims: list[dict], people: list[dict], pairs: list[tuple[int, int
               ) -> DictPairView:
     """A PairView over `pairs` (claim position, person position); all pairs by default."""
     vocabs = {k: Vocab() for k in ("tok", "norm_tok", "fam_key", "giv_key", "mid", "addr", "fold",
-                                   "name_key", "eth", "district", "commune", "rel_name")}
+                                   "name_key", "eth", "district", "commune", "rel_name", "place_text")}
     bits: dict[str, int] = {}
     if pairs is None:
         pairs = [(i, j) for i in range(len(claims)) for j in range(len(people))]
@@ -218,6 +219,7 @@ def make_view(claims: list[dict], people: list[dict], pairs: list[tuple[int, int
               *(rest[1:2] if len(rest) > 1 else [0])) for rel, nm, by, *rest in p.get("relatives", ())
              if rel in RELATIONS] for p in people]
     tf_counts = {"fam_key": counts("fam_key", pside["fam_key"]),
+                 "place_text": counts("place_text", pside["res_text"]),
                  "giv_key": counts("giv_key", pside["giv_key"])}
     person_folds = [fold(p.get("name") or "") for p in people]
     tf_counts["rel_name"] = np.array([person_folds.count(fold(s)) for s in vocabs["rel_name"].strings],

@@ -244,6 +244,18 @@ def test_place_levels_in_evidence_order():
     assert w["same_commune"] > w["different"] + 3
 
 
+def test_unresolved_place_text():
+    p = [dict(name="A", res={"text": "park holme, vic"})]
+    def lv(place):
+        return _levels([dict(name="A", res=place)], p, "res_text")[0]
+    assert lv({"text": "park holme, vic"}) == "same"
+    assert lv({"text": "park holm, vic"}) == "close"
+    assert lv({"text": "joyner, sa"}) == "different"
+    assert lv({}) == "missing"
+    # a place that resolves is the place comparison's, not this one's
+    assert lv({"text": "park holme, vic", "now": {"vic"}}) == "missing"
+
+
 def test_life_stage_prior():
     claim = dict(name="Giàng A Páo", adult=1, recorded_year=2024)
     assert _levels([claim], [dict(name="Giàng A Páo", by=2016)], "stage") == ["child"]

@@ -204,6 +204,21 @@ def place(name: str, prefix: str, label: dict) -> Comparison:
         lib.place_levels, prefix)
 
 
+def place_text(name: str, prefix: str, label: dict) -> Comparison:
+    return _make(name, label, [
+        _missing("the place resolved on a side (the place comparison speaks), or no text"),
+        _lv("same", "the same written place", "trùng khớp", "same text",
+            "{L} '{c}' trùng với hồ sơ '{p}' ({n} người cùng nơi)",
+            "{L} '{c}' is written as in the record '{p}' ({n} people share it)", tf="exact"),
+        _lv("close", f"Jaro–Winkler ≥ {lib.PLACE_TEXT_CLOSE}", "gần giống", "close",
+            "{L} '{c}' gần giống hồ sơ '{p}'", "{L} '{c}' is close to the record '{p}'"),
+        _lv("different", "otherwise", "khác", "different",
+            "{L} '{c}' khác hồ sơ '{p}'", "{L} '{c}' differs from the record '{p}'"),
+    ], (f"c.{prefix}text", f"p.{prefix}text", f"c.{prefix}now", f"p.{prefix}now"),
+        lib.place_text_levels, prefix, tf_vocab="place_text",
+        description="places that do not resolve (foreign addresses, FEBRL suburbs)")
+
+
 def life_stage() -> Comparison:
     return _make("stage", W("Lứa tuổi", "Life stage"), [
         _missing("the claim does not say its author is an adult, or an age is unknown"),
@@ -252,6 +267,7 @@ def default_registry() -> Registry:
         surname(), middle(), given(), birth_year(), date_of_birth(), zodiac(), sex(), ethnicity(),
         place("home", "home_", W("Quê quán", "Hometown")),
         place("res", "res_", W("Nơi ở", "Residence")),
+        place_text("res_text", "res_", W("Địa chỉ (chưa xác định)", "Address (unresolved)")),
         life_stage(),
         *(relative(r) for r in RELATIONS),
     ])

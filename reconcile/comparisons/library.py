@@ -335,6 +335,31 @@ def place_levels(cmp: Comparison, view: PairView, prefix: str) -> np.ndarray:
                    cmp.code("different"), view.n)
 
 
+PLACE_TEXT_CLOSE = 0.92
+
+
+def place_text_levels(cmp: Comparison, view: PairView, prefix: str) -> Outcome:
+    """The folded text of a place that `places.resolve` could not place on either side (FEBRL's
+    "park holme, vic"): missing (resolved on a side, or no text) · same · close (Jaro–Winkler) ·
+    different. Until the index provides `<prefix>text` codes every pair is missing."""
+    n = view.n
+    miss = np.full(n, cmp.code("missing"), dtype=np.int8)
+    try:
+        ct, pt = view.c(prefix + "text"), view.p(prefix + "text")
+    except KeyError:           # an index of before `res_text` existed: no evidence, not an error
+        return Outcome(codes=miss, tf=np.zeros(n))
+    unresolved = (view.c(prefix + "now").astype(np.uint64) == 0) & (view.p(prefix + "now").astype(np.uint64) == 0)
+    ok = unresolved & (ct >= 0) & (pt >= 0)
+    same = ok & (ct == pt)
+    sim = np.zeros(n, dtype=np.float32)
+    i = np.flatnonzero(ok & ~same)
+    if len(i):
+        sim[i] = view.sim("place_text", ct[i], pt[i], "jw")
+    codes = _select([(~ok, cmp.code("missing")), (same, cmp.code("same")),
+                     (sim >= PLACE_TEXT_CLOSE, cmp.code("close"))], cmp.code("different"), n)
+    return Outcome(codes=codes, tf=view.tf("place_text", pt))
+
+
 # ------------------------------------------------------------------------------------------------
 # relatives
 # ------------------------------------------------------------------------------------------------
