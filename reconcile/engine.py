@@ -169,10 +169,15 @@ class ScoredPairs:
         return order[rank < k]
 
 
+DETAIL_NESTED_MAX = 100     # up to this many rows evidence_detail is converted row by row
+
+
 def _detail_series(details: list[list[dict]]) -> pl.Series:
     """`evidence_detail` from per-row lists of dicts, built from flat columns (one frame, then
     one implode per row) instead of one nested conversion per row."""
     dtype = OUTPUT_SCHEMA["evidence_detail"]
+    if len(details) <= DETAIL_NESTED_MAX:        # a few rows (one claim): direct conversion, no query
+        return pl.Series("evidence_detail", details, dtype=dtype)
     fields = [f.name for f in dtype.inner.fields]
     flat = {f: [d[f] for row in details for d in row] for f in fields}
     lengths = [len(row) for row in details]
