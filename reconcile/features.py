@@ -20,6 +20,9 @@ import dataclasses
 import datetime as dt
 import math
 import unicodedata
+from collections.abc import Mapping
+from functools import lru_cache
+from types import MappingProxyType
 
 import numpy as np
 import polars as pl
@@ -308,19 +311,21 @@ def _number(claim: dict, key: str, cid: str, integer: bool):
     return int(x) if integer else x
 
 
-def name_parts(text: str | None, ethnicity: str | None) -> dict:
-    """The string name features of one name (as `codes.name_frame` gives for a column)."""
+@lru_cache(maxsize=100_000)
+def name_parts(text: str | None, ethnicity: str | None) -> Mapping[str, object]:
+    """The string name features of one name (as `codes.name_frame` gives for a column); a pure
+    function of its arguments, memoised (read-only result)."""
     from reconcile.names import parse_name
     from reconcile.text import fold
 
     p = parse_name(text, ethnicity)
     toks = p.norm.split()
     fam, mid, giv = fold(p.family), fold(p.middle), fold(p.given)
-    return {"norm": p.norm, "fold": p.fold, "fam": fam, "mid": mid, "giv": giv,
-            "fam_key": p.fam_key, "giv_key": p.giv_key, "name_key": p.name_key,
-            "culture": p.culture, "ntok": len(toks), "addr": f"{mid} {giv}".strip(),
-            "fam_norm": toks[0] if fam and toks else "", "giv_norm": toks[-1] if giv and toks else "",
-            "sex_marker": _sex_marker(mid)}
+    return MappingProxyType({
+        "norm": p.norm, "fold": p.fold, "fam": fam, "mid": mid, "giv": giv, "fam_key": p.fam_key,
+        "giv_key": p.giv_key, "name_key": p.name_key, "culture": p.culture, "ntok": len(toks),
+        "addr": f"{mid} {giv}".strip(), "fam_norm": toks[0] if fam and toks else "",
+        "giv_norm": toks[-1] if giv and toks else "", "sex_marker": _sex_marker(mid)})
 
 
 def _sex_marker(mid: str) -> int:
