@@ -153,7 +153,8 @@ class ScoredPairs:
     weight: np.ndarray
     probability: np.ndarray
     p_none: np.ndarray
-    chosen_edge: np.ndarray
+    chosen_edge: np.ndarray      # int64 [n, 5] recorded relative the model paired (CSR edge), -1
+    chosen_crel: np.ndarray      # int64 [n, 5] the claimed relative it was paired with, -1
     registry: object
 
     @property
@@ -269,11 +270,10 @@ class Matcher:
         return ArrayRelativeView(cols, claimed, nrec)
 
     # -- scoring ----------------------------------------------------------------------------------
-    def _score_view(self, view) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def _score_view(self, view):
         from reconcile.model import score
 
-        s = score(view, self.params, self.registry)
-        return s.levels, s.weights, s.chosen_edge
+        return score(view, self.params, self.registry)
 
     def score_arrays(self, ca) -> ScoredPairs:
         """Score every candidate of already encoded claims (`features.ClaimArrays`)."""
@@ -282,7 +282,7 @@ class Matcher:
         cs = candidates(ca, self.index, self.config.candidates, self.blocker)
         claim, pidx, via = cs.claim.astype(np.int64), cs.pidx.astype(np.int64), cs.via
         view = ArrayPairView(self, ca, claim, pidx)
-        levels, weights, chosen = self._score_view(view)
+        levels, weights, chosen, crel = self._score_view(view)
         total = weights.sum(axis=1, dtype=np.float64)
         has_rel = np.diff(ca.crel["offsets"]) > 0
         if claim.size and has_rel.any():
@@ -290,13 +290,13 @@ class Matcher:
             if sel.size:
                 rv = self._relative_view(ca, claim[sel], pidx[sel])
                 v2 = ArrayPairView(self, ca, claim[sel], pidx[sel], rv)
-                l2, w2, c2 = self._score_view(v2)
-                levels[sel], weights[sel], chosen[sel] = l2, w2, c2
+                l2, w2, c2, r2 = self._score_view(v2)
+                levels[sel], weights[sel], chosen[sel], crel[sel] = l2, w2, c2, r2
                 total[sel] = w2.sum(axis=1, dtype=np.float64)
         prob, p_none = posterior(total, claim, ca.n, self.index.n_people, self.params)
         return ScoredPairs(claims=ca, claim=claim, pidx=pidx, via=via, levels=levels, weights=weights,
                            weight=total, probability=prob, p_none=p_none, chosen_edge=chosen,
-                           registry=self.registry)
+                           chosen_crel=crel, registry=self.registry)
 
     def _stage2(self, claim: np.ndarray, via: np.ndarray, total: np.ndarray, has_rel: np.ndarray) -> np.ndarray:
         """Pairs whose relatives are compared: weight ≥ the claim's `stage2_top`-th best (ties
@@ -369,8 +369,9 @@ class Matcher:
             c0, c1 = int(ca.crel["offsets"][c]), int(ca.crel["offsets"][c + 1])
             for j, rname in enumerate(RELATIONS):
                 e = int(sp.chosen_edge[row, j])
-                claimed = [cd["crel_name"][k] for k in range(c0, c1)
-                           if int(ca.crel["relation"][k]) == j]
+                k = int(sp.chosen_crel[row, j])
+                claimed = [cd["crel_name"][k]] if c0 <= k < c1 else [
+                    cd["crel_name"][x] for x in range(c0, c1) if int(ca.crel["relation"][x]) == j]
                 rec = rp = None
                 if e >= 0:
                     rec = idx.vocabs["rel_name"].string(int(rel.name[e]))
