@@ -148,6 +148,8 @@ def run(a) -> dict:
         else:
             ld = mod.leads(cl, index, top_k=20)
         res["batch_s"] = round(time.perf_counter() - t, 2)
+        if a.save:
+            ld.write_parquet(a.save)
         res["batch_ms_per_claim"] = round(1000 * res["batch_s"] / max(len(claims), 1), 1)
         res.update(evaluate(ld, truth, pop))
         # one claim at a time (warm: the first call is timed apart)
@@ -176,6 +178,7 @@ def main(argv=None) -> int:
     ap.add_argument("--impl", choices=["after", "before"], default="after")
     ap.add_argument("--before-file", default="/tmp/leads_before.py",
                     help="the previous reconcile/leads.py (git show <commit>:reconcile/leads.py > FILE)")
+    ap.add_argument("--save", help="write the leads of the batch to this Parquet file")
     a = ap.parse_args(argv)
     warnings.simplefilter("ignore")
     print(json.dumps(run(a), indent=1, ensure_ascii=False))

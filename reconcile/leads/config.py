@@ -30,6 +30,7 @@ class LeadsConfig:
     expand_min_self: float = 0.5      # self leads at least this probable (a wrong self lead floods)
     expand_min_conf: float = 0.5      # register edges at least this sure
     expand_factor: float = 1.0        # derived probability = lead × edge confidence × this
+    family_free_p: float = 0.5        # the family of a lead below this competes as one group (ordering)
     # the register's edge confidence as a probability: conf ** gamma per (relation, source). Fitted
     # across two generated worlds (50k seed 0, 20k seed 1) and checked on a third (30k seed 2):
     # edges a record gives by NAME only (the parent's name written on the record, resolved to a

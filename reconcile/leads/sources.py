@@ -38,7 +38,7 @@ LEAD_SCHEMA = {
     "claim": pl.Int64, "kind": pl.Utf8, "pidx": pl.Int64, "hh": pl.Int64, "relation": pl.Utf8,
     "probability": pl.Float64, "source": pl.Utf8, "grp": pl.Utf8, "ord": pl.Float64,
     "claimed": pl.Utf8, "agree": pl.Utf8, "recorded": pl.Utf8, "via": pl.Utf8, "via_pidx": pl.Int64,
-    "kr": pl.Utf8, "k": pl.Int64, "contra": pl.Boolean,
+    "kr": pl.Utf8, "k": pl.Int64, "contra": pl.Boolean, "root": pl.Utf8,
 }
 PATRILINEAL_CULTURES = (1, 2, 3, 4, 5)   # kinh hmong dao tay_nung thai: the father's surname passes on
 
@@ -156,7 +156,7 @@ def self_leads(sp, index, cfg: LeadsConfig) -> pl.DataFrame:
                   "relation": np.where(sib, "sibling", None), "probability": sp.probability[rows],
                   "source": np.where(sib, "self_sibling", "self"),
                   "grp": [f"s{c}" for c in claim.tolist()], "agree": agreeing(sp, rows, cfg.agree_bits),
-                  "contra": contra})
+                  "contra": contra, "root": [f"s{c}" for c in claim.tolist()]})
 
 
 # ------------------------------------------------------------------------------------------------
@@ -300,7 +300,7 @@ def relative_leads(psp, pseudo: pl.DataFrame, index, cfg: LeadsConfig) -> pl.Dat
                   "relation": src["src_relation"], "probability": psp.probability[rows],
                   "source": src["src_kind"], "grp": grp, "claimed": src["src_name"],
                   "agree": agreeing(psp, rows, cfg.agree_bits), "recorded": recorded(psp, rows, index),
-                  "k": np.where(named, k_named, 0)})
+                  "k": np.where(named, k_named, 0), "root": grp})
 
 
 def _rank_within(claim: np.ndarray) -> np.ndarray:
@@ -370,9 +370,16 @@ def family_leads(found: pl.DataFrame, index, cfg: LeadsConfig) -> pl.DataFrame:
         return empty()
     owner, q, conf, kr, new = owner[ok], q[ok], conf[ok], kr[ok], new[ok]
     p = src.get_column("probability").to_numpy()[owner] * conf * cfg.expand_factor
+    # the family of the leads answering one question (the namesakes of one claimed relative) is one
+    # group in the ordering, so it does not crowd out the other questions' leads
+    # (the family of a probable lead is true together: no group)
+    lead_p = src.get_column("probability").to_numpy()
+    grp = np.array([None if lp >= cfg.family_free_p else f"f{g}" for g, lp in
+                    zip(src.get_column("grp").fill_null("").to_list(), lead_p.tolist())], dtype=object)[owner]
+    root = np.array(src.get_column("root").fill_null("").to_list(), dtype=object)[owner]
     out = table({"claim": src.get_column("claim").to_numpy()[owner], "kind": ["relative"] * q.size,
-                 "pidx": q, "relation": new, "probability": p, "source": ["family"] * q.size,
-                 "via": via[owner], "via_pidx": lead[owner], "kr": kr})
+                 "pidx": q, "relation": new, "probability": p, "source": ["family"] * q.size, "grp": grp,
+                 "via": via[owner], "via_pidx": lead[owner], "kr": kr, "root": root})
     return out.sort("probability", descending=True).unique(["claim", "pidx"], keep="first", maintain_order=True)
 
 
@@ -390,12 +397,19 @@ def household_leads(persons: pl.DataFrame, index, cfg: LeadsConfig) -> pl.DataFr
     rel = rel.with_columns(pl.Series("hh", hh.astype(np.int64))).filter(pl.col("hh") >= 0)
     if rel.height == 0:
         return empty()
-    g = (rel.sort("probability", descending=True).group_by("claim", "hh", maintain_order=True).agg(
+    # leads derived from one question (a claimed relative's namesakes and their families) are one
+    # piece of evidence: the best of them counts; different questions combine as independent
+    rel = rel.sort("probability", descending=True)
+    per_root = rel.group_by("claim", "hh", "root", maintain_order=True).agg(pl.col("probability").first())
+    comb = per_root.group_by("claim", "hh").agg(
         (1 - (1 - pl.col("probability").clip(0, cfg.max_household_p)).product()).alias("probability"),
+        pl.len().alias("_ng"))
+    g = (rel.group_by("claim", "hh", maintain_order=True).agg(
         pl.col("pidx").first().alias("via_pidx"),
         pl.col("pidx").cast(pl.Utf8).str.join(",").alias("recorded"),
         pl.col("relation").fill_null("").str.join(",").alias("via"),
-        pl.col("grp").first().alias("grp"), pl.col("grp").n_unique().alias("_ng")))
+        pl.col("grp").first().alias("grp"))
+         .join(comb, on=["claim", "hh"], maintain_order="left"))
     return table({"claim": g.get_column("claim"), "kind": ["household"] * g.height, "hh": g.get_column("hh"),
                   "probability": g.get_column("probability").clip(0, cfg.max_household_p),
                   "source": ["household"] * g.height, "grp": g.get_column("grp"),
