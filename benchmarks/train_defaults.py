@@ -63,12 +63,21 @@ def m_vs_true(m_em: dict, m_true: dict) -> dict:
                 if m_true[c][lv] != 1.0} for c in m_true}
 
 
+def dump_worlds(worlds, directory: str, kind: str) -> None:
+    Path(directory).mkdir(parents=True, exist_ok=True)
+    for w in worlds:
+        name = w.name.split(" mix")[0].replace("/", "_").replace(" ", "_")
+        np.savez(Path(directory) / f"{kind}_{name}.npz", weight=w.weight, claim=w.claim, y=w.y,
+                 registered=w.registered, n_people=w.n_people, n_claims=w.n_claims)
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true")
     ap.add_argument("--write", action="store_true")
     ap.add_argument("--random-pairs", type=int, default=200_000)
     ap.add_argument("--out", default=str(ROOT / "results" / "train_defaults.json"))
+    ap.add_argument("--dump", default=None, help="directory: save every scored world (.npz) for analysis")
     a = ap.parse_args(argv)
     warnings.simplefilter("ignore")
     from reconcile.comparisons import default_registry
@@ -117,6 +126,8 @@ def main(argv=None) -> int:
         idx, ca, truth = built[w]
         wd, _ = T.world(Matcher(idx, params=params), ca, truth, name_of(w))
         worlds.append(wd)
+    if a.dump:
+        dump_worlds(worlds, a.dump, "train")
     cal = T.fit_calibration(worlds, params, fit_b=False, label="; ".join(res["train"]))
     params = dataclasses.replace(params, calibration=cal)
     res["calibration"] = dataclasses.asdict(cal)
@@ -131,6 +142,8 @@ def main(argv=None) -> int:
         mt = Matcher(idx, params=params)
         wd, sp = T.world(mt, ca, truth, name_of(w))
         res["check_metrics"].append(T.metrics(wd, params))
+        if a.dump:
+            dump_worlds([wd], a.dump, "check")
         print("  check", res["check_metrics"][-1], flush=True)
         if w is check_w[0]:
             lv_c, _ = T.pair_levels(mt, ca, sp.claim, sp.pidx)

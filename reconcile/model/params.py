@@ -37,15 +37,18 @@ class ParamsError(ValueError):
 
 @dataclass(frozen=True)
 class TFSettings:
-    """Term-frequency adjustment (Splink style: u of the level replaced by the value's frequency).
-    `max_bonus` caps the gain of a rare exact value (bits); fuzzy levels only ever lose (a weak
-    similarity to a rare name is not evidence of that rare name) at `fuzzy_weight`."""
+    """Term-frequency adjustment (Splink style: u of the level replaced by the value's frequency
+    count / N in the register at hand). Floors are COUNTS (`min_count`: a value held by fewer people
+    counts as held by this many), so the adjustment grows with the register as the prior of "none of
+    them" does; a probability floor would freeze it at one register size. `max_bonus` bounds the gain
+    of one rare value (bits); fuzzy levels only ever lose (a weak similarity to a rare name is no
+    evidence of that rare name), at `fuzzy_weight`."""
     enabled: bool = True
     weight: float = 1.0
     fuzzy_weight: float = 0.5
-    min_u: float = 5e-5
-    min_u_relatives: float = 1e-3
-    max_bonus: float = 6.0
+    min_count: float = 1.0
+    min_count_relatives: float = 1.0
+    max_bonus: float = 12.0
     relatives: bool = True
 
 
@@ -183,7 +186,8 @@ class Params:
         for name, c in d.get("comparisons", {}).items():
             m[name] = {lv["name"]: float(lv["m"]) for lv in c["levels"]}
             u[name] = {lv["name"]: float(lv["u"]) for lv in c["levels"]}
-        p = cls(m=m, u=u, tf=TFSettings(**d.get("tf", {})), prior=Prior(**d.get("prior", {})),
+        tf = {k: v for k, v in d.get("tf", {}).items() if k not in _RETIRED_TF}
+        p = cls(m=m, u=u, tf=TFSettings(**tf), prior=Prior(**d.get("prior", {})),
                 calibration=Calibration(**d.get("calibration", {})),
                 dependence=_dependence(d.get("dependence", {})), trained_on=d.get("trained_on", {}))
         p.check(registry, where)
@@ -213,6 +217,9 @@ class Params:
             m[cmp.name] = {lv.name: (1.0 if lv.neutral else 1.0 / k) for lv in cmp.levels}
             u[cmp.name] = dict(m[cmp.name])
         return cls(m=m, u=u)
+
+
+_RETIRED_TF = ("min_u", "min_u_relatives")   # probability floors of before 1 Dec 2026 (now counts)
 
 
 def _dependence(d: dict) -> Dependence:

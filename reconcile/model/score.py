@@ -2,7 +2,7 @@
 
 Per registered comparison: its level codes (int8), its weight log2(m/u) (bits), adjusted by term
 frequency on levels marked `tf` (Splink style: the level's u replaced by the value's frequency in the
-register at hand; rare exact values gain at most `tf.max_bonus` bits; fuzzy levels only lose: a weak
+register at hand, floors as counts; rare exact values gain at most `tf.max_bonus` bits; fuzzy levels only lose: a weak
 similarity to a rare name is no evidence of that rare name), then the relatives' dependence rules.
 Pure numpy: no index, no frames, no global state.
 """
@@ -71,8 +71,8 @@ def _tf_adjust(cmp, params: Params, codes: np.ndarray, tf: np.ndarray, n_people:
     relative = cmp.relation is not None
     if relative and not tfp.relatives:
         return np.zeros(len(codes))
-    min_u = tfp.min_u_relatives if relative else tfp.min_u
-    u_val = np.maximum(tf / n_people, min_u)
+    floor = tfp.min_count_relatives if relative else tfp.min_count
+    u_val = np.maximum(tf, floor) / n_people
     adj = np.zeros(len(codes))
     for i, lv in enumerate(cmp.levels):
         if not lv.tf or lv.neutral:
@@ -119,7 +119,7 @@ def _joint_name_tf(view: PairView, registry: Registry, levels: np.ndarray, weigh
     u_g = np.array([params.u["giv"][lv.name] for lv in cg.levels])[levels[i, jg]]
     mid_same = levels[i, jm] == cm.code("same")
     u_m = np.where(mid_same, params.u["mid"]["same"], 1.0)
-    u_name = np.maximum(tf / n_people, params.tf.min_u)
+    u_name = np.maximum(tf, params.tf.min_count) / n_people
     adj = np.minimum(np.log2(u_f * u_g * u_m / u_name) * params.tf.weight, params.tf.max_bonus)
     wf = params.level_weights(cf)[levels[i, jf]]
     wg = params.level_weights(cg)[levels[i, jg]]
