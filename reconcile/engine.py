@@ -13,12 +13,16 @@ similarities (once per distinct code pair) and for the returned rows' display an
 from __future__ import annotations
 
 import dataclasses
+from typing import TYPE_CHECKING
 
 import numpy as np
 import polars as pl
 
 from reconcile.blocking.candidates import VIA_CODE, Blocker, CandidateConfig, candidates
 from reconcile.comparisons.base import RELATIONS
+
+if TYPE_CHECKING:
+    from reconcile.leads.config import LeadsConfig
 
 N_REL = len(RELATIONS)
 _REL_FEATURES = ("fam_key", "giv", "giv_norm", "giv_key", "mid", "fold", "ntok", "sex_marker")
@@ -44,6 +48,7 @@ class EngineConfig:
     stage2_always: tuple[str, ...] = ("rel", "rel_giv")   # pairs found through a relative: always compared
     batch_size: int = 1000                        # claims scored at once
     absent_share: float | None = None             # overrides the model's prior share of absent claimants
+    leads: "LeadsConfig | None" = None            # leads' settings (reconcile.leads.config)
 
 
 # ------------------------------------------------------------------------------------------------
@@ -309,6 +314,12 @@ class Matcher:
         kth[claim[at_k]] = total[at_k]
         always = np.isin(via, [VIA_CODE[v] for v in self.config.stage2_always])
         return np.flatnonzero(has_rel[claim] & ((total >= kth[claim]) | always))
+
+    def score_dicts(self, claims: list[dict]) -> ScoredPairs:
+        """Score a few claim dicts in one call with the scalar encoding (no polars query)."""
+        from reconcile.features import encode_claim_dicts
+
+        return self.score_arrays(encode_claim_dicts(claims, self.index))
 
     def score(self, claims) -> ScoredPairs:
         """Encode (batch) and score claims: frame, path or list of dicts."""

@@ -454,7 +454,32 @@ def _check(claim) -> dict:
 
 def encode_claim(claim: dict, index) -> ClaimArrays:
     """Encode one claim dict against `index` with scalar functions (no polars query)."""
+    return encode_claim_dicts([claim], index)
+
+
+def encode_claim_dicts(claims: list[dict], index) -> ClaimArrays:
+    """Encode a few claim dicts with the scalar functions into one `ClaimArrays` (one shared
+    extension), e.g. a claim's pseudo-claims for its relatives."""
     from reconcile.index.codes import Extension
+
+    ext = Extension(index.vocabs)
+    parts = [_encode_one(c, index, ext) for c in claims]
+    cols = {k: np.concatenate([p[0][k] for p in parts]) for k in parts[0][0]} if parts else {}
+
+    def csr(j: int) -> dict[str, np.ndarray]:
+        out = {k: np.concatenate([p[j][k] for p in parts]) for k in parts[0][j] if k != "offsets"}
+        sizes = [int(p[j]["offsets"][1]) for p in parts]
+        out["offsets"] = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
+        return out
+
+    display = {k: [v for p in parts for v in p[3][k]] for k in parts[0][3]} if parts else {}
+    return ClaimArrays(cols=cols, alias=csr(1) if parts else {}, crel=csr(2) if parts else {},
+                       extra=ext.extra, frame=pl.DataFrame(),
+                       claim_id=[p[4] for p in parts], display=display)
+
+
+def _encode_one(claim: dict, index, ext) -> tuple[dict, dict, dict, dict, str]:
+    """(cols, alias, crel, display, claim_id) of one claim dict, codes through `ext`."""
     from reconcile.io import _canonical_ethnicity_value
     from reconcile.names import parse_alias
     from reconcile.places import _VILLAGE_PART, resolve
@@ -469,7 +494,6 @@ def encode_claim(claim: dict, index) -> ClaimArrays:
     if name_is_teknonym(name):
         aliases.append(name)
         name = None
-    ext = Extension(index.vocabs)
     cols: dict[str, np.ndarray] = {}
     parts = name_parts(name, eth)
     for feat, voc in NAME_CODES.items():
@@ -543,5 +567,4 @@ def encode_claim(claim: dict, index) -> ClaimArrays:
     display = {k: [c[k]] for k in DISPLAY}
     display["name"] = [c["name"]]
     display["crel_name"] = [r["name"] for r in rels]
-    return ClaimArrays(cols=cols, alias=alias, crel=crel, extra=ext.extra, frame=pl.DataFrame(),
-                       claim_id=[c["claim_id"]], display=display)
+    return cols, alias, crel, display, c["claim_id"]

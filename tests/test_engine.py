@@ -64,3 +64,13 @@ def test_bad_claim_dict_raises_typed_error(index):
         rc.query({"name": "Giàng A Páo"}, index)
     with pytest.raises(rc.ReconcileInputError):
         rc.query({"claim_id": "x", "name": "A", "birth_year": "abc"}, index)
+
+
+def test_score_dicts_equals_scoring_one_by_one(index):
+    m = Matcher(index)
+    other = {"claim_id": "C2", "name": "Nguyễn Văn Hùng", "birth_year": 1980}
+    both = m.score_dicts([CLAIM, other])
+    one = m.score_dicts([other])
+    sel = both.claim == 1
+    assert np.array_equal(both.pidx[sel], one.pidx)
+    assert np.allclose(both.weight[sel], one.weight)

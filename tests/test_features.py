@@ -10,7 +10,7 @@ import pytest
 from reconcile import synth
 from reconcile.errors import ReconcileInputError
 from reconcile.features import (ALIAS_FEATURES, CREL_FEATURES, birth_interval, encode_claim,
-                                encode_claims, partial_date)
+                                encode_claim_dicts, encode_claims, partial_date)
 from reconcile.index import build_index
 from reconcile.index.arrays import NAME_CODES
 
@@ -110,3 +110,16 @@ def test_bad_claims_raise_typed_errors(world):
         encode_claim({"claim_id": "1", "name": "A", "birth_date": "31/02/1990"}, index)
     with pytest.raises(ReconcileInputError, match="relatives"):
         encode_claim({"claim_id": "1", "name": "A", "relatives": "Giàng A Tủa"}, index)
+
+
+def test_several_dicts_encode_like_the_batch(world):
+    index, claims = world
+    few = claims[:7]
+    batch, many = encode_claims(few, index), encode_claim_dicts(few, index)
+    assert many.claim_id == batch.claim_id
+    assert np.array_equal(many.crel["offsets"], batch.crel["offsets"])
+    assert np.array_equal(many.alias["offsets"], batch.alias["offsets"])
+    for k in ("by_lo", "by_hi", "sex", "home_now", "adult"):
+        assert np.array_equal(many.cols[k], batch.cols[k]), k
+    assert [_string(index, many, "fold", x) for x in many.cols["fold"]] == \
+        [_string(index, batch, "fold", x) for x in batch.cols["fold"]]
