@@ -241,3 +241,14 @@ def test_train_on_one_generated_register_keeps_names_and_order():
         assert all(a >= b - 1e-9 for a, b in zip(seq, seq[1:])), cmp.name
     # the register at hand: chance agreement of sex is about one half, of a given name far less
     assert 0.3 < p.u["sex"]["agree"] < 0.7 and p.u["giv"]["exact"] < 0.05
+    # without labels: EM sessions restricted to evidence that separates people
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        q = T.train(idx, ca, None, n_random=20_000, seed=1)
+    q.check(REG)
+    assert q.trained_on["how"].startswith("m by EM sessions")
+    assert q.m["sex"]["agree"] > 0.9 and q.m["res"]["same_commune"] > q.m["res"]["different"]
+    for cmp in REG:
+        w = q.level_weights(cmp)
+        seq = [w[i] for i in cmp.evidence_codes]
+        assert all(a >= b - 1e-9 for a, b in zip(seq, seq[1:])), cmp.name

@@ -20,10 +20,10 @@ import polars as pl
 
 from reconcile.model.params import Params
 from reconcile.model.training.calibration import World, ece, fit_calibration, metrics
-from reconcile.model.training.estimate import (em, finish, fit_from_labels, level_counts, m_from_levels,
-                                               u_from_levels)
+from reconcile.model.training.estimate import (EM_SESSIONS, em, em_sessions, finish, fit_from_labels,
+                                               level_counts, m_from_levels, u_from_levels)
 
-__all__ = ["World", "ece", "em", "finish", "fit_calibration", "fit_from_labels", "level_counts",
+__all__ = ["EM_SESSIONS", "World", "ece", "em", "em_sessions", "finish", "fit_calibration", "fit_from_labels", "level_counts",
            "m_from_levels", "metrics", "pair_levels", "random_pairs", "true_pairs", "train",
            "u_from_levels", "world"]
 
@@ -83,8 +83,8 @@ def train(index, claims, truth: pl.DataFrame | None = None, *, params: Params | 
           n_random: int = 200_000, seed: int = 0, calibrate: bool = False) -> Params:
     """Parameters for one register: u from `n_random` random (claim, person) pairs of this register
     and these claims; m from the labelled true pairs when `truth` is given, else by EM on the
-    blocked candidates (comparisons of names and birth year, which select candidates, keep their
-    m). `calibrate` (needs truth) refits the temperature on this one register — prefer the grid fit
+    blocked candidates (`estimate.em_sessions`: sessions restricted to pairs whose selecting
+    comparisons agree, u from all candidate pairs). `calibrate` (needs truth) refits the temperature on this one register — prefer the grid fit
     of benchmarks/train_defaults.py."""
     from reconcile.engine import Matcher
     from reconcile.features import encode_claims
@@ -104,11 +104,8 @@ def train(index, claims, truth: pl.DataFrame | None = None, *, params: Params | 
     else:
         sp = m0.score_arrays(ca)
         lv_c, _ = pair_levels(m0, ca, sp.claim, sp.pidx)
-        select = {"fam", "mid", "giv", "by"}
-        m, _u, _lam = em(lv_c, base.m, u, m0.registry,
-                         fields=[n for n in m0.registry.names if n not in select],
-                         prior_m=base.m, prior_strength=20.0)
-        how = "m by EM on blocked candidates (names and birth year keep their m)"
+        m, _u_cand, _info = em_sessions(lv_c, base.m, m0.registry)
+        how = "m by EM sessions on blocked candidates restricted to evidence that separates people"
     m, u = finish(m, u, m0.registry)
     out = dataclasses.replace(base, m=m, u=u, trained_on={
         "how": how, "people": index.n_people, "claims": ca.n, "random_pairs": n_random})

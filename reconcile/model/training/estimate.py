@@ -153,6 +153,54 @@ def em(levels: np.ndarray, m: dict, u: dict, registry: Registry | None = None,
     return m, u, lam
 
 
+# EM sessions on candidate pairs restricted to evidence that separates people: the pairs kept agree on
+# the selecting comparisons (at these levels), which are then left out of the likelihood. Among
+# candidates of a claim the true person is rare (~1 in 200) and namesakes share family, clan and
+# place, so EM on all candidates finds "same family" rather than "same person"; restricted, the
+# true pairs are a sizeable share and EM identifies them.
+EM_SESSIONS = (
+    # names and birth year agree: estimate everything else
+    ({"fam": ("exact", "folded", "variant"), "giv": ("exact", "folded"),
+      "by": ("exact", "within_1", "in_narrow")}, ("fam", "mid", "giv", "by")),
+    # the same birth year, sex and commune of residence: the name comparisons (not the relatives,
+    # which a brother or sister shares)
+    ({"by": ("exact",), "sex": ("agree",), "res": ("same_commune",)}, ("by", "sex", "res")),
+    # names and the father agree (a sibling has another name): the birth year
+    ({"fam": ("exact", "folded", "variant"), "giv": ("exact", "folded"), "father": ("strong",)},
+     ("fam", "mid", "giv", "father")),
+)
+
+
+def em_sessions(levels: np.ndarray, m: dict, registry: Registry | None = None,
+                sessions=EM_SESSIONS, lam: float = 0.3) -> tuple[dict, dict, list[dict]]:
+    """m of every comparison by EM without labels, from the levels of blocked candidate pairs.
+
+    u is the level distribution among ALL candidate pairs (nearly all non-matches, and distorted the
+    same way blocking distorts them), fixed. Each session keeps the pairs agreeing on its selection
+    and estimates m for the comparisons it does not select on and has not estimated before (the
+    first session estimates all it can). Returns (m, u_candidates, per-session {pairs, lambda})."""
+    registry = _registry(registry)
+    u_cand = u_from_levels(levels, registry)
+    out = {k: dict(v) for k, v in m.items()}
+    done: set[str] = set()
+    info = []
+    for select, exclude in sessions:
+        keep = np.ones(len(levels), dtype=bool)
+        for name, lvls in select.items():
+            j = registry.index(name)
+            keep &= np.isin(levels[:, j], [registry[name].code(x) for x in lvls])
+        fields = [n for n in registry.names if n not in exclude and n not in done]
+        if keep.sum() < 50 or not fields:
+            info.append({"pairs": int(keep.sum()), "lambda": None, "fields": []})
+            continue
+        m_s, _, lam_s = em(levels[keep], out, u_cand, registry, fields=fields, lam=lam)
+        for n in fields:
+            out[n] = m_s[n]
+        done.update(fields)
+        info.append({"pairs": int(keep.sum()), "lambda": round(lam_s, 4), "fields": fields})
+    return out, u_cand, info
+
+
 def fit_from_labels(levels: np.ndarray, y: np.ndarray, params: Params, shrink: float = 50.0,
                     registry: Registry | None = None) -> Params:
     """Learn from officers' decisions: `levels` [n, k] of decided pairs, `y` 1 confirmed / 0 rejected.
