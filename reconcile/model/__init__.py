@@ -5,7 +5,9 @@
     levels, weights, chosen_edge = score(view, default_params())
     prob, p_none = posterior(weights.sum(1), claim_of_pair, n_claims, view.n_people, params)
 
-`reconcile.model.legacy` is the polars model of engine v2, kept only until the engine switches over.
+The packaged parameters (reconcile/data/model_defaults.json, format 3) are built by
+benchmarks/train_defaults.py; the v2 parameters were converted once (git history: scripts/
+convert_model_defaults.py) and then retrained.
 """
 
 from reconcile.model.params import (Calibration, Dependence, Params, ParamsError, Prior, TFSettings,
