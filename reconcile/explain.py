@@ -102,6 +102,9 @@ class Explainer:
         else:
             label = cmp.label[self.lang]
             vals = {k: values.get(k) for k in VALUE_KEYS}
+            if comparison == "sex":           # registers write M/F; officers read nam/nữ
+                words_ = SEX_WORDS[self.lang]
+                vals = {k: words_.get(v, v) if isinstance(v, str) else v for k, v in vals.items()}
             vals.update(L=label, l=label.lower(),
                         range=year_range(values.get("lo"), values.get("hi"), values.get("best")))
             out = _fill(tmpl, vals)

@@ -165,8 +165,9 @@ def zodiac() -> Comparison:
 def _code_cmp(name, label, col, missing_value, label_c_vi, label_c_en, fallback=None) -> Comparison:
     return _make(name, label, [
         _missing(),
-        _lv("agree", "same code", "trùng khớp", "agrees",
-            f"{label_c_vi} {{c}} trùng khớp", f"{label_c_en} {{c}} matches"),
+        _lv("agree", "same code" + (f" (the claim's may come from {fallback})" if fallback else ""),
+            "trùng khớp", "agrees",
+            f"{label_c_vi} {{p}} trùng khớp", f"{label_c_en} {{p}} matches"),
         _lv("disagree", "different codes", "khác", "differs",
             f"{label_c_vi} khác: khai {{c}}, hồ sơ {{p}}", f"{label_c_en} differs: claimed {{c}}, record {{p}}"),
     ], (f"c.{col}", f"p.{col}") + ((f"c.{fallback}", f"p.{fallback}") if fallback else ()),
