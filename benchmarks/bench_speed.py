@@ -73,17 +73,20 @@ def main() -> None:
 
     pop, cl, truth = generate(a.people, a.claims, a.seed)
     res: dict = {"people": a.people, "claims": a.claims, "seed": a.seed}
-    prof = cProfile.Profile()
     t0 = time.perf_counter()
-    prof.enable()
     idx = rc.build_index(pop)
     t1 = time.perf_counter()
     out = rc.match(cl, idx, top_k=10)
-    prof.disable()
     t2 = time.perf_counter()
     res["reconcile"] = {"build_s": round(t1 - t0, 2), "match_s": round(t2 - t1, 2),
-                        "end_to_end_s": round(t2 - t0, 2), **quality(out, truth),
-                        "stages_s (profiled, cumulative)": stages(prof)}
+                        "end_to_end_s": round(t2 - t0, 2), **quality(out, truth)}
+    # where the time goes: the same work again under the profiler (slower; shares only)
+    prof = cProfile.Profile()
+    prof.enable()
+    rc.build_index(pop)
+    rc.match(cl, idx, top_k=10)
+    prof.disable()
+    res["reconcile"]["stages_s (profiled again, cumulative)"] = stages(prof)
     print(json.dumps(res, indent=1), flush=True)
     if not a.no_splink:
         from splink_baseline import run_splink
