@@ -147,11 +147,9 @@ def leads_detail(claims, index, *, top_k: int = 20, config=None, lang: str = "vi
                  for psp, part in sources.score_pseudo(pseudo, pm, cfg.scalar_max)]
         rel = pl.concat(parts) if parts else sources.empty()
     say("leads", 1, 4)
-    persons = pl.concat([own, rel]).sort("probability", descending=True)
-    fam = sources.family_leads(persons, index, cfg)
-    persons = pl.concat([persons, fam])
-    if cfg.not_self:
-        persons = sources.not_self(persons, sp)
+    fix = (lambda t: sources.not_self(t, sp)) if cfg.not_self else (lambda t: t)
+    persons = fix(pl.concat([own, rel])).sort("probability", descending=True)
+    persons = pl.concat([persons, fix(sources.family_leads(persons, index, cfg))])
     persons = persons.sort(["probability", "source"], descending=[True, False])
     # one row per (claim, person): a person found by several sources keeps the most probable
     persons = persons.unique(["claim", "pidx"], keep="first", maintain_order=True)

@@ -296,11 +296,25 @@ def relative_leads(psp, pseudo: pl.DataFrame, index, cfg: LeadsConfig) -> pl.Dat
     grp = np.where(named, [f"n{c}" for c in src["src_idx"].tolist()],
                    [f"r{k}" for k in src["src_rid"].tolist()])
     k_named = np.bincount(q, minlength=psp.claims.n)[q]
+    # the edge the model paired with the claimant's name on a record: when the register links it by
+    # id (or household) to a registered person, the record names that person (see `not_self`)
+    from reconcile.comparisons.base import RELATIONS
+    from reconcile.index.arrays import SOURCE_CODE
+
+    rel_arr = index.arrays.rel
+    linked = np.full(rows.size, -1, dtype=np.int64)
+    for r in ("father", "mother", "spouse"):
+        e = psp.chosen_edge[rows, RELATIONS.index(r)]
+        ok = named & (e >= 0)
+        if ok.any():
+            ee = e[ok]
+            by_id = np.asarray(rel_arr.source[ee]) != SOURCE_CODE["record_name"]
+            linked[np.flatnonzero(ok)] = np.where(by_id, np.asarray(rel_arr.pidx[ee]).astype(np.int64), -1)
     return table({"claim": src["src_idx"], "kind": ["relative"] * rows.size, "pidx": psp.pidx[rows],
                   "relation": src["src_relation"], "probability": psp.probability[rows],
                   "source": src["src_kind"], "grp": grp, "claimed": src["src_name"],
                   "agree": agreeing(psp, rows, cfg.agree_bits), "recorded": recorded(psp, rows, index),
-                  "k": np.where(named, k_named, 0), "root": grp})
+                  "k": np.where(named, k_named, 0), "root": grp, "via_pidx": linked})
 
 
 def _rank_within(claim: np.ndarray) -> np.ndarray:
@@ -325,23 +339,38 @@ def edge_gamma(cfg: LeadsConfig) -> np.ndarray:
     return g
 
 
-def not_self(t: pl.DataFrame, sp) -> pl.DataFrame:
-    """Relative leads × (1 − the claimant's own posterior for that person): someone who may be the
-    claimant is less likely their relative (the sum over "is the claimant" and "is a relative" of
-    one person stays ≤ 1)."""
-    if t.height == 0 or sp.n == 0:
-        return t
-    n = np.int64(max(int(sp.pidx.max()) + 1, 1))
+def self_posterior(sp, claim: np.ndarray, pidx: np.ndarray) -> np.ndarray:
+    """The claimant's own posterior for (claim, person) pairs (0 when not a candidate)."""
+    claim = np.asarray(claim, dtype=np.int64)
+    pidx = np.asarray(pidx, dtype=np.int64)
+    if sp.n == 0 or claim.size == 0:
+        return np.zeros(claim.shape[0], dtype=np.float64)
+    n = np.int64(max(int(sp.pidx.max()), int(pidx.max(initial=0))) + 1)
     key = sp.claim.astype(np.int64) * n + sp.pidx.astype(np.int64)
     order = np.argsort(key, kind="stable")
     skey = key[order]
-    q = t.get_column("claim").to_numpy().astype(np.int64) * n + t.get_column("pidx").to_numpy().astype(np.int64)
+    q = claim * n + pidx
     i = np.minimum(np.searchsorted(skey, q), skey.size - 1)
-    hit = skey[i] == q
-    p_self = np.where(hit, sp.probability[order[i]], 0.0)
+    return np.where((skey[i] == q) & (pidx >= 0), sp.probability[order[i]], 0.0)
+
+
+def not_self(t: pl.DataFrame, sp) -> pl.DataFrame:
+    """Relative leads × (1 − the claimant's own posterior for that person): someone who may be the
+    claimant is less likely their relative (the sum over "is the claimant" and "is a relative" of
+    one person stays ≤ 1). A record naming the claimant whose named father/mother/spouse the register
+    links by id to a registered person q names q: × the claimant's posterior for q."""
+    if t.height == 0:
+        return t
+    claim = t.get_column("claim").to_numpy().astype(np.int64)
+    p = t.get_column("probability").to_numpy()
+    p_self = self_posterior(sp, claim, t.get_column("pidx").fill_null(-1).to_numpy())
     rel = ((t.get_column("kind") == "relative") & (t.get_column("source") != "self_sibling")).to_numpy()
-    return t.with_columns(pl.Series("probability", np.where(
-        rel, t.get_column("probability").to_numpy() * (1.0 - p_self), t.get_column("probability").to_numpy())))
+    p = np.where(rel, p * (1.0 - p_self), p)
+    linked = t.get_column("via_pidx").fill_null(-1).to_numpy().astype(np.int64)
+    named = (t.get_column("source") == "named").to_numpy() & (linked >= 0)
+    if named.any():
+        p = np.where(named, p * self_posterior(sp, claim, linked), p)
+    return t.with_columns(pl.Series("probability", p))
 
 
 def family_leads(found: pl.DataFrame, index, cfg: LeadsConfig) -> pl.DataFrame:
