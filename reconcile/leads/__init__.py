@@ -39,60 +39,6 @@ def _empty(detail: bool = False) -> pl.DataFrame:
     return pl.DataFrame(schema=schema)
 
 
-class _Places:
-    """Officer-readable place (historical name → today, `places.describe`) per distinct text, for
-    one call."""
-
-    def __init__(self, lang: str):
-        self.lang = lang
-        self.seen: dict[str, str] = {}
-
-    def __call__(self, text):
-        from reconcile import places
-
-        if text is None:
-            return None
-        if text not in self.seen:
-            try:
-                d = places.describe(places.resolve(text), self.lang)
-            except (ValueError, KeyError):  # a place we cannot read is shown as written
-                d = ""
-            self.seen[text] = d or text
-        return self.seen[text]
-
-
-def _with_place(t: pl.DataFrame, index, describe: _Places) -> pl.DataFrame:
-    """`place` of person and household leads: where the person (or the household's first lead)
-    lives, as described by `places.describe`."""
-    who = t.get_column("pidx").fill_null(t.get_column("via_pidx")).fill_null(-1).to_numpy().astype(np.int64)
-    ok = who >= 0
-    res = [None] * t.height
-    if ok.any():
-        u, inv = np.unique(who[ok], return_inverse=True)
-        texts = index.display.gather(u).get_column("residence").to_list()
-        desc = [describe(x) for x in texts]
-        for i, j in zip(np.flatnonzero(ok).tolist(), inv.tolist()):
-            res[i] = desc[j]
-    return t.with_columns(pl.Series("place", res, dtype=pl.Utf8))
-
-
-def _place_leads(persons: pl.DataFrame, ca, describe: _Places, cfg: LeadsConfig) -> pl.DataFrame:
-    """Where to ask: today's commune/province of the person leads (max probability, count) and the
-    hometown the claimant named (with the name they used)."""
-    found = (persons.filter(pl.col("place").is_not_null() & pl.col("kind").is_in(["self", "relative"]))
-             .group_by("claim", "place").agg(pl.col("probability").max(), pl.len().cast(pl.Int64).alias("n")))
-    home = [(c, describe(t), t) for c, t in enumerate(ca.display["claimed_hometown"]) if t]
-    home = pl.DataFrame(home, schema={"claim": pl.Int64, "place": pl.Utf8, "said": pl.Utf8}, orient="row")
-    pl_ = found.join(home, on=["claim", "place"], how="full", coalesce=True).with_columns(
-        pl.max_horizontal(pl.col("probability").fill_null(0.0),
-                          pl.when(pl.col("said").is_not_null()).then(pl.lit(cfg.hometown_prob)).otherwise(0.0))
-        .alias("probability"), pl.col("n").fill_null(0))
-    pl_ = (pl_.sort(["claim", "probability", "place"], descending=[False, True, False])
-           .with_columns(pl.int_range(pl.len()).over("claim").alias("_k"))
-           .filter(pl.col("_k") < cfg.max_places).drop("_k"))
-    return pl_.with_columns(pl.lit("place").alias("kind"), pl.lit("place").alias("source"))
-
-
 def _apply_decisions(t: pl.DataFrame, decisions, claim_ids: list[str], index) -> pl.DataFrame:
     """Officers' decisions (frame with `claim_id`, `person_id`, `decision`): a rejected person is no
     lead for that claim."""
@@ -164,9 +110,9 @@ def leads_detail(claims, index, *, top_k: int = 20, config=None, lang: str = "vi
             persons.filter(pl.col("kind") == "self").get_column("pidx").to_numpy()].astype(np.int64)))
     if addr.height:
         addr = addr.join(known_hh, on=["claim", "hh"], how="anti")
-    describe = _Places(lang)
-    body = _with_place(pl.concat([persons, hh, addr]), index, describe)
-    places = _place_leads(body, ca, describe, cfg)
+    describe = sources.Places(lang)
+    body = sources.with_place(pl.concat([persons, hh, addr]), index, describe)
+    places = sources.place_leads(body, ca, describe, cfg)
     say("leads", 3, 4)
     ranked = rank.order(body, places, top_k, cfg)
     out = words.reasons(ranked, index, matcher.registry, lang)
