@@ -286,18 +286,30 @@ class Matcher:
 
         cs = candidates(ca, self.index, self.config.candidates, self.blocker)
         claim, pidx, via = cs.claim.astype(np.int64), cs.pidx.astype(np.int64), cs.via
-        view = ArrayPairView(self, ca, claim, pidx)
-        levels, weights, chosen, crel = self._score_view(view)
-        total = weights.sum(axis=1, dtype=np.float64)
+        n_rel = len(RELATIONS)
+        k = len(self.registry)
+        levels = np.zeros((claim.size, k), dtype=np.int8)
+        weights = np.zeros((claim.size, k), dtype=np.float32)
+        chosen = np.full((claim.size, n_rel), -1, dtype=np.int64)
+        crel = np.full((claim.size, n_rel), -1, dtype=np.int64)
         has_rel = np.diff(ca.crel["offsets"]) > 0
-        if claim.size and has_rel.any():
-            sel = self._stage2(claim, via, total, has_rel)
-            if sel.size:
-                rv = self._relative_view(ca, claim[sel], pidx[sel])
-                v2 = ArrayPairView(self, ca, claim[sel], pidx[sel], rv)
-                l2, w2, c2, r2 = self._score_view(v2)
-                levels[sel], weights[sel], chosen[sel], crel[sel] = l2, w2, c2, r2
-                total[sel] = w2.sum(axis=1, dtype=np.float64)
+        # a claim naming relatives with at most `stage2_top` candidates has all of them compared
+        # anyway: score those pairs once, with relatives; the others in two stages
+        small = has_rel & (np.bincount(claim, minlength=ca.n) <= self.config.stage2_top)
+        direct = small[claim]
+        first = np.flatnonzero(~direct)
+        sel = np.flatnonzero(direct)
+        if first.size:
+            levels[first], weights[first], chosen[first], crel[first] = self._score_view(
+                ArrayPairView(self, ca, claim[first], pidx[first]))
+        total = weights.sum(axis=1, dtype=np.float64)
+        if first.size and has_rel.any():
+            sel = np.union1d(sel, first[self._stage2(claim[first], via[first], total[first], has_rel)])
+        if sel.size:
+            rv = self._relative_view(ca, claim[sel], pidx[sel])
+            v2 = ArrayPairView(self, ca, claim[sel], pidx[sel], rv)
+            levels[sel], weights[sel], chosen[sel], crel[sel] = self._score_view(v2)
+            total[sel] = weights[sel].sum(axis=1, dtype=np.float64)
         prob, p_none = posterior(total, claim, ca.n, self.index.n_people, self.params)
         return ScoredPairs(claims=ca, claim=claim, pidx=pidx, via=via, levels=levels, weights=weights,
                            weight=total, probability=prob, p_none=p_none, chosen_edge=chosen,
