@@ -55,6 +55,26 @@ class EngineConfig:
 # Views
 # ------------------------------------------------------------------------------------------------
 
+class VocabStrings:
+    """A read-only sequence over a vocabulary and a batch's extension strings: `s[code]`."""
+
+    __slots__ = ("vocab", "extra", "n")
+
+    def __init__(self, vocab, extra: list[str]):
+        self.vocab, self.extra, self.n = vocab, extra, len(vocab)
+
+    def __len__(self) -> int:
+        return self.n + len(self.extra)
+
+    def __getitem__(self, code: int) -> str:
+        code = int(code)
+        if code < 0:
+            code += len(self)
+        if code < self.n:
+            return self.vocab.strings[code]
+        return self.extra[code - self.n]
+
+
 class ArrayRelativeView:
     """(pair, claimed relative, recorded relative of the same relation) triples (docs/ENGINE_V3.md)."""
 
@@ -93,8 +113,9 @@ class ArrayPairView:
             self._p[name] = np.asarray(self.m.index.arrays.cols[name][self.pidx])
         return self._p[name]
 
-    def strings(self, vocab: str):
-        return self.m.index.vocabs[vocab].strings.to_list() + list(self.ca.extra.get(vocab, []))
+    def strings(self, vocab: str) -> "VocabStrings":
+        """Register vocabulary + this batch's extension, read item by item (nothing copied)."""
+        return VocabStrings(self.m.index.vocabs[vocab], self.ca.extra.get(vocab, []))
 
     def _take(self, vocab: str, codes: np.ndarray) -> list[str]:
         v = self.m.index.vocabs[vocab]
