@@ -170,6 +170,8 @@ def featurise_claims(claims, index) -> tuple[pl.DataFrame, pl.DataFrame]:
         iv.get_column("by_conflict").alias("c_by_conflict"))
     df = place_features(df, "claimed_hometown", prefix="c_home_")
     df = place_features(df, "residence", prefix="c_res_")
+    df = df.with_columns(_codes.place_text_expr("claimed_hometown", "c_home_"),
+                         _codes.place_text_expr("residence", "c_res_"))
     for voc, short in (("fam_key", "fam"), ("giv_key", "giv"), ("fold", "full"), ("addr", "addr")):
         c = index.vocabs[voc].codes(df.get_column(f"c_{voc}"))
         df = df.with_columns(pl.Series(f"c_tf_{short}", np.where(
@@ -533,6 +535,8 @@ def _encode_one(claim: dict, index, ext) -> tuple[dict, dict, dict, dict, str]:
         cols[f"{side}_district"] = np.array([ext.code("district", r.district if r else None)], dtype=np.int32)
         cols[f"{side}_commune"] = np.array([ext.code("commune", r.commune if r else None)], dtype=np.int32)
         cols[f"{side}_amb"] = np.array([bool(r.ambiguous) if r else False])
+        cols[f"{side}_text"] = np.array([ext.code("place_text", fold(text) if text else None)],
+                                        dtype=np.int32)
     cols["recorded_year"] = np.array([c["recorded_on"].year if c["recorded_on"] else 0], dtype=np.int16)
     rels = [dict(r, source="claimed") for r in c["relatives"] if r["name"]]
     plain = []

@@ -158,3 +158,25 @@ def test_one_claim_and_batch_give_the_same_candidates(index):
     for i, c in enumerate(claims):
         one = _pairs(candidates(encode_claim(c, index), index, cfg))
         assert one.drop("claim_idx").equals(batch.filter(pl.col("claim_idx") == i).drop("claim_idx")), c
+
+
+def test_full_date_of_birth_finds_a_garbled_name():
+    reg = pl.DataFrame({"person_id": ["A", "B", "C"],
+                        "full_name": ["Raquel Lodge", "Finlay Coffey", "Hugo Sporn"],
+                        "birth_date": ["1961-04-12", "1975-11-03", "1961-04-13"]})
+    idx = build_index(reg)
+    found, pairs, _ = _found(idx, [{"claim_id": "d", "name": "Garnett Raquelle",
+                                    "birth_date": "12/04/1961"}])
+    assert found["d"] == {"A"}
+    assert pairs["via"].to_list() == ["dob"]
+
+
+def test_place_text_codes_for_unresolved_places():
+    reg = pl.DataFrame({"person_id": ["A", "B"], "full_name": ["Raquel Lodge", "Hugo Sporn"],
+                        "residence": ["Park Holme, VIC", "Park Holme, VIC"]})
+    idx = build_index(reg)
+    code = idx.arrays["res_text"][0]
+    assert idx.vocabs["place_text"].string(code) == "park holme vic"       # text.fold
+    assert idx.arrays["res_text"][1] == code and idx.arrays.tf["place_text"][code] == 2
+    one = encode_claim({"claim_id": "x", "name": "R Lodge", "residence": "park holme, Vic"}, idx)
+    assert one.cols["res_text"][0] == code

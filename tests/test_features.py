@@ -15,7 +15,8 @@ from reconcile.index import build_index
 from reconcile.index.arrays import NAME_CODES
 
 VOCAB_OF = dict(NAME_CODES, eth="eth", home_district="district", home_commune="commune",
-                res_district="district", res_commune="commune")
+                res_district="district", res_commune="commune", home_text="place_text",
+                res_text="place_text")
 
 
 @pytest.fixture(scope="module")

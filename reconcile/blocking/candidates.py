@@ -9,7 +9,8 @@ given name only; `giv` phonetic given-name key of any token of the claim's names
 whose surname + given name found no block (names without surname: "A Páo", "Páo", teknonyms);
 `giv_fuzzy` a token of 3+ letters that is no name part of the register (a typo) against given names
 within `fuzzy_max_edits` edits counting a transposition as one (optimal string alignment: Lna/Lan);
-`clan_year` (off by default) the clan key inside the birth-year window. A claim with no name of
+`clan_year` (off by default) the clan key inside the birth-year window; `dob` the full date of
+birth (year, month and day all known on both sides), for names swapped, missing or misspelt. A claim with no name of
 its own (a teknonym written as the name: "bố Páo") also uses `rel_giv`.
 
 Bounds (`CandidateConfig`): a block larger than its key's cap is read only inside the claim's
@@ -29,16 +30,16 @@ from functools import lru_cache
 
 import numpy as np
 
-from reconcile.blocking.postings import pack2, pack_giv_rel, pack_rel
+from reconcile.blocking.postings import pack2, pack_dob, pack_giv_rel, pack_rel
 
 KEY_PRIORITY = ("fam_giv", "giv_rel", "name_key", "addr", "rel", "rel_giv", "giv", "giv_fuzzy",
-                "clan_year")
+                "clan_year", "dob")
 VIA_CODE = {v: i for i, v in enumerate(KEY_PRIORITY)}
 ALWAYS_YEAR = frozenset({"clan_year", "rel_giv", "giv_fuzzy"})
 # posting kind each key reads
 _POSTING = {"fam_giv": "fam_giv", "giv_rel": "giv_rel", "name_key": "name_key", "addr": "addr",
             "rel": "rel", "rel_giv": "rel_giv", "giv": "giv", "giv_fuzzy": "giv_tok",
-            "clan_year": "clan"}
+            "clan_year": "clan", "dob": "dob"}
 
 
 @dataclasses.dataclass(frozen=True)
@@ -48,7 +49,7 @@ class CandidateConfig:
     keys: tuple[str, ...] = tuple(k for k in KEY_PRIORITY if k not in ("clan_year", "rel_giv"))
     block_cap: int = 300            # people one key block may contribute to one claim
     key_caps: tuple[tuple[str, int], ...] = (("fam_giv", 1000), ("giv_rel", 500), ("name_key", 500),
-                                             ("addr", 200))
+                                             ("addr", 200), ("dob", 100))
     year_slack: int = 2             # years added on each side of the claim's birth interval
     max_year_span: int = 40         # wider claimed intervals count as "year unknown"
     max_pairs_per_claim: int = 2000
@@ -281,6 +282,9 @@ class Blocker:
                         keys.append(("giv_fuzzy", int(codes[j])))
         for f in sorted({f for f in fams if 0 <= f < nv["fam_key"]}):
             keys.append(("clan_year", f))
+        y, mo, d = int(c["by_best"][i]), int(c["bm"][i]), int(c["bd"][i])
+        if y > 0 and mo > 0 and d > 0 and int(c["by_kind"][i]) == 1:
+            keys.append(("dob", int(pack_dob(y, mo, d))))
         wanted = set(cfg.keys)
         if not folds:                 # no name at all ("mẹ Sành"): the named relatives' given names
             wanted.add("rel_giv")
@@ -302,7 +306,9 @@ class Blocker:
         for via, key in keys:
             if via == "giv" and found_full:
                 continue
-            post = idx.postings[_POSTING[via]]
+            post = idx.postings.get(_POSTING[via])
+            if post is None:                   # an index built before this key existed
+                continue
             start, stop = post.blocks(np.array([key], dtype=np.uint64))
             start, stop = int(start[0]), int(stop[0])
             if stop <= start:

@@ -13,7 +13,7 @@ import dataclasses
 import numpy as np
 
 # key kinds stored in an index (the blocking keys of `reconcile.blocking.keys` read them)
-KINDS = ("fam_giv", "addr", "name_key", "giv", "giv_tok", "clan", "rel", "rel_giv", "giv_rel")
+KINDS = ("fam_giv", "addr", "name_key", "giv", "giv_tok", "clan", "rel", "rel_giv", "giv_rel", "dob")
 _B30 = np.uint64(30)
 _B32 = np.uint64(32)
 _B35 = np.uint64(35)
@@ -23,6 +23,12 @@ _B60 = np.uint64(60)
 def pack2(a, b) -> np.ndarray:
     """Key of two codes (each < 2**32)."""
     return (np.asarray(a, dtype=np.uint64) << _B32) | np.asarray(b, dtype=np.uint64)
+
+
+def pack_dob(year, month, day) -> np.ndarray:
+    """Key of a full date of birth."""
+    return ((np.asarray(year, dtype=np.uint64) << np.uint64(9))
+            | (np.asarray(month, dtype=np.uint64) << np.uint64(5)) | np.asarray(day, dtype=np.uint64))
 
 
 def pack_rel(relation, fam_key, giv_key) -> np.ndarray:
@@ -99,6 +105,8 @@ def build_postings(arrays) -> dict[str, Posting]:
     own("giv", giv_key.astype(np.uint64), giv_key >= 0)
     own("giv_tok", c["giv"].astype(np.uint64), c["giv"] >= 0)
     own("clan", fam_key.astype(np.uint64), fam_key >= 0)
+    bm, bd = c["bm"], c["bd"]
+    own("dob", pack_dob(np.maximum(by, 0), np.maximum(bm, 0), np.maximum(bd, 0)), (by > 0) & (bm > 0) & (bd > 0))
     rel = arrays.rel
     owner = np.repeat(everyone, np.diff(rel.offsets))
     name = rel.name

@@ -22,7 +22,8 @@ RELATION_CODE = {"father": 0, "mother": 1, "spouse": 2, "child": 3, "sibling": 4
 RELATIONS = tuple(RELATION_CODE)
 SOURCE_CODE = {"record_id": 0, "record_name": 1, "household": 2}
 CLAIM_REL_SOURCE = {"claimed": 0, "teknonym": 1}
-# term frequencies are kept for these vocabularies (counts of the people holding each code)
+# term frequencies are kept for these vocabularies (counts of the people holding each code), and for
+# `place_text` (people with that text as hometown or residence)
 TF_VOCABS = ("fam_key", "giv_key", "fold", "addr", "name_key")
 # folded middle elements that say the sex of the bearer (Kinh "Văn"/"Thị", Hmong "A"/"Seo"/"Mí");
 # a female marker anywhere in the middle wins ("Seo Mí" is a woman)
@@ -32,7 +33,7 @@ SEX_MARKERS = {"van": 1, "a": 1, "seo": 1, "thi": 2, "mi": 2}
 def person_array_names() -> tuple[str, ...]:
     """Names of the per-person arrays (the `PersonArrays.cols` keys), in a fixed order."""
     places = tuple(f"{s}_{k}" for s in PLACE_SIDES
-                   for k in ("now", "prov0", "prov1", "district", "commune", "amb"))
+                   for k in ("now", "prov0", "prov1", "district", "commune", "amb", "text"))
     return (tuple(NAME_CODES) + ("ntok", "culture", "sex", "sex_marker", "eth", "by", "bm", "bd",
                                  "zmask") + places + ("household",))
 

@@ -66,7 +66,8 @@ def people_frame(pop: pl.DataFrame) -> pl.DataFrame:
         .alias("p_zodiac_branches"))
     people = place_features(people, "hometown", prefix="p_home_")
     people = place_features(people, "residence", prefix="p_res_")
-    return people
+    return people.with_columns(_codes.place_text_expr("hometown", "p_home_"),
+                               _codes.place_text_expr("residence", "p_res_"))
 
 
 def _vocabs(people: pl.DataFrame, names: pl.DataFrame) -> dict[str, Vocab]:
@@ -80,6 +81,8 @@ def _vocabs(people: pl.DataFrame, names: pl.DataFrame) -> dict[str, Vocab]:
     vocabs["commune"] = Vocab.from_values("commune", people.get_column("p_home_commune"),
                                           people.get_column("p_res_commune"))
     vocabs["household"] = Vocab.from_values("household", people.get_column("household_id"))
+    vocabs["place_text"] = Vocab.from_values("place_text", people.get_column("p_home_text"),
+                                             people.get_column("p_res_text"))
     vocabs["rel_name"] = Vocab("rel_name", names.get_column("name"))
     return vocabs
 
@@ -166,6 +169,9 @@ def build_index(population, columns: dict | None = None, progress=None, *, error
     cols = _person_columns(people, vocabs, units_now, units_prov)
     tf = {v: np.bincount(cols[v][cols[v] >= 0], minlength=len(vocabs[v])).astype(np.uint32)
           for v in TF_VOCABS}
+    # place text: how many people have it as hometown or residence text
+    texts = np.concatenate([cols["home_text"], cols["res_text"]])
+    tf["place_text"] = np.bincount(texts[texts >= 0], minlength=len(vocabs["place_text"])).astype(np.uint32)
     say("index", 3, steps)
     rel = _relatives(kin, names, people.height, vocabs, tf["fold"])
     arrays = PersonArrays(cols=cols, tf=tf, rel=rel, units_now=units_now, units_prov=units_prov)

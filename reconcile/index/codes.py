@@ -142,7 +142,16 @@ def encode_places(frame: pl.DataFrame, prefix: str, side: str, vocabs: dict[str,
         col = frame.get_column(f"{prefix}{k}")
         out[f"{side}_{k}"] = ext.codes(k, col) if ext is not None else vocabs[k].codes(col)
     out[f"{side}_amb"] = frame.get_column(f"{prefix}ambiguous").fill_null(False).to_numpy().astype(bool)
+    text = frame.get_column(f"{prefix}text")
+    out[f"{side}_text"] = ext.codes("place_text", text) if ext is not None else vocabs["place_text"].codes(text)
     return out
+
+
+def place_text_expr(col: str, prefix: str) -> pl.Expr:
+    """`<prefix>text`: the folded place text as written (compared where it does not resolve)."""
+    from reconcile.text import fold_expr
+
+    return fold_expr(pl.col(col)).alias(f"{prefix}text")
 
 
 def zodiac_masks(branches: pl.Series) -> np.ndarray:
