@@ -78,6 +78,7 @@ def main(argv=None) -> int:
     ap.add_argument("--write", action="store_true")
     ap.add_argument("--random-pairs", type=int, default=200_000)
     ap.add_argument("--out", default=str(ROOT / "results" / "train_defaults.json"))
+    ap.add_argument("--no-scales", action="store_true", help="temperature only, no per-comparison factors")
     ap.add_argument("--dump", default=None, help="directory: save every scored world (.npz) for analysis")
     a = ap.parse_args(argv)
     warnings.simplefilter("ignore")
@@ -115,7 +116,9 @@ def main(argv=None) -> int:
             res["kept_untrained"].append(c.name)
     m_raw = dict(m)
     m, u = T.finish(m, u, reg)
-    params = dataclasses.replace(base, m=m, u=u, trained_on={
+    from reconcile.model.params import Calibration
+
+    params = dataclasses.replace(base, m=m, u=u, calibration=Calibration(), trained_on={
         "how": "u from random pairs and m from labelled true pairs of generated worlds "
                f"({'; '.join(res['train'])}); weights in evidence order; calibration across them",
         "benchmark_seeds_excluded": [7], "random_pairs_per_world": a.random_pairs})
@@ -129,7 +132,18 @@ def main(argv=None) -> int:
         worlds.append(wd)
     if a.dump:
         dump_worlds(worlds, a.dump, "train")
+    scales = {}
+    if not a.no_scales:
+        # per-comparison factors (dependence between comparisons), then the temperature on top
+        scales = T.fit_scales(worlds, reg.names, params=params)
+        vec = np.array([scales[n] for n in reg.names], dtype=np.float64)
+        for wd in worlds:
+            wd.weight = (wd.weights.astype(np.float64) * vec).sum(axis=1)
+        res["scales"] = scales
+        print("scales", scales, flush=True)
     cal = T.fit_calibration(worlds, params, fit_b=False, label="; ".join(res["train"]))
+    cal = dataclasses.replace(cal, scales=scales,
+                              method=cal.method + (" after per-comparison scales" if scales else ""))
     params = dataclasses.replace(params, calibration=cal)
     res["calibration"] = dataclasses.asdict(cal)
     res["train_metrics"] = [T.metrics(wd, params) for wd in worlds]

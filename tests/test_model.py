@@ -252,3 +252,25 @@ def test_train_on_one_generated_register_keeps_names_and_order():
         w = q.level_weights(cmp)
         seq = [w[i] for i in cmp.evidence_codes]
         assert all(a >= b - 1e-9 for a, b in zip(seq, seq[1:])), cmp.name
+
+
+def test_fit_scales_halves_a_comparison_counted_twice():
+    rng = np.random.default_rng(3)
+    n_claims, k = 3000, 5
+    claim = np.repeat(np.arange(n_claims), k)
+    w1 = rng.normal(2.0, 6.0, n_claims * k)
+    w3 = rng.normal(0.0, 4.0, n_claims * k)
+    W = np.stack([w1, w1, w3], axis=1).astype(np.float32)          # the first evidence counted twice
+    true_w = w1 + w3
+    prob, p_none = posterior(true_w, claim, n_claims, 20_000,
+                             dataclasses.replace(PARAMS, calibration=Calibration()))
+    y = np.zeros(len(claim), dtype=bool)
+    registered = np.zeros(n_claims, dtype=bool)
+    for c in range(n_claims):
+        pr = np.r_[prob[c * k:(c + 1) * k], p_none[c]]
+        j = rng.choice(k + 1, p=pr / pr.sum())
+        if j < k:
+            y[c * k + j] = registered[c] = True
+    w = T.World("dup", 20_000, n_claims, W.sum(1).astype(np.float64), claim, y, registered, weights=W)
+    s = T.fit_scales([w], ("a", "a_again", "b"), params=PARAMS, l2=0.0, iters=400)
+    assert abs(s["a"] + s["a_again"] - 1.0) < 0.15 and abs(s["b"] - 1.0) < 0.15

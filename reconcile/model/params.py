@@ -77,11 +77,14 @@ class Prior:
 @dataclass(frozen=True)
 class Calibration:
     """logit_j = a · weight_j · ln 2 + b (a: temperature for dependence between comparisons).
-    a = 1, b = 0 is the plain Fellegi–Sunter posterior."""
+    a = 1, b = 0 is the plain Fellegi–Sunter posterior. `scales` {comparison: factor} shrink the
+    weight of comparisons that overlap others (fitted across a grid of worlds, held out checked);
+    `score` applies them, so evidence lines show the weight that counts."""
     a: float = 1.0
     b: float = 0.0
     method: str = "none"
     fitted_on: str = ""
+    scales: dict = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -188,7 +191,8 @@ class Params:
             u[name] = {lv["name"]: float(lv["u"]) for lv in c["levels"]}
         tf = {k: v for k, v in d.get("tf", {}).items() if k not in _RETIRED_TF}
         p = cls(m=m, u=u, tf=TFSettings(**tf), prior=Prior(**d.get("prior", {})),
-                calibration=Calibration(**d.get("calibration", {})),
+                calibration=Calibration(**{k: (dict(v) if k == "scales" else v)
+                                           for k, v in d.get("calibration", {}).items()}),
                 dependence=_dependence(d.get("dependence", {})), trained_on=d.get("trained_on", {}))
         p.check(registry, where)
         return p

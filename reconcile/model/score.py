@@ -61,6 +61,9 @@ def score(view: PairView, params: Params, registry: Registry | None = None) -> S
     _family_dependence(registry, levels, weights, params)
     _date_dependence(registry, weights)
     _relatives_dependence(registry, levels, weights, params)
+    for name, f in params.calibration.scales.items():
+        if name in registry and f != 1.0:
+            weights[:, registry.index(name)] *= f
     return Scored(levels=levels, weights=weights.astype(np.float32), chosen_edge=chosen,
                   chosen_crel=chosen_crel)
 

@@ -19,11 +19,11 @@ import numpy as np
 import polars as pl
 
 from reconcile.model.params import Params
-from reconcile.model.training.calibration import World, ece, fit_calibration, metrics
+from reconcile.model.training.calibration import World, ece, fit_calibration, fit_scales, metrics
 from reconcile.model.training.estimate import (EM_SESSIONS, em, em_sessions, finish, fit_from_labels,
                                                level_counts, m_from_levels, u_from_levels)
 
-__all__ = ["EM_SESSIONS", "World", "ece", "em", "em_sessions", "finish", "fit_calibration", "fit_from_labels", "level_counts",
+__all__ = ["EM_SESSIONS", "World", "ece", "em", "em_sessions", "finish", "fit_calibration", "fit_from_labels", "fit_scales", "level_counts",
            "m_from_levels", "metrics", "pair_levels", "random_pairs", "true_pairs", "train",
            "u_from_levels", "world"]
 
@@ -76,7 +76,8 @@ def world(matcher, ca, truth: pl.DataFrame, name: str):
     true_of[tc] = tp
     y = true_of[sp.claim] == sp.pidx
     return World(name=name, n_people=matcher.index.n_people, n_claims=ca.n, weight=sp.weight.astype(np.float64),
-                 claim=sp.claim.astype(np.int64), y=y, registered=registered), sp
+                 claim=sp.claim.astype(np.int64), y=y, registered=registered,
+                 weights=np.asarray(sp.weights, dtype=np.float32)), sp
 
 
 def train(index, claims, truth: pl.DataFrame | None = None, *, params: Params | None = None,

@@ -28,6 +28,7 @@ class World:
     claim: np.ndarray         # int64 per pair
     y: np.ndarray             # bool per pair: the true person
     registered: np.ndarray    # bool per claim: the claimant is in the register
+    weights: np.ndarray | None = None   # float32 [n_pairs, k] per comparison (for fit_scales)
 
 
 def _nll(a: float, b: float, w: World, params: Params) -> float:
@@ -75,6 +76,52 @@ def fit_calibration(worlds: list[World], params: Params, fit_b: bool = False,
                        fitted_on=label or ", ".join(w.name for w in worlds))
 
 
+def fit_scales(worlds: list[World], names: tuple[str, ...], l2: float = 0.05, iters: int = 300,
+               lr: float = 0.02, params: Params | None = None) -> dict[str, float]:
+    """Per-comparison weight factors s_k (logit_j = Σ_k s_k · w_jk · ln 2 against "none") by maximum
+    likelihood over all worlds (each counts equally), with a ridge penalty l2 · Σ (s_k − 1)² that
+    keeps a comparison the data say little about at its Fellegi–Sunter weight. Adam on the mean
+    per-claim negative log likelihood. Needs `World.weights`."""
+    from reconcile.model.posterior import none_logit
+
+    k = len(names)
+    s = np.ones(k)
+    m_, v_ = np.zeros(k), np.zeros(k)
+    b1, b2, eps = 0.9, 0.999, 1e-8
+    prep = []
+    for w in worlds:
+        order = np.argsort(w.claim, kind="stable")
+        cl = w.claim[order]
+        W = w.weights[order].astype(np.float64) * LN2
+        y = w.y[order]
+        starts = np.r_[0, np.flatnonzero(cl[1:] != cl[:-1]) + 1] if len(cl) else np.zeros(0, np.int64)
+        owners = cl[starts] if len(cl) else np.zeros(0, np.int64)
+        seg = np.repeat(np.arange(len(starts)), np.diff(np.r_[starts, len(cl)]))
+        # the true pair's weights summed per claim (zero for claims whose truth is "none")
+        wt = np.zeros((len(starts), k))
+        idx = np.flatnonzero(y)
+        wt[seg[idx]] = W[idx]
+        prep.append((W, seg, starts, len(starts), w.n_claims, wt, none_logit(params, w.n_people)))
+    for t in range(1, iters + 1):
+        g = np.zeros(k)
+        for W, seg, starts, n_seg, n_claims, wt, z0 in prep:
+            z = W @ s
+            mx = np.maximum(np.maximum.reduceat(z, starts), z0) if n_seg else np.zeros(0)
+            e = np.exp(z - mx[seg])
+            e0 = np.exp(z0 - mx)
+            den = np.bincount(seg, weights=e, minlength=n_seg) + e0
+            p = e / den[seg]
+            ew = np.stack([np.bincount(seg, weights=p * W[:, j], minlength=n_seg) for j in range(k)], axis=1)
+            # claims without candidates contribute no gradient; mean over all claims of the world
+            g += (ew - wt).sum(axis=0) / max(n_claims, 1)
+        g = g / len(prep) + 2 * l2 * (s - 1.0)
+        m_ = b1 * m_ + (1 - b1) * g
+        v_ = b2 * v_ + (1 - b2) * g * g
+        s = s - lr * (m_ / (1 - b1 ** t)) / (np.sqrt(v_ / (1 - b2 ** t)) + eps)
+        s = np.clip(s, 0.0, 2.0)
+    return {n: round(float(x), 4) for n, x in zip(names, s)}
+
+
 def ece(p: np.ndarray, y: np.ndarray, bins: int = 10) -> float:
     if len(p) == 0:
         return float("nan")
@@ -113,4 +160,4 @@ def metrics(w: World, params: Params) -> dict:
             "recall_at_0_5": float((hit1 & (p1 >= 0.5))[reg].mean()) if reg.any() else float("nan")}
 
 
-__all__ = ["World", "fit_calibration", "metrics", "ece", "none_logit", "LN2"]
+__all__ = ["World", "fit_calibration", "fit_scales", "metrics", "ece", "none_logit", "LN2"]
