@@ -59,10 +59,13 @@ def map_code_pairs(view: PairView, vocab_a: str, a: np.ndarray, vocab_b: str, b:
     b = np.asarray(b, dtype=np.int64)
     if len(a) == 0:
         return np.zeros(0, dtype=dtype)
-    key = np.stack([a, b], axis=1)
-    uniq, inv = np.unique(key, axis=0, return_inverse=True)
+    # one int64 key per pair (codes + 1 are < 2**31): a 1-D unique, not a row-wise one
+    key = ((a + 1) << 32) | (b + 1)
+    uniq, inv = np.unique(key, return_inverse=True)
+    ua = ((uniq >> 32) - 1).tolist()
+    ub = ((uniq & 0xFFFFFFFF) - 1).tolist()
     sa, sb = view.strings(vocab_a), view.strings(vocab_b)
-    vals = [fn(sa[x] if x >= 0 else "", sb[y] if y >= 0 else "") for x, y in uniq.tolist()]
+    vals = [fn(sa[x] if x >= 0 else "", sb[y] if y >= 0 else "") for x, y in zip(ua, ub)]
     return np.asarray(vals, dtype=dtype)[np.ravel(inv)]
 
 
