@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 
 import numpy as np
@@ -11,6 +12,7 @@ import pytest
 from _pairview import make_view
 from reconcile.comparisons import LANGS, RELATIONS, Comparison, Level, Registry, default_registry, words
 from reconcile.model import ParamsError, Params, default_params, score
+from reconcile.model.params import Calibration
 
 REG = default_registry()
 PARAMS = default_params()
@@ -312,7 +314,7 @@ def test_weak_similarity_gets_no_term_frequency_bonus():
     people = [dict(name="Giàng A Páo")] + [dict(name=f"Lý Văn {g}") for g in ("An", "Bình", "Cường", "Dũng")]
     v = make_view([dict(name="Giàng A Pao"), dict(name="Giàng A Pàu")], people, [(0, 0), (1, 0)])
     v.n_people = 10_000                      # one Páo among ten thousand: a rare given name
-    s = score(v, PARAMS, REG)
+    s = score(v, dataclasses.replace(PARAMS, calibration=Calibration()), REG)   # before scales
     g = REG.index("giv")
     base = dict(zip(REG["giv"].level_names, PARAMS.level_weights(REG["giv"])))
     lv = [REG["giv"].level_names[x] for x in s.levels[:, g]]

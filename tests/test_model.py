@@ -16,6 +16,7 @@ from reconcile.model.params import Calibration, ParamsError
 
 REG = default_registry()
 PARAMS = default_params()
+UNSCALED = dataclasses.replace(PARAMS, calibration=Calibration())   # rules checked before scales
 
 
 def _paos(n=5, **claim):
@@ -76,7 +77,7 @@ def test_relatives_dependence_caps_and_shrinks():
     rels = [("father", "Giàng A Tủa", 1950), ("mother", "Vừ Thị Mỷ", 1955), ("spouse", "Lý Thị Mai", 1982)]
     people = [dict(name="Giàng A Páo", by=1980, relatives=rels), dict(name="Giàng A Chứ", by=1980, relatives=rels)]
     v = make_view([dict(name="Giàng A Páo", relatives=[(r, n, 0) for r, n, _ in rels])], people)
-    s = score(v, PARAMS, REG)
+    s = score(v, UNSCALED, REG)
     cols = [REG.index(r) for r in ("father", "mother", "spouse")]
     dep = PARAMS.dependence
     w0 = s.weights[0, cols]
@@ -274,3 +275,13 @@ def test_fit_scales_halves_a_comparison_counted_twice():
     w = T.World("dup", 20_000, n_claims, W.sum(1).astype(np.float64), claim, y, registered, weights=W)
     s = T.fit_scales([w], ("a", "a_again", "b"), params=PARAMS, l2=0.0, iters=400)
     assert abs(s["a"] + s["a_again"] - 1.0) < 0.15 and abs(s["b"] - 1.0) < 0.15
+
+
+def test_scales_multiply_the_weights_that_count():
+    v = _paos(1)
+    scaled = dataclasses.replace(PARAMS, calibration=Calibration(scales={"by": 0.5}))
+    a, b = score(v, UNSCALED, REG), score(v, scaled, REG)
+    j = REG.index("by")
+    assert b.weights[0, j] == pytest.approx(0.5 * a.weights[0, j])
+    others = [i for i in range(len(REG)) if i != j]
+    assert np.allclose(a.weights[0, others], b.weights[0, others])
