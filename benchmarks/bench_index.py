@@ -56,8 +56,8 @@ def run_one(people: int, n_claims: int, seed: int, build_only: bool) -> dict:
 
     import reconcile as rc
     from reconcile import synth
-    from reconcile.candidates import candidate_pairs_with_stats
-    from reconcile.index import featurise_claims
+    from reconcile.blocking.candidates import candidates
+    from reconcile.features import encode_claims
 
     res: dict = {"people": people}
     src = _population_file(people, seed)
@@ -81,11 +81,11 @@ def run_one(people: int, n_claims: int, seed: int, build_only: bool) -> dict:
     res["build_steps_s"] = stages          # step5 = kinship.person_relatives + relatives' names
     res["rss_before_read_mb"] = round(base_rss)
     res["peak_rss_build_mb"] = round(_rss_mb())
-    res["people_frame_mb"] = round(index.people.estimated_size() / 2**20)
-    # relatives as stored (edges + distinct names); `index.kin` (the joined frame) is built lazily
-    # on first use by matching, so it is not part of the build
-    res["kin_edges_mb"] = round(index.kin_edges.estimated_size() / 2**20)
-    res["kin_names_mb"] = round(index.kin_names.estimated_size() / 2**20, 1)
+    res["arrays_mb"] = round((sum(v.nbytes for v in index.arrays.cols.values())
+                              + sum(getattr(index.arrays.rel, f).nbytes for f in index.arrays.rel.EDGE_FIELDS)
+                              + sum(getattr(p, f).nbytes for p in index.postings.values() for f in p.FIELDS))
+                             / 2**20)
+    res["relatives"] = index.arrays.rel.n_edges
     with tempfile.TemporaryDirectory() as tmp:
         t = time.perf_counter()
         out = index.save(Path(tmp) / "bench.rcidx")
@@ -94,19 +94,27 @@ def run_one(people: int, n_claims: int, seed: int, build_only: bool) -> dict:
         t = time.perf_counter()
         index = rc.load_index(out)
         res["load_s"] = round(time.perf_counter() - t, 2)
+        t = time.perf_counter()
+        rc.load_index(out, verify=True)
+        res["load_verify_s"] = round(time.perf_counter() - t, 2)
+        if n_claims > 0:                        # frames read before the directory goes
+            index.people, index.kin_edges
     if build_only or n_claims <= 0:
         return res
     claims, truth = synth.generate_claims(pl.read_parquet(src), n_claims, seed=seed + 1)
     claims = rc.read_claims(claims)
     t = time.perf_counter()
-    cf, cr = featurise_claims(claims, index)
-    res["featurise_s"] = round(time.perf_counter() - t, 2)
+    ca = encode_claims(claims, index)
+    res["encode_s"] = round(time.perf_counter() - t, 2)
     t = time.perf_counter()
     cpu = _cpu_s()
-    pairs, stats = candidate_pairs_with_stats(cf, index, claim_relatives=cr)
+    cs = candidates(ca, index)
     res["candidates_s"] = round(time.perf_counter() - t, 2)
     res["candidates_cpu_s"] = round(_cpu_s() - cpu, 2)
-    res["stats"] = stats.as_dict()
+    res["stats"] = cs.stats.as_dict()
+    pairs = pl.DataFrame({"claim_idx": cs.claim.astype("uint32"), "pidx": cs.pidx.astype("uint32")})
+    cf = pl.DataFrame({"claim_id": ca.claim_id, "claim_idx": range(ca.n)},
+                      schema={"claim_id": pl.Utf8, "claim_idx": pl.UInt32})
     res.update(recall_report(cf, pairs, truth, index))
     res["peak_rss_total_mb"] = round(_rss_mb())
     return res
@@ -118,7 +126,7 @@ def recall_report(cf, pairs, truth, index) -> dict:
 
     reg = (truth.filter(pl.col("kind") == "registered")
            .join(cf.select("claim_id", "claim_idx"), on="claim_id")
-           .join(index.people.select("person_id", "pidx"), on="person_id"))
+           .join(index.people.select("person_id", pl.col("pidx").cast(pl.UInt32)), on="person_id"))
     hit = reg.join(pairs, on=["claim_idx", "pidx"], how="semi")
     out = {"registered_claims": reg.height, "recall": round(hit.height / max(1, reg.height), 4)}
     tags = (reg.with_columns(pl.col("corruptions").str.split(";").alias("tag")).explode("tag")

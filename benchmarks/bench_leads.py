@@ -1,193 +1,260 @@
-"""Benchmark leads and kinship on synthetic data (reconcile.synth; synthetic people only).
+"""Benchmark leads on synthetic data (reconcile.synth; synthetic people only). Run by hand:
 
-Run by hand (not part of the test suite):
+    .venv/bin/python benchmarks/bench_leads.py --people 50000 --claims 600 --seed 0
+    .venv/bin/python benchmarks/bench_leads.py --impl before ...   # git show fa50a1e:reconcile/leads.py > /tmp/leads_before.py
+    .venv/bin/python benchmarks/bench_leads.py --index DIR --claims-file claims.json   # time on a saved index
 
-    .venv/bin/python benchmarks/bench_leads.py --people 200000 --claims 1000
-    .venv/bin/python benchmarks/bench_leads.py --graph-people 1000000 --claims 0
+Reports, for one generated world (register + claims + truth.csv columns of `synth`):
+- `absent_rel_top10`: claimants who are not registered but whose relatives are (truth kind
+  `absent_relatives`): share with a true relative (truth.relative_ids) among the top-10 person leads;
+  `absent_rel_or_hh_top10` also counts a true relative's household;
+- `relative_recall_top20`: share of all true relatives (every claim kind) among the top-20 leads;
+- reliability of relative-lead probabilities: every `relative` lead is right when its person is one of
+  the claim's true relatives (any relation); a table per probability bin (0.1 wide: n, mean p, share
+  right) and the ECE over relative leads (`relative_ece`), the same for self leads (`self_ece`);
+  with `--impl after` also per lead source (`source_ece`);
+- `false_alarm_nobody`: claims whose claimant and family are all unregistered (kind `absent`) that get a
+  self or relative lead at p ≥ 0.5 (goal ≤ 0.02);
+- time: the whole batch of claims, and one claim at a time on a saved and reloaded index (p50, p90).
 
-Reports
-- absent claimants with registered relatives (truth kind `absent_relatives`): share whose true
-  relative (a person in truth.relative_ids) or household (truth.household_id or a true relative's
-  household) is in the top-10 leads (target ≥ 0.90);
-- recall of all true relatives (truth.relative_ids, any kind of claim) among the top-20 leads;
-- match recall@1 on registered claimants who name relatives, with the relative comparisons switched
-  off (m = u for father/mother/spouse/child/sibling: weight 0) and on;
-- time and peak memory to build the relatives frame and the networkx graph for a large register
-  (in a child process so ru_maxrss is its own).
+Results, 2 Dec 2026 (2 cores shared by up to 8 helpers, load average ~20: wall times are inflated,
+CPU times are steadier). "before" = reconcile/leads.py of commit fa50a1e (match() + evidence_detail
+text, fixed 0.6 for records naming the claimant) run on the same model and data; "after" = leads/.
 
-Results, 200,000 people / 1,000 claims, seed 0 (2 CPUs; model.py as of 23 Nov 2026 16:30 UTC):
-absent claimants with relatives, true relative or household in top-10: 0.912 (228/250; claims naming
-one relative 79/99, two or more 149/151, a given-name-only relative 44/50); before the ordering and
-search changes of that day 0.880 on the same model (0.864 on the earlier one). Recall of all true
-relatives in top-20: 0.697 (before 0.671). Absent claimants with a self lead ≥ 0.5: 0.052 (unchanged).
-Seed 1: top-10 0.908 (before 0.900), recall 0.691 (before 0.662). leads: 104 s wall, 64 s CPU in
-this script (index built in-process); on a loaded index, alone on the machine, 35 s (before: 39 s).
-What is left: claims naming one relative with a common name (the true father is one of many namesakes
-of the right age), and given-name-only fathers of claimants who give no surname either.
+| world (synth)                         | 50k/600 s0 |       | 20k/600 s1 |       | 200k/1000 s0 |       |
+|---------------------------------------|-------|-------|-------|-------|-------|-------|
+|                                       | before| after | before| after | before| after |
+| absent claimant, true relative top-10 | 0.940 | 0.927 | 0.967 | 0.967 | 0.900 | 0.892 |
+| ... or a true relative's household    | 0.947 | 0.927 | 0.967 | 0.967 | 0.904 | 0.892 |
+| all true relatives in top-20          | 0.803 | 0.822 | 0.861 | 0.874 | 0.716 | 0.750 |
+|   ... of absent claimants             | 0.848 | 0.881 | 0.859 | 0.923 | 0.787 | 0.870 |
+| ECE of relative leads (judged)        | 0.113 | 0.040 | 0.127 | 0.069 | 0.104 | 0.043 |
+|   of which pseudo-claim leads         |       | 0.024 |       | 0.038 |       | 0.024 |
+|   of which named on a record          |       | 0.032 |       | 0.076 |       | 0.010 |
+| nobody registered, self/rel ≥ 0.5     | 0.211 | 0.167 | 0.244 | 0.200 | 0.207 | 0.167 |
+| batch, ms per claim (wall)            | 52    | 74    | 19    | 42    | 49    | 46    |
+| one claim p50 (wall, saved index)     | 397   | 232   | 441   | 229   | 747   | 169   |
+
+(50k and 20k "after" before the last two commits; a same-moment A/B of those on 50k: absent top-10
+0.933 -> 0.947, named-lead ECE 0.048 -> 0.024. The model side changed under these runs: compare
+columns of one world only.)
+
+Relative leads at 0.6-0.7 are right 47% / 41% of the time after (44-63% before, where most leads
+sat at 0.4-0.5 with 67-78% right: under-confident), at 0.9-1.0 97%. Of the false alarms for claimants
+with nobody registered, about half are the model's own false self matches (7 of 90 at 50k) and the
+family that follows them; the rest are pseudo-claims matching registered namesakes on name, age,
+place and a claimed relative (the generator makes these families collide on purpose).
+
+One claim on a saved 1M index (seed 5, 40 claims; `--index`): before p50 3,373 ms wall / 2,559 ms
+CPU, first call 8.8 s, RSS 5.1 GB; after p50 104 ms wall / 84 ms CPU (p90 169 / 118), first call
+0.57 s, RSS 0.64 GB; the engine's own query is 17 ms CPU p50, so one claim's leads cost the claim
+plus its 2-3 relative pseudo-claims (~13 ms each) and 2 "named on a record" pseudo-claims (~4 ms
+each), scored one by one (see docs/ENGINE_V3.md, requests from leads). Target 50 ms: missed by ~1.7x.
 """
 
 from __future__ import annotations
 
 import argparse
-import copy
 import importlib
+import importlib.util
 import json
 import resource
-import subprocess
+import statistics
 import sys
+import tempfile
 import time
 import warnings
 
-
-def _rss_mb() -> float:
-    """Peak resident memory of this process (VmHWM: reset at exec, unlike ru_maxrss in a child)."""
-    try:
-        with open("/proc/self/status") as fh:
-            for line in fh:
-                if line.startswith("VmHWM:"):
-                    return int(line.split()[1]) / 1024.0
-    except OSError:
-        pass
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+BINS = 10
 
 
-def _cpu() -> float:
-    return time.process_time()
+def _load_impl(impl: str, before_file: str):
+    if impl == "after":
+        return importlib.import_module("reconcile.leads")
+    spec = importlib.util.spec_from_file_location("leads_before", before_file)
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
 
 
-def graph_child(n: int, seed: int) -> dict:
+def reliability(p, ok) -> tuple[list[dict], float]:
+    """Rows per bin (lo, n, mean p, share right) and the expected calibration error."""
+    import numpy as np
+
+    p = np.asarray(p, dtype=float)
+    ok = np.asarray(ok, dtype=float)
+    rows, ece = [], 0.0
+    b = np.minimum((p * BINS).astype(int), BINS - 1)
+    for k in range(BINS):
+        m = b == k
+        if not m.any():
+            continue
+        mp, acc = float(p[m].mean()), float(ok[m].mean())
+        rows.append({"bin": f"{k / BINS:.1f}-{(k + 1) / BINS:.1f}", "n": int(m.sum()),
+                     "mean_p": round(mp, 3), "right": round(acc, 3)})
+        ece += m.sum() / max(len(p), 1) * abs(mp - acc)
+    return rows, round(float(ece), 4)
+
+
+def evaluate(ld, truth, pop) -> dict:
     import polars as pl
 
-    from reconcile import kinship, synth
-
-    t = time.perf_counter()
-    pop = synth.generate_population(n, seed)
-    gen_s = time.perf_counter() - t
-    rss0 = _rss_mb()
-    t, c = time.perf_counter(), _cpu()
-    kin = kinship.person_relatives(pop)
-    kin_s, kin_cpu = time.perf_counter() - t, _cpu() - c
-    rss1 = _rss_mb()
-    t, c = time.perf_counter(), _cpu()
-    g = kinship.build_graph(pop.with_columns(pl.int_range(pl.len(), dtype=pl.UInt32).alias("pidx")), kin)
-    graph_s, graph_cpu = time.perf_counter() - t, _cpu() - c
-    rss2 = _rss_mb()
-    return {"people": n, "generate_s": round(gen_s, 1), "relatives_rows": kin.height,
-            "resolved_share": round(kin["rel_pidx"].is_not_null().mean(), 3),
-            "person_relatives_s": round(kin_s, 1), "person_relatives_cpu_s": round(kin_cpu, 1), "peak_rss_after_relatives_mb": round(rss1),
-            "rss_before_mb": round(rss0), "graph_s": round(graph_s, 1), "graph_cpu_s": round(graph_cpu, 1), "graph_edges": g.number_of_edges(),
-            "peak_rss_after_graph_mb": round(rss2)}
-
-
-def _params_without_relatives(params: dict) -> dict:
-    from reconcile import model
-
-    p = copy.deepcopy(params)
-    for r in model.RELATIONS:
-        p["m"][r] = list(p["u"][r])
-    return p
-
-
-def quality(people: int, n_claims: int, seed: int) -> dict:
-    import polars as pl
-
-    import reconcile as rc
-    from reconcile import matching, synth
-
-    leads_mod = importlib.import_module("reconcile.leads")
-    out: dict = {"people": people, "claims": n_claims}
-    pop = synth.generate_population(people, seed)
-    claims, truth = synth.generate_claims(pop, n_claims, seed)
-    t = time.perf_counter()
-    index = rc.build_index(pop)
-    out["index_s"] = round(time.perf_counter() - t, 1)
-    cl = rc.read_claims(claims)
-    t, c = time.perf_counter(), _cpu()
-    ld = leads_mod.leads(cl, index, top_k=20)
-    out["leads_s"] = round(time.perf_counter() - t, 1)
-    out["leads_cpu_s"] = round(_cpu() - c, 1)
-    out["leads_per_claim"] = round(ld.height / max(cl.height, 1), 1)
-
-    hh_of = pop.select("person_id", "household_id")
+    out: dict = {}
     tr = truth.with_columns(pl.col("relative_ids").fill_null("").str.split(";")
                             .list.eval(pl.element().filter(pl.element() != "")).alias("rel"))
-    rel_long = tr.select("claim_id", "kind", "rel").explode("rel").drop_nulls("rel").rename({"rel": "person_id"})
-    top10 = ld.filter(pl.col("rank") <= 10)
-    # absent claimants with registered relatives
-    ab = tr.filter((pl.col("kind") == "absent_relatives") & (pl.col("rel").list.len() > 0))
-    ab_hh = pl.concat([
-        ab.select("claim_id", pl.col("household_id")),
-        rel_long.join(ab.select("claim_id"), on="claim_id").join(hh_of, on="person_id").select(
-            "claim_id", "household_id")]).drop_nulls().unique()
-    hit_p = top10.join(rel_long, on=["claim_id", "person_id"]).select("claim_id")
-    hit_h = top10.filter(pl.col("kind") == "household").join(ab_hh, on=["claim_id", "household_id"]).select("claim_id")
-    hit_rel = pl.concat([hit_p, hit_h]).unique().join(ab.select("claim_id"), on="claim_id")
+    rel_long = (tr.select("claim_id", "kind", "rel").explode("rel").drop_nulls("rel")
+                .rename({"rel": "person_id"}))
+    persons = ld.filter(pl.col("person_id").is_not_null())
+    top10 = persons.filter(pl.col("rank") <= 10)
+    ab = tr.filter((pl.col("kind") == "absent_relatives") & (pl.col("rel").list.len() > 0)).select("claim_id")
+    hit = top10.join(rel_long, on=["claim_id", "person_id"], how="semi").select("claim_id").unique()
     out["absent_with_relatives"] = ab.height
-    out["absent_relative_or_household_top10"] = round(hit_rel.height / max(ab.height, 1), 3)
-    # where the misses are: by how many relatives the claim names, and whether one is named by the given name only
-    shape = pl.DataFrame({"claim_id": [c["claim_id"] for c in claims],
-                          "n_rel": [len(c.get("relatives") or []) for c in claims],
-                          "given_only": [any(len((r.get("name") or "").split()) == 1 for r in c.get("relatives") or [])
-                                         for c in claims]})
-    sh = ab.select("claim_id").join(shape, on="claim_id", how="left").with_columns(
-        pl.col("claim_id").is_in(hit_rel["claim_id"].implode()).alias("hit"))
-    for label, cond in (("1_relative", pl.col("n_rel") <= 1), ("2plus_relatives", pl.col("n_rel") >= 2),
-                        ("given_name_only_relative", pl.col("given_only"))):
-        g = sh.filter(cond)
-        out[f"absent_top10_{label}"] = f"{g['hit'].sum()}/{g.height}"
-    out["absent_relative_person_top10"] = round(
-        hit_p.unique().join(ab.select("claim_id"), on="claim_id").height / max(ab.height, 1), 3)
-    # recall of all true relatives in top-20 (person leads of any kind)
-    found = ld.filter(pl.col("person_id").is_not_null()).select("claim_id", "person_id").unique()
-    rr = rel_long.join(found, on=["claim_id", "person_id"], how="left", coalesce=True)
-    hits = rel_long.join(found, on=["claim_id", "person_id"], how="semi")
+    out["absent_rel_top10"] = round(ab.join(hit, on="claim_id", how="semi").height / max(ab.height, 1), 3)
+    hh_of = pop.select("person_id", "household_id")
+    true_hh = rel_long.join(hh_of, on="person_id").select("claim_id", "household_id").unique()
+    hit_h = (ld.filter((pl.col("rank") <= 10) & (pl.col("kind") == "household"))
+             .join(true_hh, on=["claim_id", "household_id"], how="semi").select("claim_id"))
+    both = pl.concat([hit, hit_h]).unique()
+    out["absent_rel_or_hh_top10"] = round(ab.join(both, on="claim_id", how="semi").height / max(ab.height, 1), 3)
+    found = persons.select("claim_id", "person_id").unique()
     out["true_relatives"] = rel_long.height
-    out["relative_recall_top20"] = round(hits.height / max(rel_long.height, 1), 3)
+    out["relative_recall_top20"] = round(
+        rel_long.join(found, on=["claim_id", "person_id"], how="semi").height / max(rel_long.height, 1), 3)
     for kind in ("registered", "absent_relatives"):
         sub = rel_long.filter(pl.col("kind") == kind)
         out[f"relative_recall_top20_{kind}"] = round(
             sub.join(found, on=["claim_id", "person_id"], how="semi").height / max(sub.height, 1), 3)
-    del rr
-    # wrong self leads for absent claimants (nobody forced)
-    absent_ids = tr.filter(pl.col("kind") != "registered").select("claim_id")
-    selfs = ld.filter(pl.col("kind") == "self").join(absent_ids, on="claim_id")
-    out["absent_self_lead_p_ge_0.5"] = round(
-        selfs.filter(pl.col("probability") >= 0.5).select("claim_id").n_unique() / max(absent_ids.height, 1), 3)
-    # match recall@1 with and without relative comparisons (registered claimants naming relatives)
-    with_rel = [c for c in claims if c.get("relatives")]
-    reg = tr.filter(pl.col("kind") == "registered").select("claim_id", pl.col("person_id").alias("true_id"))
-    ids = {c["claim_id"] for c in with_rel}
-    reg = reg.filter(pl.col("claim_id").is_in(list(ids)))
-    sub = rc.read_claims([c for c in with_rel if c["claim_id"] in set(reg["claim_id"].to_list())])
-    params = matching.model_params(index)
-    for label, p in (("on", params), ("off", _params_without_relatives(params))):
-        m = rc.match(sub, index, top_k=1, params=p)
-        top = m.filter(pl.col("rank") == 1).select("claim_id", "person_id")
-        ok = reg.join(top, on="claim_id", how="left").filter(pl.col("person_id") == pl.col("true_id")).height
-        out[f"match_recall@1_relatives_{label}"] = round(ok / max(reg.height, 1), 4)
-    out["registered_claims_naming_relatives"] = reg.height
-    out["peak_rss_mb"] = round(_rss_mb())
+    # reliability of relative leads
+    truth_pairs = rel_long.select("claim_id", "person_id").with_columns(pl.lit(True).alias("ok"))
+    # truth.relative_ids holds parents, spouse, children and siblings: leads naming a grandparent or
+    # grandchild cannot be judged and are counted apart
+    judged = pl.col("relation").is_in(["father", "mother", "spouse", "child", "sibling"])
+    out["relative_leads_grand_unjudged"] = ld.filter((pl.col("kind") == "relative") & ~judged).height
+    rl = (ld.filter((pl.col("kind") == "relative") & judged)
+          .join(truth_pairs, on=["claim_id", "person_id"], how="left")
+          .with_columns(pl.col("ok").fill_null(False)))
+    out["relative_leads"] = rl.height
+    out["relative_reliability"], out["relative_ece"] = reliability(rl["probability"], rl["ok"])
+    if "_source" in rl.columns:
+        out["source_ece"] = {}
+        for src in sorted(set(rl["_source"].to_list())):
+            s = rl.filter(pl.col("_source") == src)
+            rows, e = reliability(s["probability"], s["ok"])
+            out["source_ece"][src] = {"n": s.height, "mean_p": round(float(s["probability"].mean()), 3),
+                                      "right": round(float(s["ok"].mean()), 3), "ece": e}
+    # self leads against the registered claimant
+    me = tr.filter(pl.col("kind") == "registered").select("claim_id", pl.col("person_id").alias("me"))
+    sl = ld.filter(pl.col("kind") == "self").join(me, on="claim_id", how="left").with_columns(
+        (pl.col("person_id") == pl.col("me")).fill_null(False).alias("ok"))
+    out["self_reliability"], out["self_ece"] = reliability(sl["probability"], sl["ok"])
+    # false alarms: nobody registered
+    nobody = tr.filter(pl.col("kind") == "absent").select("claim_id")
+    alarm = (ld.filter(pl.col("kind").is_in(["self", "relative"]) & (pl.col("probability") >= 0.5))
+             .join(nobody, on="claim_id", how="semi").select("claim_id").unique())
+    out["nobody_claims"] = nobody.height
+    out["false_alarm_nobody"] = round(alarm.height / max(nobody.height, 1), 3)
+    out["leads_per_claim"] = round(ld.height / max(truth.height, 1), 1)
     return out
+
+
+def run(a) -> dict:
+    import polars as pl
+
+    import reconcile as rc
+    from reconcile import synth
+
+    mod = _load_impl(a.impl, a.before_file)
+    pop = synth.generate_population(a.people, a.seed)
+    claims, truth = synth.generate_claims(pop, a.claims, a.seed)
+    t = time.perf_counter()
+    built = rc.build_index(pop)
+    res: dict = {"impl": a.impl, "people": a.people, "claims": a.claims, "seed": a.seed,
+                 "index_s": round(time.perf_counter() - t, 1)}
+    with tempfile.TemporaryDirectory() as d:
+        built.save(f"{d}/ix")
+        del built
+        index = rc.load_index(f"{d}/ix")
+        cl = rc.read_claims(claims)
+        t = time.perf_counter()
+        if a.impl == "after" and hasattr(mod, "leads_detail"):
+            ld = mod.leads_detail(cl, index, top_k=20)
+        else:
+            ld = mod.leads(cl, index, top_k=20)
+        res["batch_s"] = round(time.perf_counter() - t, 2)
+        if a.save:
+            ld.write_parquet(a.save)
+        res["batch_ms_per_claim"] = round(1000 * res["batch_s"] / max(len(claims), 1), 1)
+        res.update(evaluate(ld, truth, pop))
+        # one claim at a time (warm: the first call is timed apart)
+        one = [c for c in claims[: a.one + 1]]
+        times = []
+        for k, c in enumerate(one):
+            t = time.perf_counter()
+            mod.leads(rc.read_claims([c]) if a.impl == "before" else [c], index, top_k=20)
+            if k:
+                times.append(1000 * (time.perf_counter() - t))
+            else:
+                res["one_first_ms"] = round(1000 * (time.perf_counter() - t), 1)
+        times.sort()
+        res["one_p50_ms"] = round(statistics.median(times), 1) if times else None
+        res["one_p90_ms"] = round(times[int(0.9 * (len(times) - 1))], 1) if times else None
+    del pl
+    return res
+
+
+def time_saved(a) -> dict:
+    """Time leads on a saved index (`--index DIR`) with claims from a JSON list (`--claims-file`):
+    load, first call, one claim at a time (wall and CPU p50/p90) and the engine's own `query`."""
+    import reconcile as rc
+    from reconcile.engine import Matcher
+
+    mod = _load_impl(a.impl, a.before_file)
+    with open(a.claims_file, encoding="utf-8") as fh:
+        claims = json.load(fh)
+    t = time.perf_counter()
+    index = rc.load_index(a.index)
+    res = {"impl": a.impl, "people": index.n_people, "load_s": round(time.perf_counter() - t, 2)}
+    one = (lambda c: mod.leads(c, index, top_k=20)) if a.impl == "after" else \
+        (lambda c: mod.leads(rc.read_claims([c]), index, top_k=20))
+    t = time.perf_counter()
+    one(claims[0])
+    res["first_s"] = round(time.perf_counter() - t, 2)
+    wall, cpu, query = [], [], []
+    m = Matcher(index)
+    for c in claims[1: a.one + 1]:
+        t, p = time.perf_counter(), time.process_time()
+        one(c)
+        wall.append(1000 * (time.perf_counter() - t))
+        cpu.append(1000 * (time.process_time() - p))
+        p = time.process_time()
+        m.query(c)
+        query.append(1000 * (time.process_time() - p))
+    for name, v in (("wall", wall), ("cpu", cpu), ("query_cpu", query)):
+        v.sort()
+        res[f"one_{name}_p50_ms"] = round(statistics.median(v), 1)
+        res[f"one_{name}_p90_ms"] = round(v[int(0.9 * (len(v) - 1))], 1)
+    res["rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+    return res
 
 
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--people", type=int, default=200_000)
-    ap.add_argument("--claims", type=int, default=1_000)
+    ap.add_argument("--people", type=int, default=50_000)
+    ap.add_argument("--claims", type=int, default=600)
     ap.add_argument("--seed", type=int, default=0)
-    ap.add_argument("--graph-people", type=int, default=0, help="also time the kinship build at this size")
-    ap.add_argument("--child", choices=["graph"], help=argparse.SUPPRESS)
+    ap.add_argument("--one", type=int, default=20, help="claims timed one at a time")
+    ap.add_argument("--impl", choices=["after", "before"], default="after")
+    ap.add_argument("--before-file", default="/tmp/leads_before.py",
+                    help="the previous reconcile/leads.py (git show <commit>:reconcile/leads.py > FILE)")
+    ap.add_argument("--save", help="write the leads of the batch to this Parquet file")
+    ap.add_argument("--index", help="time only, on this saved index (with --claims-file)")
+    ap.add_argument("--claims-file", help="JSON list of claims (synth SPEC form) for --index")
     a = ap.parse_args(argv)
     warnings.simplefilter("ignore")
-    if a.child == "graph":
-        print(json.dumps(graph_child(a.graph_people, a.seed)))
+    if a.index:
+        print(json.dumps(time_saved(a), indent=1))
         return 0
-    if a.claims:
-        print(json.dumps(quality(a.people, a.claims, a.seed), indent=1))
-    if a.graph_people:
-        r = subprocess.run([sys.executable, __file__, "--child", "graph", "--graph-people", str(a.graph_people),
-                            "--seed", str(a.seed)], capture_output=True, text=True)
-        print(r.stdout.strip() or r.stderr[-2000:])
+    print(json.dumps(run(a), indent=1, ensure_ascii=False))
     return 0
 
 

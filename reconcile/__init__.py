@@ -7,6 +7,7 @@ Public API (contract in docs/SPEC.md, internals in DESIGN.md):
     index = rc.build_index(pop); index.save("province.rcidx"); index = rc.load_index("province.rcidx")
     claims = rc.read_claims("claims.jsonl")
     candidates = rc.match(claims, index, top_k=10)
+    one = rc.query({"claim_id": "C1", "name": "Giàng A Páo", "birth_year": 1980}, index)
     leads = rc.leads(claims, index, top_k=20)
     rc.report(claims, index, out="report.html")
 """
@@ -27,6 +28,7 @@ from reconcile.errors import (  # noqa: E402
 from reconcile.io import LoadReport, read_claims, read_population  # noqa: E402
 from reconcile.index import Index, build_index, load_index  # noqa: E402
 from reconcile.matching import match  # noqa: E402
+from reconcile.engine import EngineConfig, Matcher, query  # noqa: E402
 
 # The modules `reconcile.leads` and `reconcile.report` share their function's name: import the
 # modules first, then bind the functions, so `rc.leads` / `rc.report` are always the functions.
@@ -39,7 +41,9 @@ report = _report_module.report
 __all__ = [
     "DataQualityWarning",
     "EncodingConverted",
+    "EngineConfig",
     "Index",
+    "Matcher",
     "LoadReport",
     "ReconcileWarning",
     "IndexFormatError",
@@ -51,6 +55,7 @@ __all__ = [
     "leads",
     "load_index",
     "match",
+    "query",
     "read_claims",
     "read_population",
     "report",

@@ -1,126 +1,35 @@
-"""Officer-readable words for evidence and reasons, in Vietnamese (default) and English.
+"""Officer-readable evidence, in Vietnamese (default) or English, from the comparison registry.
 
-Owns the wording only: field labels, one sentence template per (field, comparison level), weight
-formatting, and `with_evidence(...)`, which turns level/weight/value columns into the `evidence`
-(Utf8, one line per field joined with "; ") and `evidence_detail` (List[Struct{field, level, weight,
-text}]) columns as whole-column polars expressions. Imports nothing from reconcile: callers pass the
-level names and the value expressions.
+Owns the rendering only; the words themselves live with each comparison's levels
+(`reconcile.comparisons.default`). Two entry points:
+
+- `evidence(levels, weights, values, registry, lang)` for the returned rows of a scored batch
+  (numpy in, Python lists out): per row the `evidence` text (one line per comparison that weighs,
+  joined with "; ") and `evidence_detail`, a list of `{field, level, weight, text, claimed, recorded,
+  recorded_person_id}` (the engine fills the values; the report and the app read them). The text of
+  one (comparison, level, values, language) is rendered once and cached on an `Explainer`.
+- `with_evidence(df, fields, values, lang)`: the same words as whole-column polars expressions, for
+  frames holding `lvl_<field>` / `w_<field>` columns.
 
 Template placeholders: `{c}` the claim's value, `{p}` the register's value, `{n}` how many registered
-people share the value, `{lo}` `{hi}` `{best}` the claimed birth-year interval, `{L}` / `{l}` the
-relative's label (capitalised / lower case).
+people share the value, `{lo}` `{hi}` `{best}` the claimed birth-year interval, `{range}` that
+interval as people write it ("1980", not "1980–1980"), `{L}` / `{l}` the comparison's label.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 
+import numpy as np
 import polars as pl
 
-LANGS = ("vi", "en")
-
-FIELD_LABELS = {
-    "vi": {"fam": "Họ", "mid": "Tên đệm", "giv": "Tên gọi", "by": "Năm sinh", "zod": "Con giáp",
-           "sex": "Giới tính", "eth": "Dân tộc", "home": "Quê quán", "res": "Nơi ở",
-           "father": "Cha", "mother": "Mẹ", "spouse": "Vợ/chồng", "child": "Con",
-           "sibling": "Anh/chị/em"},
-    "en": {"fam": "Surname", "mid": "Middle name", "giv": "Given name", "by": "Birth year",
-           "zod": "Zodiac year", "sex": "Sex", "eth": "Ethnicity", "home": "Hometown",
-           "res": "Residence", "father": "Father", "mother": "Mother", "spouse": "Spouse",
-           "child": "Child", "sibling": "Sibling"},
-}
+from reconcile.comparisons import LANGS, Registry, default_registry
 
 SEX_WORDS = {"vi": {"M": "nam", "F": "nữ"}, "en": {"M": "male", "F": "female"}}
-
-_REL_VI = {
-    "strong": "{L}: '{c}' khớp với {l} trong hồ sơ '{p}'",
-    "weak": "{L}: '{c}' gần giống {l} trong hồ sơ '{p}'",
-    "not_recorded": "{L}: '{c}' — hồ sơ không ghi {l}, không tính",
-    "different": "{L}: '{c}' khác {l} trong hồ sơ '{p}'",
-}
-_REL_EN = {
-    "strong": "{L}: '{c}' matches the recorded {l} '{p}'",
-    "weak": "{L}: '{c}' is close to the recorded {l} '{p}'",
-    "not_recorded": "{L}: '{c}' — no {l} recorded, not counted",
-    "different": "{L}: '{c}' differs from the recorded {l} '{p}'",
-}
-_PLACE_VI = {
-    "same_commune": "{F} '{c}' cùng xã với hồ sơ '{p}'",
-    "same_unit": "{F} '{c}' cùng đơn vị hành chính (kể cả tên cũ) với hồ sơ '{p}'",
-    "compatible": "{F} '{c}' phù hợp về địa giới với hồ sơ '{p}'",
-    "incompatible": "{F} '{c}' không khớp với hồ sơ '{p}'",
-}
-_PLACE_EN = {
-    "same_commune": "{F} '{c}' is the same commune as the record '{p}'",
-    "same_unit": "{F} '{c}' is the same unit (old names included) as the record '{p}'",
-    "compatible": "{F} '{c}' is territorially compatible with the record '{p}'",
-    "incompatible": "{F} '{c}' does not fit the record '{p}'",
-}
-
-TEMPLATES: dict[str, dict[str, dict[str, str]]] = {
-    "vi": {
-        "fam": {"exact": "Họ '{c}' trùng khớp ({n} người cùng họ)",
-                "folded": "Họ '{c}' khớp với '{p}' khi bỏ dấu ({n} người cùng họ)",
-                "variant": "Họ '{c}' là cách viết khác của '{p}'",
-                "fuzzy": "Họ '{c}' gần giống '{p}'",
-                "different": "Họ '{c}' khác họ trong hồ sơ '{p}'"},
-        "mid": {"same": "Tên đệm '{c}' trùng khớp",
-                "different": "Tên đệm '{c}' khác hồ sơ '{p}'"},
-        "giv": {"exact": "Tên gọi '{c}' trùng khớp ({n} người cùng tên)",
-                "folded": "Tên gọi '{c}' khớp với '{p}' khi bỏ dấu ({n} người cùng tên)",
-                "phonetic": "Tên gọi '{c}' đọc giống '{p}' ({n} người cùng tên)",
-                "fuzzy_high": "Tên gọi '{c}' gần giống '{p}'",
-                "fuzzy_low": "Tên gọi '{c}' hơi giống '{p}'",
-                "different": "Tên gọi '{c}' khác tên trong hồ sơ '{p}'"},
-        "by": {"exact": "Năm sinh {p} trùng với năm khai báo",
-               "within_1": "Năm sinh {p} lệch 1 năm so với khai báo {best}",
-               "in_narrow": "Năm sinh {p} nằm trong khoảng khai báo {lo}–{hi}",
-               "in_wide": "Năm sinh {p} nằm trong khoảng khai báo rộng {lo}–{hi}",
-               "near": "Năm sinh {p} lệch 2–5 năm so với khai báo {lo}–{hi}",
-               "far": "Năm sinh {p} quá xa khai báo {lo}–{hi}"},
-        "zod": {"agree": "Tuổi {c} phù hợp với năm sinh {p}",
-                "disagree": "Tuổi {c} không hợp với năm sinh {p}"},
-        "sex": {"agree": "Giới tính {c} trùng khớp",
-                "disagree": "Giới tính khác: khai {c}, hồ sơ {p}"},
-        "eth": {"agree": "Dân tộc {c} trùng khớp",
-                "disagree": "Dân tộc khác: khai {c}, hồ sơ {p}"},
-        "home": _PLACE_VI, "res": _PLACE_VI,
-        "father": _REL_VI, "mother": _REL_VI, "spouse": _REL_VI, "child": _REL_VI,
-        "sibling": _REL_VI,
-    },
-    "en": {
-        "fam": {"exact": "Surname '{c}' matches exactly ({n} people share it)",
-                "folded": "Surname '{c}' matches '{p}' without tone marks ({n} people share it)",
-                "variant": "Surname '{c}' is a spelling variant of '{p}'",
-                "fuzzy": "Surname '{c}' is close to '{p}'",
-                "different": "Surname '{c}' differs from the record '{p}'"},
-        "mid": {"same": "Middle name '{c}' matches",
-                "different": "Middle name '{c}' differs from the record '{p}'"},
-        "giv": {"exact": "Given name '{c}' matches exactly ({n} people share it)",
-                "folded": "Given name '{c}' matches '{p}' without tone marks ({n} people share it)",
-                "phonetic": "Given name '{c}' sounds like '{p}' ({n} people share it)",
-                "fuzzy_high": "Given name '{c}' is close to '{p}'",
-                "fuzzy_low": "Given name '{c}' is somewhat like '{p}'",
-                "different": "Given name '{c}' differs from the record '{p}'"},
-        "by": {"exact": "Birth year {p} equals the claimed year",
-               "within_1": "Birth year {p} is 1 year off the claimed {best}",
-               "in_narrow": "Birth year {p} lies in the claimed range {lo}–{hi}",
-               "in_wide": "Birth year {p} lies in the wide claimed range {lo}–{hi}",
-               "near": "Birth year {p} is 2–5 years off the claimed {lo}–{hi}",
-               "far": "Birth year {p} is far from the claimed {lo}–{hi}"},
-        "zod": {"agree": "Zodiac {c} fits birth year {p}",
-                "disagree": "Zodiac {c} does not fit birth year {p}"},
-        "sex": {"agree": "Sex {c} matches",
-                "disagree": "Sex differs: claimed {c}, record {p}"},
-        "eth": {"agree": "Ethnicity {c} matches",
-                "disagree": "Ethnicity differs: claimed {c}, record {p}"},
-        "home": _PLACE_EN, "res": _PLACE_EN,
-        "father": _REL_EN, "mother": _REL_EN, "spouse": _REL_EN, "child": _REL_EN,
-        "sibling": _REL_EN,
-    },
-}
-
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")
+VALUE_KEYS = ("c", "p", "n", "lo", "hi", "best", "recorded_person_id")
 
 
 def check_lang(lang: str) -> str:
@@ -128,6 +37,132 @@ def check_lang(lang: str) -> str:
         raise ValueError(f"unknown language {lang!r} for explanations; use 'vi' (default) or 'en'")
     return lang
 
+
+def field_labels(registry: Registry | None = None) -> dict[str, dict[str, str]]:
+    """{lang: {comparison name: label}} from the registry."""
+    registry = registry or default_registry()
+    return {lang: {c.name: c.label[lang] for c in registry} for lang in LANGS}
+
+
+FIELD_LABELS = field_labels()
+
+
+def format_weight(w: float) -> str:
+    """'+3.1' / '−1.2' / '0.0' (one decimal, a real minus sign)."""
+    r = round(float(w), 1)
+    if r > 0:
+        return f"+{r:.1f}"
+    if r < 0:
+        return f"−{-r:.1f}"
+    return "0.0"
+
+
+def year_range(lo, hi, best=None) -> str:
+    """A claimed birth-year interval as people write it: one year when lo == hi."""
+    def ok(x):
+        return x is not None and x != "" and not (isinstance(x, (int, np.integer)) and x <= 0)
+    if ok(lo) and ok(hi):
+        return f"{lo}" if str(lo) == str(hi) else f"{lo}–{hi}"
+    if ok(best):
+        return f"{best}"
+    return "?"
+
+
+def _fill(template: str, values: Mapping[str, object]) -> str:
+    def rep(m):
+        v = values.get(m.group(1))
+        return "?" if v is None or v == "" else str(v)
+    return _PLACEHOLDER.sub(rep, template)
+
+
+@dataclass
+class Explainer:
+    """Renders evidence lines for one registry and language; caches text per (comparison, level,
+    values). One per `Matcher` (or per call); no global state."""
+
+    registry: Registry = field(default_factory=default_registry)
+    lang: str = "vi"
+    _cache: dict = field(default_factory=dict, repr=False)
+
+    def __post_init__(self):
+        check_lang(self.lang)
+
+    def text(self, comparison: str, level: int, values: Mapping[str, object] | None = None) -> str | None:
+        """The sentence for `level` of `comparison` (no weight), or None when the level has none."""
+        values = values or {}
+        key = (comparison, int(level), tuple((k, values.get(k)) for k in VALUE_KEYS))
+        hit = self._cache.get(key)
+        if hit is not None or key in self._cache:
+            return hit
+        cmp = self.registry[comparison]
+        lv = cmp.levels[int(level)]
+        tmpl = lv.template[self.lang]
+        if not tmpl:
+            out = None
+        else:
+            label = cmp.label[self.lang]
+            vals = {k: values.get(k) for k in VALUE_KEYS}
+            if comparison == "sex":           # registers write M/F; officers read nam/nữ
+                words_ = SEX_WORDS[self.lang]
+                vals = {k: words_.get(v, v) if isinstance(v, str) else v for k, v in vals.items()}
+            vals.update(L=label, l=label.lower(),
+                        range=year_range(values.get("lo"), values.get("hi"), values.get("best")))
+            out = _fill(tmpl, vals)
+        self._cache[key] = out
+        return out
+
+    def rows(self, levels: np.ndarray, weights: np.ndarray,
+             values: Sequence[Mapping[str, Mapping[str, object]]] | None = None
+             ) -> tuple[list[str], list[list[dict]]]:
+        """(`evidence`, `evidence_detail`) for each row of `levels`/`weights` ([r, k], registry
+        column order); `values[row][comparison]` holds the placeholders and `recorded_person_id`.
+        A comparison gives a line when its level is not neutral (it weighs) or when its neutral level
+        has words (e.g. "no father recorded, not counted")."""
+        levels = np.asarray(levels)
+        weights = np.asarray(weights)
+        names = self.registry.names
+        texts, details = [], []
+        for r in range(levels.shape[0]):
+            vrow = values[r] if values is not None else {}
+            lines, det = [], []
+            for j, name in enumerate(names):
+                code = int(levels[r, j])
+                cmp = self.registry[name]
+                lv = cmp.levels[code]
+                v = vrow.get(name, {}) if vrow else {}
+                t = self.text(name, code, v)
+                if t is None:
+                    continue
+                w = float(weights[r, j])
+                line = f"{t} {format_weight(w)}"
+                lines.append(line)
+                det.append({"field": name, "level": lv.name, "weight": round(w, 2), "text": line,
+                            "claimed": _s(v.get("c")), "recorded": _s(v.get("p")),
+                            "recorded_person_id": _s(v.get("recorded_person_id"))})
+            texts.append("; ".join(lines))
+            details.append(det)
+        return texts, details
+
+
+def _s(v) -> str | None:
+    return None if v is None or v == "" else str(v)
+
+
+def evidence(levels: np.ndarray, weights: np.ndarray,
+             values: Sequence[Mapping[str, Mapping[str, object]]] | None = None,
+             registry: Registry | None = None, lang: str = "vi") -> tuple[list[str], list[list[dict]]]:
+    """`Explainer(registry, lang).rows(levels, weights, values)`."""
+    return Explainer(registry or default_registry(), lang).rows(levels, weights, values)
+
+
+DETAIL_DTYPE = pl.List(pl.Struct({"field": pl.Utf8, "level": pl.Utf8, "weight": pl.Float64,
+                                  "text": pl.Utf8, "claimed": pl.Utf8, "recorded": pl.Utf8,
+                                  "recorded_person_id": pl.Utf8}))
+
+
+# ------------------------------------------------------------------------------------------------
+# whole-column form (frames with lvl_<field> / w_<field>)
+# ------------------------------------------------------------------------------------------------
 
 def weight_text(w: pl.Expr) -> pl.Expr:
     """'+3.1' / '−1.2' / '0.0' from a Float weight expression (one decimal)."""
@@ -147,35 +182,47 @@ def render(template: str, values: dict[str, pl.Expr]) -> pl.Expr:
     return pl.format(fmt, *args)
 
 
+def _range_expr(values: dict[str, pl.Expr]) -> pl.Expr:
+    lo, hi, best = values.get("lo"), values.get("hi"), values.get("best")
+    if lo is None or hi is None:
+        return best.cast(pl.Utf8) if best is not None else pl.lit("?")
+    one = lo.cast(pl.Utf8)
+    two = pl.format("{}–{}", lo, hi)
+    e = pl.when(lo.is_not_null() & (lo == hi)).then(one).when(lo.is_not_null()).then(two)
+    return e.otherwise(best.cast(pl.Utf8) if best is not None else pl.lit("?"))
+
+
 def field_text(field: str, level_names: tuple[str, ...], lvl: pl.Expr, w: pl.Expr,
-               values: dict[str, pl.Expr], lang: str) -> pl.Expr:
-    """One evidence line for a field ('…' + ' +2.0'), null for levels without a template."""
+               values: dict[str, pl.Expr], lang: str, registry: Registry | None = None) -> pl.Expr:
+    """One evidence line for a comparison ('…' + ' +2.0'), null for levels without words."""
     check_lang(lang)
-    label = FIELD_LABELS[lang][field]
+    registry = registry or default_registry()
+    cmp = registry[field]
+    label = cmp.label[lang]
     vals = dict(values)
     vals.setdefault("L", pl.lit(label))
     vals.setdefault("l", pl.lit(label.lower()))
-    vals.setdefault("F", pl.lit(label))
-    tmpl = TEMPLATES[lang].get(field, {})
+    vals.setdefault("range", _range_expr(values))
     expr = pl.when(pl.lit(False)).then(pl.lit(None, dtype=pl.Utf8))
     for i, name in enumerate(level_names):
-        if name in tmpl:
-            expr = expr.when(lvl == i).then(render(tmpl[name], vals))
+        if name in cmp.level_names and cmp.level(name).template[lang]:
+            expr = expr.when(lvl == i).then(render(cmp.level(name).template[lang], vals))
     text = expr.otherwise(pl.lit(None, dtype=pl.Utf8))
     return pl.when(text.is_not_null()).then(text + pl.lit(" ") + weight_text(w))
 
 
 def with_evidence(df: pl.DataFrame, fields: list[tuple[str, tuple[str, ...]]],
-                  values: dict[str, dict[str, pl.Expr]], lang: str = "vi") -> pl.DataFrame:
+                  values: dict[str, dict[str, pl.Expr]], lang: str = "vi",
+                  registry: Registry | None = None) -> pl.DataFrame:
     """`df` with `evidence` (Utf8) and `evidence_detail` (List[Struct{field, level, weight, text}]) from
-    its `lvl_<field>` / `w_<field>` columns. Each field's line is computed once.
-
-    `fields`: (field name, level names) in display order; `values[field]`: placeholder expressions."""
+    its `lvl_<field>` / `w_<field>` columns. `fields`: (name, level names) in display order."""
     check_lang(lang)
+    registry = registry or default_registry()
+    fields = [(name, levels) for name, levels in fields if name in registry]
     tmp = [f"_ev_{name}" for name, _ in fields]
     df = df.with_columns(
-        field_text(name, levels, pl.col(f"lvl_{name}"), pl.col(f"w_{name}"), values.get(name, {}), lang)
-        .alias(t) for (name, levels), t in zip(fields, tmp))
+        field_text(name, levels, pl.col(f"lvl_{name}"), pl.col(f"w_{name}"), values.get(name, {}), lang,
+                   registry).alias(t) for (name, levels), t in zip(fields, tmp))
     structs = [pl.struct(
         pl.lit(name).alias("field"),
         pl.col(f"lvl_{name}").cast(pl.Int64).replace_strict(list(range(len(levels))), list(levels),
@@ -183,8 +230,8 @@ def with_evidence(df: pl.DataFrame, fields: list[tuple[str, tuple[str, ...]]],
         .alias("level"),
         pl.col(f"w_{name}").cast(pl.Float64).round(2).alias("weight"), pl.col(t).alias("text"))
         for (name, levels), t in zip(fields, tmp)]
-    evidence = pl.concat_list([pl.col(t) for t in tmp]).list.drop_nulls().list.join("; ").alias("evidence")
+    evidence_ = pl.concat_list([pl.col(t) for t in tmp]).list.drop_nulls().list.join("; ").alias("evidence")
     detail = (pl.concat_list(structs)
               .list.eval(pl.element().filter(pl.element().struct.field("text").is_not_null()))
               .alias("evidence_detail"))
-    return df.with_columns(evidence, detail).drop(tmp)
+    return df.with_columns(evidence_, detail).drop(tmp)

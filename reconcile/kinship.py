@@ -13,8 +13,9 @@ Owns
   Derived rows: siblings (children of one resolved parent) and grandparents (a resolved parent's
   resolved parents). Every row carries a confidence; several sources for one edge combine as
   independent evidence (1 - Π(1 - c)).
-- `build_graph(people, relatives) -> nx.MultiDiGraph`, `family_of(graph, pidx)` and `graph_from_index(index)` (cached on the
-  Index object; the graph is never saved, the edge frame is: `kin_edges.parquet`).
+- `build_graph(people, relatives) -> nx.MultiDiGraph`, `family_of(graph, pidx)` and `graph_from_index(index)` (kept on the
+  Index object; the graph is never saved; the index stores relatives in CSR form, see
+  `reconcile.index.arrays.Relatives`, and the edge frame `kin_edges.parquet`).
 
 All work is whole-column polars joins; no loop runs over rows.
 """
@@ -437,15 +438,11 @@ def build_graph(people: pl.DataFrame, relatives: pl.DataFrame):
 
 
 def graph_from_index(index):
-    """The kinship graph of an Index, rebuilt from its relatives frame (`index.kin`, saved as
-    kin_edges.parquet) and cached on that Index object."""
-    cache = getattr(index, "_cache", None)
-    if cache is not None and "kinship.graph" in cache:
-        return cache["kinship.graph"]
-    g = build_graph(index.people, index.kin)
-    if cache is not None:
-        cache["kinship.graph"] = g
-    return g
+    """The kinship graph of an Index, built lazily from its relatives frame (`index.kin`) on first
+    use and kept on that Index object (`Index._graph`)."""
+    if index._graph is None:
+        index._graph = build_graph(index.people, index.kin)
+    return index._graph
 
 
 def family_of(graph, pidx: int, depth: int = 1) -> list[tuple[int, str, float]]:

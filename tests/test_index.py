@@ -9,7 +9,9 @@ import polars as pl
 import pytest
 
 from reconcile.errors import IndexFormatError
-from reconcile.index import Index, build_index, featurise_claims, load_index
+import numpy as np
+
+from reconcile.index import Index, build_index, load_index
 
 
 def _register() -> pl.DataFrame:
@@ -51,6 +53,9 @@ def test_term_frequencies_count_the_register(index):
     assert index.tf_count("addr", "a pao") == 2          # Giàng A Páo and Sùng A Páo
     assert index.tf_count("fam_key", index.people["p_fam_key"][0]) == 3   # three Giàng
     assert index.tf_count("fold", "nobody here") == 0
+    code = index.vocabs["fold"].code("nguyen van hung")
+    assert index.arrays.tf["fold"][code] == 2
+    assert (index.arrays["fold"] == code).sum() == 2
     p = index.people.filter(pl.col("person_id") == "P03").row(0, named=True)
     assert p["p_tf_full"] == 2 and p["p_tf_addr"] == 2
     assert index.n_people == 7
@@ -81,11 +86,23 @@ def test_round_trip_is_exact(index, tmp_path):
     out = idx.save(tmp_path / "x.rcidx")
     back = load_index(out)
     assert back.people.equals(idx.people) and back.people.schema == idx.people.schema
-    assert back.kin.equals(idx.kin) and back.tf.equals(idx.tf)
+    assert back.kin.equals(idx.kin)
     assert back.params == idx.params
     assert back.manifest == idx.manifest
-    assert set(back.manifest["files"]) == {"people.parquet", "name_tf.parquet", "kin_edges.parquet",
-                                           "kin_names.parquet", "model.json"}
+    for k, v in idx.arrays.cols.items():
+        assert back.arrays[k].dtype == v.dtype and np.array_equal(back.arrays[k], v), k
+    for k, post in idx.postings.items():
+        for f in post.FIELDS:
+            assert np.array_equal(getattr(back.postings[k], f), getattr(post, f)), (k, f)
+    assert np.array_equal(back.arrays.rel.offsets, idx.arrays.rel.offsets)
+    assert back.vocabs["fold"].strings.equals(idx.vocabs["fold"].strings)
+    assert back.display.to_frame().equals(idx.display.to_frame())
+    assert back.display.gather([3, 0])["person_id"].to_list() == ["P04", "P01"]
+    assert np.array_equal(back.arrays.rel.father, idx.arrays.rel.father)
+    assert {"people.parquet", "kin_edges.parquet", "kin_names.parquet", "model.json",
+            "p.fam_key.npy", "rel.offsets.npy", "vocab.fold.arrow",
+            "display.person_id.data.npy"} <= set(back.manifest["files"])
+    assert not back.arrays["fam_key"].flags.owndata     # memory-mapped, not read into memory
     # saving again replaces the earlier index atomically and leaves no temp dirs
     idx.with_params({"version": 2}).save(out)
     assert load_index(out).params == {"version": 2}
@@ -105,6 +122,19 @@ def test_damaged_file_is_refused(index, tmp_path):
     data[len(data) // 2] ^= 0xFF
     f.write_bytes(bytes(data))
     with pytest.raises(IndexFormatError, match="checksum"):
+        load_index(out, verify=True)
+    with open(out / "p.by.npy", "ab") as fh:         # a changed size is caught on every load
+        fh.write(b"x")
+    with pytest.raises(IndexFormatError, match="size"):
+        load_index(out)
+
+
+def test_format_2_is_refused_with_the_rebuild_command(index, tmp_path):
+    out = index.save(tmp_path / "old.rcidx")
+    m = json.loads((out / "manifest.json").read_text())
+    m["format_version"] = 2
+    (out / "manifest.json").write_text(json.dumps(m))
+    with pytest.raises(IndexFormatError, match="version 2.*reconcile index POPULATION --out INDEX"):
         load_index(out)
 
 
@@ -140,24 +170,33 @@ def test_missing_file_is_refused(index, tmp_path):
         load_index(out)
 
 
-def test_featurise_claims(index):
-    claims = pl.DataFrame([
-        {"claim_id": "C1", "name": "Pao", "aliases": ["Páo", "bố Súa"], "age": 49.0,
-         "recorded_on": "2024-09-17",
-         "relatives": [{"relation": "father", "name": "Giàng A Tủa", "birth_year": None}]},
-        {"claim_id": "C2", "name": "Nguyen Van Hung", "aliases": None, "birth_year": 1980,
-         "relatives": None},
-    ])
-    cf, cr = featurise_claims(claims, index)
-    assert cf["claim_idx"].to_list() == [0, 1]
-    c2 = cf.row(1, named=True)
-    assert c2["c_fold"] == "nguyen van hung" and c2["c_tf_full"] == 2
-    assert c2["c_by_lo"] <= 1980 <= c2["c_by_hi"]
-    c1 = cf.row(0, named=True)
-    assert c1["c_alias_fold"] == ["pao"]                 # "bố Súa" is a teknonym, not an alias
-    assert c1["c_by_lo"] <= 1975 <= c1["c_by_hi"]
-    rel = cr.filter(pl.col("claim_idx") == 0).sort("relation")
-    assert rel["relation"].to_list() == ["child", "father"]
-    assert rel["source"].to_list() == ["teknonym", "claimed"]
-    assert rel.filter(pl.col("relation") == "child")["r_giv"].item() == "sua"
-    assert cr.filter(pl.col("claim_idx") == 1).height == 0
+def test_arrays_follow_the_contract(index):
+    a = index.arrays
+    p01 = 0
+    assert index.vocabs["fold"].string(a["fold"][p01]) == "giang a pao"
+    assert index.vocabs["addr"].string(a["addr"][p01]) == "a pao"
+    assert a["by"].dtype == np.int16 and a["by"][p01] == 1975
+    assert a["sex"][3] == 2 and a["sex_marker"][3] == 2        # Huỳnh Thị Lan: F, "Thị"
+    assert a["sex_marker"][2] == 1                              # Nguyễn Văn Hùng
+    assert a["fam"][4] == a["fam"][0] and a["fam_key"][5] != a["fam_key"][0]
+    assert a["home_now"][0] != 0 and a["home_now"][0] & a["home_now"][1]   # Hoàng Liên Sơn ~ Lào Cai
+    assert a["home_now"][4] == 0                                # no hometown
+    assert a["zmask"][p01] != 0 and a["zmask"].dtype == np.uint16
+    rel = a.rel
+    edges = np.arange(rel.offsets[0], rel.offsets[1])
+    fathers = edges[rel.relation[edges] == 0]
+    assert [index.vocabs["rel_name"].string(rel.name[e]) for e in fathers] == ["Giàng A Tủa"]
+    assert rel.pidx[fathers].tolist() == [1]
+    assert rel.father[0] == 1 and rel.father[1] == -1          # recorded father of P01 is P02
+
+
+def test_postings_find_blocks_by_key(index):
+    from reconcile.blocking.postings import pack2
+
+    a = index.arrays
+    post = index.postings["fam_giv"]
+    key = pack2(a["fam_key"][2:3], a["giv_key"][2:3])        # Nguyễn Văn Hùng
+    start, stop = post.blocks(key)
+    assert sorted(post.pidx[start[0]:stop[0]].tolist()) == [2, 6]
+    assert post.years[start[0]:stop[0]].tolist() == [1961, 1980]   # sorted by birth year
+    assert post.size(np.array([2**63], dtype=np.uint64)).tolist() == [0]

@@ -169,10 +169,9 @@ def test_graph_from_index(index):
 
 
 def test_pseudo_claims_family_from_relative_view(index):
-    from reconcile.index import featurise_claims
+    from reconcile.features import encode_claims
 
-    cf, cr = featurise_claims(_claims(ABSENT), index)
-    ps = L.pseudo_claims(cf, cr)
+    ps = L.pseudo_claims(encode_claims(_claims(ABSENT), index))
     f = ps.filter(pl.col("src_relation") == "father")
     rels = {(r["relation"], r["name"]) for r in f["relatives"][0]}
     assert rels == {("child", "Giàng A Chớ"), ("spouse", "Vàng Thị Mỷ")}
@@ -212,7 +211,7 @@ def test_household_at_claimed_address_for_claimant_naming_nobody(index):
     out = rc.leads(_claims(c), index, top_k=20)
     hh = out.filter(pl.col("kind") == "household")
     assert "H1" in hh["household_id"].to_list()
-    assert hh.filter(pl.col("household_id") == "H1")["probability"][0] <= L.FAMILY_HH_PROB
+    assert hh.filter(pl.col("household_id") == "H1")["probability"][0] <= L.LeadsConfig().family_hh_prob
 
 
 def test_claimant_with_nothing_found_gets_only_places(index):
@@ -225,13 +224,12 @@ def test_claimant_with_nothing_found_gets_only_places(index):
 
 
 def test_given_name_only_relative_searched_with_family_surname(index):
-    from reconcile.index import featurise_claims
+    from reconcile.features import encode_claims
 
     c = {"claim_id": "G1", "name": "Giàng A Chớ", "sex": "M", "birth_year": 1987, "ethnicity": "Mông",
          "claimed_hometown": "Đồng Văn, Hà Giang",
          "relatives": [{"relation": "father", "name": "Tủa"}, {"relation": "mother", "name": "Mỷ"}]}
-    cf, cr = featurise_claims(_claims(c), index)
-    ps = L.pseudo_claims(cf, cr)
+    ps = L.pseudo_claims(encode_claims(_claims(c), index))
     fathers = ps.filter(pl.col("src_relation") == "father")
     # the claimant's surname is the father's; the mother's is unknown, so she is searched as said
     assert set(fathers["name"]) == {"Tủa", "Giàng Tủa"} and set(fathers["src_name"]) == {"Tủa"}
@@ -256,3 +254,72 @@ def test_order_diversity_and_places(index):
     # a short list keeps one place lead
     short = rc.leads(_claims(ABSENT), index, top_k=3)
     assert short.height == 3 and (short["kind"] == "place").sum() == 1
+
+
+# ------------------------------------------------------------------------------------------------
+# engine v3: leads from scored pairs, pseudo-claims through the Matcher, probabilities that mean something
+# ------------------------------------------------------------------------------------------------
+
+def _key(out):
+    return out.select("claim_id", "kind", "person_id", "household_id", "relation",
+                      pl.col("probability").round(9)).sort(pl.all())
+
+
+def test_leads_take_the_scored_pairs(index):
+    from reconcile.engine import Matcher
+
+    cl = _claims(ABSENT, dict(ABSENT, claim_id="A2", name="Giàng A Lử", birth_year=1984))
+    sp = Matcher(index).score(cl)
+    a = rc.leads(cl, index, top_k=20, scored=sp)
+    b = rc.leads(cl, index, top_k=20)
+    assert _key(a).equals(_key(b)) and a["reason"].to_list() == b["reason"].to_list()
+
+
+def test_one_claim_dict_equals_batch(index):
+    one = rc.leads(ABSENT, index, top_k=20)
+    batch = rc.leads(_claims(ABSENT), index, top_k=20)
+    assert _key(one).select(pl.exclude("probability")).equals(_key(batch).select(pl.exclude("probability")))
+    assert (one.sort("rank")["probability"] - batch.sort("rank")["probability"]).abs().max() < 1e-9
+
+
+def test_namesakes_share_a_relative_lead(index):
+    # two registered "Giàng A Tủa" of the right age: the probability that the father is one of them
+    # never exceeds 1 (they share it, with "none of them")
+    out = rc.leads(_claims(dict(ABSENT, relatives=[{"relation": "father", "name": "Giàng A Tủa"}])),
+                   index, top_k=20)
+    f = out.filter((pl.col("kind") == "relative") & (pl.col("relation") == "father"))
+    assert f.height >= 1 and f["probability"].sum() <= 1.0 + 1e-9
+
+
+def test_named_on_a_record_is_scored_not_fixed(index):
+    c = {"claim_id": "N1", "name": "Giàng A Chứ", "sex": "M", "birth_year": 1975, "ethnicity": "Mông"}
+    r = rc.leads(_claims(c), index, top_k=20).filter(pl.col("person_id") == "001305000012")
+    assert r.height == 1 and 0.0 < r["probability"][0] < 1.0 and abs(r["probability"][0] - 0.6) > 1e-6
+    # an implausible age (the claimant 7 at the child's birth) gives no such lead
+    r2 = rc.leads(_claims(dict(c, claim_id="N3", birth_year=1998)), index, top_k=20)
+    assert r2.filter(pl.col("person_id") == "001305000012").height == 0
+
+
+def test_config_keyword_reaches_the_sources(index):
+    out = rc.leads(_claims(ABSENT), index, top_k=20, config=L.LeadsConfig(per_relative=0, per_named=0, expand_min=1.0))
+    assert out.filter((pl.col("kind") == "relative") & ~pl.col("relation").eq("sibling")).height == 0
+    few = rc.leads(_claims(ABSENT), index, top_k=20, config=L.LeadsConfig(max_places=1, hometown_prob=0.0))
+    assert (few["kind"] == "place").sum() <= 1
+
+
+def test_rejected_person_is_no_lead(index, tmp_path):
+    from reconcile.decisions import Decisions
+
+    out = rc.leads(_claims(ABSENT), index, top_k=20)
+    assert "001050000001" in out["person_id"].to_list()
+    dec = Decisions.open(tmp_path / "d.db")
+    dec.record("A1", "reject", "Cán bộ A", person_id="001050000001")
+    out2 = rc.leads(_claims(ABSENT), index, top_k=20, decisions=dec)
+    assert "001050000001" not in out2["person_id"].to_list()
+
+
+def test_sibling_decided_by_level_names_not_text(index):
+    # English words change nothing: the decision reads comparison levels by name
+    vi = rc.leads(_claims(ABSENT), index, top_k=20)
+    en = rc.leads(_claims(ABSENT), index, top_k=20, lang="en")
+    assert _key(vi).equals(_key(en))

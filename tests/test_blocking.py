@@ -1,12 +1,14 @@
-"""Candidates: the true person is found under garbled claims; bounds cut in and are reported."""
+"""Blocking on postings: the true person is found under garbled claims; bounds cut in and are reported."""
 
 from __future__ import annotations
 
+import numpy as np
 import polars as pl
 import pytest
 
-from reconcile.candidates import CandidateConfig, candidate_pairs, candidate_pairs_with_stats
-from reconcile.index import build_index, featurise_claims
+from reconcile.blocking.candidates import VIA_CODE, CandidateConfig, candidates
+from reconcile.features import encode_claim, encode_claims
+from reconcile.index import build_index
 
 
 def _register() -> pl.DataFrame:
@@ -34,12 +36,24 @@ def index():
     return build_index(_register())
 
 
+_VIA = {v: k for k, v in VIA_CODE.items()}
+
+
+def _pairs(cs) -> pl.DataFrame:
+    return pl.DataFrame({"claim_idx": cs.claim.astype(np.uint32), "pidx": cs.pidx.astype(np.uint32),
+                         "via": [_VIA[int(v)] for v in cs.via], "n_keys": cs.n_keys},
+                        schema={"claim_idx": pl.UInt32, "pidx": pl.UInt32, "via": pl.Utf8,
+                                "n_keys": pl.UInt8})
+
+
 def _found(index, claims, config=CandidateConfig()):
-    cf, cr = featurise_claims(pl.DataFrame(claims), index)
-    pairs, stats = candidate_pairs_with_stats(cf, index, config)
+    ca = encode_claims(pl.DataFrame(claims), index)
+    cs = candidates(ca, index, config)
+    pairs = _pairs(cs)
     pid = index.people.select("pidx", "person_id")
-    got = pairs.join(pid, on="pidx").join(cf.select("claim_idx", "claim_id"), on="claim_idx")
-    return {cid: set(g["person_id"]) for (cid,), g in got.group_by("claim_id")}, pairs, stats
+    got = pairs.join(pid, on="pidx").with_columns(
+        pl.col("claim_idx").map_elements(lambda i: ca.claim_id[i], return_dtype=pl.Utf8).alias("claim_id"))
+    return {cid: set(g["person_id"]) for (cid,), g in got.group_by("claim_id")}, pairs, cs.stats
 
 
 CLAIMS = [
@@ -86,9 +100,9 @@ def test_max_pairs_per_claim(index):
 
 def test_deterministic_and_sorted(index):
     claims = [c for c, _ in CLAIMS]
-    cf, _ = featurise_claims(pl.DataFrame(claims), index)
-    a = candidate_pairs(cf, index, CandidateConfig(block_cap=10))
-    b = candidate_pairs(cf, index, CandidateConfig(block_cap=10))
+    ca = encode_claims(pl.DataFrame(claims), index)
+    a = _pairs(candidates(ca, index, CandidateConfig(block_cap=10)))
+    b = _pairs(candidates(ca, index, CandidateConfig(block_cap=10)))
     assert a.equals(b)
     assert a.equals(a.sort("claim_idx", "pidx"))
     assert a.schema == pl.Schema({"claim_idx": pl.UInt32, "pidx": pl.UInt32, "via": pl.Utf8,
@@ -125,3 +139,44 @@ def test_relatives_rescue_a_common_name_under_a_tight_bound(index):
                              keys=tuple(k for k in tight.keys if k not in ("rel", "rel_giv", "giv_rel")))
     found, _, _ = _found(index, [claim], no_rel)
     assert len(found["r"]) <= 3 * 4
+
+
+def test_transposition_is_one_edit(index):
+    found, pairs, _ = _found(index, [{"claim_id": "t", "name": "Huỳnh Thị Lna", "birth_year": 1990}])
+    assert "T3" in found["t"]
+
+
+def test_surname_that_folds_like_a_teknonym_is_a_name(index):
+    found, _, _ = _found(index, [{"claim_id": "v", "name": "Võ Đình Giang"}])   # not "vợ ..."
+    assert "T4" in found["v"]
+
+
+def test_one_claim_and_batch_give_the_same_candidates(index):
+    claims = [c for c, _ in CLAIMS]
+    cfg = CandidateConfig(block_cap=10)
+    batch = _pairs(candidates(encode_claims(pl.DataFrame(claims), index), index, cfg))
+    for i, c in enumerate(claims):
+        one = _pairs(candidates(encode_claim(c, index), index, cfg))
+        assert one.drop("claim_idx").equals(batch.filter(pl.col("claim_idx") == i).drop("claim_idx")), c
+
+
+def test_full_date_of_birth_finds_a_garbled_name():
+    reg = pl.DataFrame({"person_id": ["A", "B", "C"],
+                        "full_name": ["Raquel Lodge", "Finlay Coffey", "Hugo Sporn"],
+                        "birth_date": ["1961-04-12", "1975-11-03", "1961-04-13"]})
+    idx = build_index(reg)
+    found, pairs, _ = _found(idx, [{"claim_id": "d", "name": "Garnett Raquelle",
+                                    "birth_date": "12/04/1961"}])
+    assert found["d"] == {"A"}
+    assert pairs["via"].to_list() == ["dob"]
+
+
+def test_place_text_codes_for_unresolved_places():
+    reg = pl.DataFrame({"person_id": ["A", "B"], "full_name": ["Raquel Lodge", "Hugo Sporn"],
+                        "residence": ["Park Holme, VIC", "Park Holme, VIC"]})
+    idx = build_index(reg)
+    code = idx.arrays["res_text"][0]
+    assert idx.vocabs["place_text"].string(code) == "park holme vic"       # text.fold
+    assert idx.arrays["res_text"][1] == code and idx.arrays.tf["place_text"][code] == 2
+    one = encode_claim({"claim_id": "x", "name": "R Lodge", "residence": "park holme, Vic"}, idx)
+    assert one.cols["res_text"][0] == code

@@ -1,0 +1,364 @@
+"""Candidate (claim, person) pairs from the postings of several keys, bounded per block.
+
+Keys (`via`, in priority order): `fam_giv` surname/clan key + phonetic given name (the name, its
+aliases, and the first and last token swapped); `giv_rel` the claimant's given name with a claimed
+relative's (relation + both given-name keys); `name_key` phonetic key of the whole name; `addr`
+address form ("a pao", "van hung"); `rel` a claimed relative (relation + clan key + given-name key)
+against the relatives the register records; `rel_giv` (off by default) the same on the relative's
+given name only; `giv` phonetic given-name key of any token of the claim's names — only for claims
+whose surname + given name found no block (names without surname: "A Páo", "Páo", teknonyms);
+`giv_fuzzy` a token of 3+ letters that is no name part of the register (a typo) against given names
+within `fuzzy_max_edits` edits counting a transposition as one (optimal string alignment: Lna/Lan);
+`clan_year` (off by default) the clan key inside the birth-year window; `dob` the full date of
+birth (year, month and day all known on both sides), for names swapped, missing or misspelt. A claim with no name of
+its own (a teknonym written as the name: "bố Páo") also uses `rel_giv`.
+
+Bounds (`CandidateConfig`): a block larger than its key's cap is read only inside the claim's
+birth-year window (± `year_slack`; people of unknown year stay in reach), narrowed to the best
+estimate ± slack when far too big; still over the cap, the people kept share places with the claim,
+its sex and zodiac, then the nearest years, ties by a fixed hash. Without a usable year, blocks up to
+`rank_limit` are ranked the same way, larger ones give a fixed hash sample. A claim's union is cut
+to `max_pairs_per_claim` (found by more keys first, then key priority, then nearest year).
+Same input, same output: pairs sorted by (claim, pidx).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+from functools import lru_cache
+
+import numpy as np
+
+from reconcile.blocking.postings import pack2, pack_dob, pack_giv_rel, pack_rel
+
+KEY_PRIORITY = ("fam_giv", "giv_rel", "name_key", "addr", "rel", "rel_giv", "giv", "giv_fuzzy",
+                "clan_year", "dob")
+VIA_CODE = {v: i for i, v in enumerate(KEY_PRIORITY)}
+ALWAYS_YEAR = frozenset({"clan_year", "rel_giv", "giv_fuzzy"})
+# posting kind each key reads
+_POSTING = {"fam_giv": "fam_giv", "giv_rel": "giv_rel", "name_key": "name_key", "addr": "addr",
+            "rel": "rel", "rel_giv": "rel_giv", "giv": "giv", "giv_fuzzy": "giv_tok",
+            "clan_year": "clan", "dob": "dob"}
+
+
+@dataclasses.dataclass(frozen=True)
+class CandidateConfig:
+    # clan_year and rel_giv are available but off by default: on the 200k synthetic register they
+    # added ~1M pairs for 1 true person in 1,800 not found by another key
+    keys: tuple[str, ...] = tuple(k for k in KEY_PRIORITY if k not in ("clan_year", "rel_giv"))
+    block_cap: int = 300            # people one key block may contribute to one claim
+    key_caps: tuple[tuple[str, int], ...] = (("fam_giv", 1000), ("giv_rel", 500), ("name_key", 500),
+                                             ("addr", 200), ("dob", 100))
+    year_slack: int = 2             # years added on each side of the claim's birth interval
+    max_year_span: int = 40         # wider claimed intervals count as "year unknown"
+    max_pairs_per_claim: int = 2000
+    register_years: int = 80        # rough spread of birth years in a register (for block estimates)
+    narrow_factor: int = 4          # windows expected above narrow_factor × cap: best year ± slack
+    skip_factor: int = 8            # clan_year/rel_giv blocks expected > skip_factor × cap are skipped
+    rank_limit: int = 20_000        # no-year blocks up to this size are ranked by place/sex, not sampled
+    fuzzy_max_edits: int = 1        # giv_fuzzy: OSA distance (a transposition is one edit)
+    fuzzy_min_letters: int = 3      # giv_fuzzy: tokens shorter than this are not corrected
+    # rank cut: points for sharing the residence commune, district, hometown district, today's
+    # hometown province, sex, and a fitting zodiac
+    rank_points: tuple[int, ...] = (2, 1, 2, 1, 1, 3)
+
+    def cap(self, via: str) -> int:
+        return dict(self.key_caps).get(via, self.block_cap)
+
+
+@dataclasses.dataclass
+class CandidateStats:
+    n_claims: int
+    n_pairs: int
+    per_claim_mean: float
+    per_claim_p50: float
+    per_claim_p99: float
+    per_claim_max: int
+    claims_without_candidates: int
+    capped_blocks: int              # (claim, key) blocks where the per-block bound cut people
+    capped_claims: int              # claims cut to max_pairs_per_claim
+    dropped_blocks: int             # clan_year/rel_giv/giv_fuzzy blocks skipped: no year, or too big
+    pairs_by_via: dict
+    seconds: float = 0.0
+
+    def as_dict(self) -> dict:
+        return dataclasses.asdict(self)
+
+
+@dataclasses.dataclass
+class CandidateSet:
+    """Pairs sorted by (claim, pidx): `claim` int32, `pidx` int32, `via` int8 (`VIA_CODE` of the
+    highest-priority key that found it), `n_keys` uint8; and the stats."""
+
+    claim: np.ndarray
+    pidx: np.ndarray
+    via: np.ndarray
+    n_keys: np.ndarray
+    stats: CandidateStats
+
+    @property
+    def n(self) -> int:
+        return int(self.claim.shape[0])
+
+
+class _Counts:
+    """Bounds that cut in while generating one batch's candidates."""
+
+    def __init__(self) -> None:
+        self.capped = self.dropped = self.capped_claims = 0
+
+
+def _hash(pidx: np.ndarray, salt: np.uint64) -> np.ndarray:
+    x = pidx.astype(np.uint64) * np.uint64(0x9E3779B97F4A7C15) ^ salt
+    x ^= x >> np.uint64(31)
+    return x * np.uint64(0xBF58476D1CE4E5B9)
+
+
+class _Claim:
+    """Everything the keys and bounds of one claim need (scalars and small arrays)."""
+
+    def __init__(self, ca, i: int, config: CandidateConfig):
+        c = ca.cols
+        self.lo, self.hi, self.best = int(c["by_lo"][i]), int(c["by_hi"][i]), int(c["by_best"][i])
+        self.has_year = self.lo > 0 and self.hi > 0 and self.hi - self.lo <= config.max_year_span
+        self.sex = int(c["sex"][i])
+        zod = int(c["zod"][i])
+        self.zbit = (1 << zod) if zod >= 0 else 0
+        self.res_c, self.res_d = int(c["res_commune"][i]), int(c["res_district"][i])
+        self.home_d, self.home_now = int(c["home_district"][i]), int(c["home_now"][i])
+
+
+def _rank(pidx: np.ndarray, years: np.ndarray, cl: _Claim, a, config: CandidateConfig, salt) -> np.ndarray:
+    """Order of `pidx` by the rank cut (best first)."""
+    pts = config.rank_points
+    score = np.zeros(pidx.size, dtype=np.int32)
+    if cl.res_c >= 0:
+        score += pts[0] * (a["res_commune"][pidx] == cl.res_c)
+    if cl.res_d >= 0:
+        score += pts[1] * (a["res_district"][pidx] == cl.res_d)
+    if cl.home_d >= 0:
+        score += pts[2] * (a["home_district"][pidx] == cl.home_d)
+    if cl.home_now:
+        score += pts[3] * ((a["home_now"][pidx] & np.uint64(cl.home_now)) != 0)
+    if cl.sex:
+        ps = a["sex"][pidx]
+        score += pts[4] * ((ps == 0) | (ps == cl.sex))
+    else:
+        score += pts[4]
+    if cl.zbit:
+        score += pts[5] * ((a["zmask"][pidx] & np.uint16(cl.zbit)) != 0)
+    dist = np.where((years > 0) & (cl.best > 0), np.abs(years.astype(np.int32) - cl.best), 99)
+    return np.lexsort((_hash(pidx, salt), dist, -score))
+
+
+def _block(post, start: int, stop: int, via: str, cl: _Claim, a, config: CandidateConfig,
+           counts: _Counts, salt) -> np.ndarray:
+    """The people one key block contributes to one claim, within the bounds."""
+    size = stop - start
+    cap = config.cap(via)
+    always = via in ALWAYS_YEAR
+    if size <= cap and not always:
+        return post.pidx[start:stop]
+    if cl.has_year:
+        lo, hi = cl.lo - config.year_slack, cl.hi + config.year_slack
+        expect = size * (hi - lo + 1) / config.register_years
+        if expect > config.narrow_factor * cap and cl.best > 0:
+            lo, hi = cl.best - config.year_slack, cl.best + config.year_slack
+            expect = size * (hi - lo + 1) / config.register_years
+        if always and expect > config.skip_factor * cap:
+            counts.dropped += 1
+            return post.pidx[:0]
+        yrs = post.years[start:stop]
+        unknown = int(np.searchsorted(yrs, 0, side="right"))
+        a0 = int(np.searchsorted(yrs, lo, side="left"))
+        a1 = int(np.searchsorted(yrs, hi, side="right"))
+        sel = np.concatenate([post.pidx[start:start + unknown], post.pidx[start + a0:start + a1]])
+        if sel.size <= cap:
+            return sel
+        counts.capped += 1
+        years = np.concatenate([yrs[:unknown], yrs[a0:a1]])
+        return sel[_rank(sel, years, cl, a, config, salt)[:cap]]
+    if always:
+        counts.dropped += 1
+        return post.pidx[:0]
+    counts.capped += 1
+    sel = post.pidx[start:stop]
+    if size <= config.rank_limit:
+        return sel[_rank(sel, post.years[start:stop], cl, a, config, salt)[:cap]]
+    return sel[np.argsort(_hash(sel, salt), kind="stable")[:cap]]
+
+
+@lru_cache(maxsize=200_000)
+def _token_giv_key(token: str) -> str:
+    """Phonetic given-name key of one folded token (a pure function, memoised)."""
+    from reconcile.names import phonetic_key
+
+    return phonetic_key(token)
+
+
+@lru_cache(maxsize=200_000)
+def _swapped_keys(fold: str) -> tuple[str, str] | None:
+    """(clan key, given-name key) of a folded name read with its last token as the surname."""
+    from reconcile.names import parse_name
+
+    t = fold.split()
+    if len(t) < 2:
+        return None
+    p = parse_name(f"{t[-1]} {t[0]}")
+    return p.fam_key, p.giv_key
+
+
+def _strings(index, ca, vocab: str, codes) -> list[str]:
+    n = len(index.vocabs[vocab])
+    extra = ca.extra.get(vocab, [])
+    out = []
+    for c in codes:
+        c = int(c)
+        out.append("" if c < 0 else index.vocabs[vocab].string(c) if c < n else extra[c - n])
+    return out
+
+
+class Blocker:
+    """Candidate generation against one index (the register-side tables are attributes)."""
+
+    def __init__(self, index, config: CandidateConfig):
+        self.index = index
+        self.config = config
+        self._given = None       # distinct folded given names of the register (giv_fuzzy)
+
+    def _given_names(self) -> tuple[list[str], np.ndarray]:
+        if self._given is None:
+            post = self.index.postings["giv_tok"]
+            codes = np.asarray(post.keys, dtype=np.int64)
+            self._given = (self.index.vocabs["tok"].take(codes), codes)
+        return self._given
+
+    def claim_keys(self, ca, i: int) -> list[tuple[str, int]]:
+        """(via, packed key) of one claim, in `KEY_PRIORITY` order, for the configured keys."""
+        idx, cfg = self.index, self.config
+        c, al, cr = ca.cols, ca.alias, ca.crel
+        a0, a1 = int(al["offsets"][i]), int(al["offsets"][i + 1])
+        fams = [int(c["fam_key"][i])] + [int(x) for x in al["fam_key"][a0:a1]]
+        givs = [int(c["giv_key"][i])] + [int(x) for x in al["giv_key"][a0:a1]]
+        addrs = [int(c["addr"][i])] + [int(x) for x in al["addr"][a0:a1]]
+        nkeys = [int(c["name_key"][i])] + [int(x) for x in al["name_key"][a0:a1]]
+        folds = [s for s in _strings(idx, ca, "fold", [c["fold"][i], *al["fold"][a0:a1]]) if s]
+        nv = {v: len(idx.vocabs[v]) for v in ("fam_key", "giv_key", "addr", "name_key", "tok")}
+        keys: list[tuple[str, int]] = []
+        for f, g in zip(fams, givs):
+            if 0 <= f < nv["fam_key"] and 0 <= g < nv["giv_key"]:
+                keys.append(("fam_giv", int(pack2(f, g))))
+        for fd in folds:                      # another order: last token as surname
+            sw = _swapped_keys(fd)
+            if sw is not None:
+                f, g = idx.vocabs["fam_key"].code(sw[0]), idx.vocabs["giv_key"].code(sw[1])
+                if f >= 0 and g >= 0:
+                    keys.append(("fam_giv", int(pack2(f, g))))
+        r0, r1 = int(cr["offsets"][i]), int(cr["offsets"][i + 1])
+        rel = [(int(cr["relation"][k]), int(cr["fam_key"][k]), int(cr["giv_key"][k])) for k in range(r0, r1)]
+        rel = [(r, f, g) for r, f, g in rel if 0 <= g < nv["giv_key"]]
+        toks = sorted({t for fd in folds for t in fd.split()})
+        tok_givs = [idx.vocabs["giv_key"].code(_token_giv_key(t)) for t in toks]
+        own_givs = sorted({g for g in givs + tok_givs if 0 <= g < nv["giv_key"]})
+        for g in own_givs:
+            for r, _f, rg in rel:
+                keys.append(("giv_rel", int(pack_giv_rel(g, r, rg))))
+        keys += [("name_key", k) for k in nkeys if 0 <= k < nv["name_key"]]
+        keys += [("addr", k) for k in addrs if 0 <= k < nv["addr"]]
+        keys += [("rel", int(pack_rel(r, f, g))) for r, f, g in rel if 0 <= f < nv["fam_key"]]
+        keys += [("rel_giv", int(pack2(r, g))) for r, _f, g in rel]
+        keys += [("giv", g) for g in sorted(set(tok_givs)) if g >= 0]
+        if "giv_fuzzy" in cfg.keys:
+            typos = [t for t in toks if len(t) >= cfg.fuzzy_min_letters and idx.vocabs["tok"].code(t) < 0]
+            if typos:
+                from rapidfuzz import process
+                from rapidfuzz.distance import OSA
+
+                names, codes = self._given_names()
+                for t in typos:
+                    for _s, _d, j in process.extract(t, names, scorer=OSA.distance,
+                                                     score_cutoff=cfg.fuzzy_max_edits, limit=None):
+                        keys.append(("giv_fuzzy", int(codes[j])))
+        for f in sorted({f for f in fams if 0 <= f < nv["fam_key"]}):
+            keys.append(("clan_year", f))
+        y, mo, d = int(c["by_best"][i]), int(c["bm"][i]), int(c["bd"][i])
+        if y > 0 and mo > 0 and d > 0 and int(c["by_kind"][i]) == 1:
+            keys.append(("dob", int(pack_dob(y, mo, d))))
+        wanted = set(cfg.keys)
+        if not folds:                 # no name at all ("mẹ Sành"): the named relatives' given names
+            wanted.add("rel_giv")
+        seen, out = set(), []
+        for k in keys:
+            if k[0] in wanted and k not in seen:
+                seen.add(k)
+                out.append(k)
+        return out
+
+    def claim(self, ca, i: int, counts: _Counts) -> tuple[np.ndarray, np.ndarray]:
+        """(pidx, via code) of one claim's candidates, sorted by pidx."""
+        idx, cfg = self.index, self.config
+        a = idx.arrays
+        cl = _Claim(ca, i, cfg)
+        keys = self.claim_keys(ca, i)
+        found_full = False
+        got_p, got_v = [], []
+        for via, key in keys:
+            if via == "giv" and found_full:
+                continue
+            post = idx.postings.get(_POSTING[via])
+            if post is None:                   # an index built before this key existed
+                continue
+            start, stop = post.blocks(np.array([key], dtype=np.uint64))
+            start, stop = int(start[0]), int(stop[0])
+            if stop <= start:
+                continue
+            if via == "fam_giv":
+                found_full = True
+            sel = _block(post, start, stop, via, cl, a, cfg, counts, np.uint64(key & 0xFFFFFFFFFFFF))
+            got_p.append(np.asarray(sel, dtype=np.int64))
+            got_v.append(np.full(sel.size, VIA_CODE[via], dtype=np.int64))
+        if not got_p:
+            return np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.int8), np.zeros(0, dtype=np.uint8)
+        p = np.concatenate(got_p)
+        v = np.concatenate(got_v)
+        order = np.lexsort((v, p))
+        p, v = p[order], v[order]
+        first = np.ones(p.size, dtype=bool)
+        first[1:] = p[1:] != p[:-1]
+        pv_new = np.ones(p.size, dtype=bool)
+        pv_new[1:] = (p[1:] != p[:-1]) | (v[1:] != v[:-1])
+        grp = np.cumsum(first) - 1
+        n_keys = np.bincount(grp, weights=pv_new).astype(np.uint8)
+        p, v = p[first], v[first]
+        if p.size > cfg.max_pairs_per_claim:
+            counts.capped_claims += 1
+            yrs = a["by"][p].astype(np.int32)
+            dist = np.where((yrs > 0) & (cl.best > 0), np.abs(yrs - cl.best), 99)
+            keep = np.sort(np.lexsort((p, dist, v, -n_keys.astype(np.int64)))[:cfg.max_pairs_per_claim])
+            p, v, n_keys = p[keep], v[keep], n_keys[keep]
+        return p.astype(np.int32), v.astype(np.int8), n_keys
+
+
+def candidates(ca, index, config: CandidateConfig = CandidateConfig(),
+               blocker: Blocker | None = None) -> CandidateSet:
+    """Candidate pairs of every claim of `ca` (`features.ClaimArrays`)."""
+    t0 = time.perf_counter()
+    blocker = blocker or Blocker(index, config)
+    counts = _Counts()
+    parts = [blocker.claim(ca, i, counts) for i in range(ca.n)]
+    sizes = np.array([x[0].size for x in parts], dtype=np.int64)
+    claim = np.repeat(np.arange(ca.n, dtype=np.int32), sizes)
+    pidx = np.concatenate([x[0] for x in parts]) if parts else np.zeros(0, np.int32)
+    via = np.concatenate([x[1] for x in parts]) if parts else np.zeros(0, np.int8)
+    n_keys = np.concatenate([x[2] for x in parts]) if parts else np.zeros(0, np.uint8)
+    s = sizes.astype(np.float64) if sizes.size else np.zeros(1)
+    stats = CandidateStats(
+        n_claims=ca.n, n_pairs=int(pidx.size), per_claim_mean=float(s.mean()),
+        per_claim_p50=float(np.quantile(s, 0.5)), per_claim_p99=float(np.quantile(s, 0.99)),
+        per_claim_max=int(s.max()), claims_without_candidates=int((sizes == 0).sum()),
+        capped_blocks=counts.capped, capped_claims=counts.capped_claims,
+        dropped_blocks=counts.dropped,
+        pairs_by_via={v: int((via == c).sum()) for v, c in VIA_CODE.items() if (via == c).any()},
+        seconds=round(time.perf_counter() - t0, 4))
+    return CandidateSet(claim=claim, pidx=pidx, via=via, n_keys=n_keys, stats=stats)

@@ -1,0 +1,451 @@
+"""The scoring core: `Matcher(index, config)` turns claims into `ScoredPairs` (candidates from the
+postings, comparison levels and weights from the model, the calibrated posterior with "none of
+them"), and `Matcher.query(claim)` answers one claim dict in milliseconds.
+
+Owns `EngineConfig`, `Matcher`, `ScoredPairs`, the array views the comparisons read (`ArrayPairView`,
+`ArrayRelativeView`, docs/ENGINE_V3.md) and `query`. Two stages: every candidate is scored without
+relatives; relatives are compared for every candidate of a claim whose stage-1 weight is at least the
+`stage2_top`-th best (all ties included) and every candidate found through a relative; the others
+keep their stage-1 weight and still compete in the posterior. Strings are touched only for
+similarities (once per distinct code pair) and for the returned rows' display and evidence.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import TYPE_CHECKING
+
+import numpy as np
+import polars as pl
+
+from reconcile.blocking.candidates import VIA_CODE, Blocker, CandidateConfig, candidates
+from reconcile.comparisons.base import RELATIONS
+
+if TYPE_CHECKING:
+    from reconcile.leads.config import LeadsConfig
+
+N_REL = len(RELATIONS)
+_REL_FEATURES = ("fam_key", "giv", "giv_norm", "giv_key", "mid", "fold", "ntok", "sex_marker")
+
+
+def _scorer(name: str):
+    """The rapidfuzz similarity (0..1) a comparison asks for by name."""
+    from rapidfuzz.distance import OSA, JaroWinkler, Levenshtein
+
+    scorers = {"jw": JaroWinkler.normalized_similarity, "osa": OSA.normalized_similarity,
+               "lev_norm": Levenshtein.normalized_similarity}
+    if name not in scorers:
+        raise ValueError(f"unknown similarity {name!r}; use one of {sorted(scorers)}")
+    return scorers[name]
+
+
+@dataclasses.dataclass(frozen=True)
+class EngineConfig:
+    """Everything the engine tunes, each default in one place."""
+
+    candidates: CandidateConfig = CandidateConfig()
+    stage2_top: int = 60                          # relatives compared down to this rank's weight, ties included
+    stage2_always: tuple[str, ...] = ("rel", "rel_giv")   # pairs found through a relative: always compared
+    batch_size: int = 1000                        # claims scored at once
+    absent_share: float | None = None             # overrides the model's prior share of absent claimants
+    leads: "LeadsConfig | None" = None            # leads' settings (reconcile.leads.config)
+
+
+# ------------------------------------------------------------------------------------------------
+# Views
+# ------------------------------------------------------------------------------------------------
+
+class VocabStrings:
+    """A read-only sequence over a vocabulary and a batch's extension strings: `s[code]`."""
+
+    __slots__ = ("vocab", "extra", "n")
+
+    def __init__(self, vocab, extra: list[str]):
+        self.vocab, self.extra, self.n = vocab, extra, len(vocab)
+
+    def __len__(self) -> int:
+        return self.n + len(self.extra)
+
+    def __getitem__(self, code: int) -> str:
+        code = int(code)
+        if code < 0:
+            code += len(self)
+        if code < self.n:
+            return self.vocab.strings[code]
+        return self.extra[code - self.n]
+
+
+class ArrayRelativeView:
+    """(pair, claimed relative, recorded relative of the same relation) triples (docs/ENGINE_V3.md)."""
+
+    def __init__(self, cols: dict[str, np.ndarray], claimed: np.ndarray, nrec: np.ndarray):
+        self.cols = cols
+        self.claimed = claimed
+        self.nrec = nrec
+        self.n = int(cols["pair"].shape[0])
+
+    def a(self, name: str) -> np.ndarray:
+        return self.cols[name]
+
+
+class ArrayPairView:
+    """Pairs (claim position, pidx) over an index and a batch of `ClaimArrays`."""
+
+    def __init__(self, matcher: "Matcher", ca, claim: np.ndarray, pidx: np.ndarray,
+                 relatives: ArrayRelativeView | None = None):
+        self.m = matcher
+        self.ca = ca
+        self.claim = claim
+        self.pidx = pidx
+        self.n = int(claim.shape[0])
+        self.n_people = matcher.index.n_people
+        self.relatives = relatives
+        self._c: dict[str, np.ndarray] = {}
+        self._p: dict[str, np.ndarray] = {}
+
+    def c(self, name: str) -> np.ndarray:
+        if name not in self._c:
+            self._c[name] = self.ca.cols[name][self.claim]
+        return self._c[name]
+
+    def p(self, name: str) -> np.ndarray:
+        if name not in self._p:
+            self._p[name] = np.asarray(self.m.index.arrays.cols[name][self.pidx])
+        return self._p[name]
+
+    def strings(self, vocab: str) -> "VocabStrings":
+        """Register vocabulary + this batch's extension, read item by item (nothing copied)."""
+        return VocabStrings(self.m.index.vocabs[vocab], self.ca.extra.get(vocab, []))
+
+    def _take(self, vocab: str, codes: np.ndarray) -> list[str]:
+        v = self.m.index.vocabs[vocab]
+        n = len(v)
+        extra = self.ca.extra.get(vocab, [])
+        reg = v.take(np.where(codes < n, codes, -1))
+        return [(s if s is not None else (extra[c - n] if c >= n else "")) for s, c in zip(reg, codes)]
+
+    def sim(self, vocab: str, a: np.ndarray, b: np.ndarray, scorer: str = "jw") -> np.ndarray:
+        a = np.asarray(a, dtype=np.int64)
+        b = np.asarray(b, dtype=np.int64)
+        out = np.zeros(a.shape[0], dtype=np.float32)
+        ok = (a >= 0) & (b >= 0)
+        if not ok.any():
+            return out
+        key = (a[ok] << 32) | b[ok]
+        uniq, inv = np.unique(key, return_inverse=True)
+        ua, ub = uniq >> 32, uniq & 0xFFFFFFFF
+        codes = np.unique(np.concatenate([ua, ub]))
+        strs = dict(zip(codes.tolist(), self._take(vocab, codes)))
+        fn = _scorer(scorer)
+        vals = np.fromiter((fn(strs[x], strs[y]) for x, y in zip(ua.tolist(), ub.tolist())),
+                           dtype=np.float32, count=uniq.shape[0])
+        out[ok] = vals[inv]
+        return out
+
+    def tf(self, vocab: str, codes: np.ndarray) -> np.ndarray:
+        codes = np.asarray(codes, dtype=np.int64)
+        a = self.m.index.arrays
+        t = a.rel.names["tf"] if vocab == "rel_name" else a.tf[vocab]
+        ok = (codes >= 0) & (codes < t.shape[0])
+        out = np.zeros(codes.shape[0], dtype=np.float64)
+        out[ok] = t[codes[ok]]
+        return out
+
+
+# ------------------------------------------------------------------------------------------------
+# Scored pairs
+# ------------------------------------------------------------------------------------------------
+
+OUTPUT_SCHEMA = {
+    "claim_id": pl.Utf8, "rank": pl.UInt32, "person_id": pl.Utf8, "probability": pl.Float64,
+    "weight": pl.Float64, "evidence": pl.Utf8,
+    "evidence_detail": pl.List(pl.Struct({"field": pl.Utf8, "level": pl.Utf8, "weight": pl.Float64,
+                                          "text": pl.Utf8, "claimed": pl.Utf8, "recorded": pl.Utf8,
+                                          "recorded_person_id": pl.Utf8})),
+    "full_name": pl.Utf8, "birth_year": pl.Int32, "household_id": pl.Utf8, "p_none": pl.Float64,
+}
+
+
+@dataclasses.dataclass
+class ScoredPairs:
+    """Every candidate pair of a batch of claims, scored (docs/ENGINE_V3.md)."""
+
+    claims: object
+    claim: np.ndarray
+    pidx: np.ndarray
+    via: np.ndarray
+    levels: np.ndarray
+    weights: np.ndarray
+    weight: np.ndarray
+    probability: np.ndarray
+    p_none: np.ndarray
+    chosen_edge: np.ndarray      # int64 [n, 5] recorded relative the model paired (CSR edge), -1
+    chosen_crel: np.ndarray      # int64 [n, 5] the claimed relative it was paired with, -1
+    registry: object
+
+    @property
+    def n(self) -> int:
+        return int(self.claim.shape[0])
+
+    def top(self, k: int) -> np.ndarray:
+        """Pair indexes of each claim's `k` best (probability, weight, then pidx), claims in order."""
+        order = np.lexsort((self.pidx, -self.weight, -self.probability, self.claim))
+        c = self.claim[order]
+        start = np.r_[0, np.flatnonzero(c[1:] != c[:-1]) + 1] if c.size else np.zeros(0, np.int64)
+        rank = np.arange(c.size) - np.repeat(start, np.diff(np.r_[start, c.size]))
+        return order[rank < k]
+
+
+DETAIL_NESTED_MAX = 100     # up to this many rows evidence_detail is converted row by row
+
+
+def _detail_series(details: list[list[dict]]) -> pl.Series:
+    """`evidence_detail` from per-row lists of dicts, built from flat columns (one frame, then
+    one implode per row) instead of one nested conversion per row."""
+    dtype = OUTPUT_SCHEMA["evidence_detail"]
+    if len(details) <= DETAIL_NESTED_MAX:        # a few rows (one claim): direct conversion, no query
+        return pl.Series("evidence_detail", details, dtype=dtype)
+    fields = [f.name for f in dtype.inner.fields]
+    flat = {f: [d[f] for row in details for d in row] for f in fields}
+    lengths = [len(row) for row in details]
+    inner = pl.DataFrame(flat, schema={f.name: f.dtype for f in dtype.inner.fields})
+    row = np.repeat(np.arange(len(details), dtype=np.int64), lengths)
+    out = (inner.with_columns(pl.Series("_row", row)).group_by("_row", maintain_order=True)
+           .agg(pl.struct(fields).alias("evidence_detail")))
+    full = pl.DataFrame({"_row": np.arange(len(details), dtype=np.int64)}).join(
+        out, on="_row", how="left", maintain_order="left")
+    return full.get_column("evidence_detail").fill_null(pl.lit([], dtype=dtype)).cast(dtype)
+
+
+def _rank_of(claim: np.ndarray) -> np.ndarray:
+    start = np.r_[0, np.flatnonzero(claim[1:] != claim[:-1]) + 1] if claim.size else np.zeros(0, np.int64)
+    return (np.arange(claim.size) - np.repeat(start, np.diff(np.r_[start, claim.size])) + 1)
+
+
+# ------------------------------------------------------------------------------------------------
+# Matcher
+# ------------------------------------------------------------------------------------------------
+
+class Matcher:
+    """Scores claims against one index with one model and one config."""
+
+    def __init__(self, index, config: EngineConfig | None = None, params=None):
+        from reconcile.comparisons import default_registry
+        from reconcile.model import default_params
+
+        self.index = index
+        self.config = config or EngineConfig()
+        self.registry = default_registry()
+        self.params = params if params is not None else _index_params(index) or default_params(self.registry)
+        if self.config.absent_share is not None:
+            self.params = dataclasses.replace(self.params, prior=dataclasses.replace(
+                self.params.prior, absent_share=self.config.absent_share))
+        self.blocker = Blocker(index, self.config.candidates)
+
+    # -- relatives --------------------------------------------------------------------------------
+    def _relative_view(self, ca, claim: np.ndarray, pidx: np.ndarray) -> ArrayRelativeView:
+        rel = self.index.arrays.rel
+        cr = ca.crel
+        n = claim.shape[0]
+        crel_rel = cr["relation"]
+        claimed_claim = np.zeros((ca.n, N_REL), dtype=bool)
+        c_owner = np.repeat(np.arange(ca.n), np.diff(cr["offsets"]))
+        ok = crel_rel < N_REL
+        claimed_claim[c_owner[ok], crel_rel[ok]] = True
+        claimed = claimed_claim[claim]
+        edges, owner = rel.of(pidx)
+        er = np.asarray(rel.relation[edges])
+        nrec = np.zeros((n, N_REL), dtype=np.int32)
+        m = er < N_REL
+        np.add.at(nrec, (owner[m], er[m]), 1)
+        # (pair, claimed relative) then × recorded edges of the same relation
+        c_lo, c_hi = cr["offsets"][claim], cr["offsets"][claim + 1]
+        cnt = c_hi - c_lo
+        pc_pair = np.repeat(np.arange(n, dtype=np.int64), cnt)
+        pc_crel = np.repeat(c_lo - np.cumsum(cnt) + cnt, cnt) + np.arange(int(cnt.sum()))
+        keep = crel_rel[pc_crel] < N_REL
+        pc_pair, pc_crel = pc_pair[keep], pc_crel[keep]
+        e_lo = rel.offsets[pidx[pc_pair]]
+        e_cnt = rel.offsets[pidx[pc_pair] + 1] - e_lo
+        t_pair = np.repeat(pc_pair, e_cnt)
+        t_crel = np.repeat(pc_crel, e_cnt)
+        t_edge = np.repeat(e_lo - np.cumsum(e_cnt) + e_cnt, e_cnt) + np.arange(int(e_cnt.sum()))
+        same = np.asarray(rel.relation[t_edge]) == crel_rel[t_crel]
+        t_pair, t_crel, t_edge = t_pair[same], t_crel[same], t_edge[same]
+        rname = np.asarray(rel.name[t_edge])
+        rn = rel.names
+        cols = {"pair": t_pair.astype(np.int32), "crel": t_crel.astype(np.int32), "edge": t_edge,
+                "relation": crel_rel[t_crel], "c_name": cr["name"][t_crel], "r_name": rname,
+                "c_by": cr["by"][t_crel], "r_by": np.asarray(rel.by[t_edge]),
+                "r_pidx": np.asarray(rel.pidx[t_edge])}
+        safe = np.maximum(rname, 0)
+        for f in _REL_FEATURES:
+            cols[f"c_{f}"] = cr[f][t_crel]
+            cols[f"r_{f}"] = np.where(rname >= 0, np.asarray(rn[f])[safe], -1 if f not in ("ntok", "sex_marker") else 0)
+        # second order: a registered sibling whose recorded parents differ from the candidate's
+        differ = np.zeros(t_pair.shape[0], dtype=np.int8)
+        sib = np.flatnonzero((cols["relation"] == RELATIONS.index("sibling")) & (cols["r_pidx"] >= 0))
+        if sib.size:
+            fa, mo = rel.father, rel.mother
+            cand = pidx[t_pair[sib]]
+            other = cols["r_pidx"][sib].astype(np.int64)
+            d = (((fa[cand] != -1) & (fa[other] != -1) & (fa[cand] != fa[other]))
+                 | ((mo[cand] != -1) & (mo[other] != -1) & (mo[cand] != mo[other])))
+            differ[sib] = d.astype(np.int8)
+        cols["r_parents_differ"] = differ
+        return ArrayRelativeView(cols, claimed, nrec)
+
+    # -- scoring ----------------------------------------------------------------------------------
+    def _score_view(self, view):
+        from reconcile.model import score
+
+        return score(view, self.params, self.registry)
+
+    def score_arrays(self, ca) -> ScoredPairs:
+        """Score every candidate of already encoded claims (`features.ClaimArrays`)."""
+        from reconcile.model import posterior
+
+        cs = candidates(ca, self.index, self.config.candidates, self.blocker)
+        claim, pidx, via = cs.claim.astype(np.int64), cs.pidx.astype(np.int64), cs.via
+        n_rel = len(RELATIONS)
+        k = len(self.registry)
+        levels = np.zeros((claim.size, k), dtype=np.int8)
+        weights = np.zeros((claim.size, k), dtype=np.float32)
+        chosen = np.full((claim.size, n_rel), -1, dtype=np.int64)
+        crel = np.full((claim.size, n_rel), -1, dtype=np.int64)
+        has_rel = np.diff(ca.crel["offsets"]) > 0
+        # a claim naming relatives with at most `stage2_top` candidates has all of them compared
+        # anyway: score those pairs once, with relatives; the others in two stages
+        small = has_rel & (np.bincount(claim, minlength=ca.n) <= self.config.stage2_top)
+        direct = small[claim]
+        first = np.flatnonzero(~direct)
+        sel = np.flatnonzero(direct)
+        if first.size:
+            levels[first], weights[first], chosen[first], crel[first] = self._score_view(
+                ArrayPairView(self, ca, claim[first], pidx[first]))
+        total = weights.sum(axis=1, dtype=np.float64)
+        if first.size and has_rel.any():
+            sel = np.union1d(sel, first[self._stage2(claim[first], via[first], total[first], has_rel)])
+        if sel.size:
+            rv = self._relative_view(ca, claim[sel], pidx[sel])
+            v2 = ArrayPairView(self, ca, claim[sel], pidx[sel], rv)
+            levels[sel], weights[sel], chosen[sel], crel[sel] = self._score_view(v2)
+            total[sel] = weights[sel].sum(axis=1, dtype=np.float64)
+        prob, p_none = posterior(total, claim, ca.n, self.index.n_people, self.params)
+        return ScoredPairs(claims=ca, claim=claim, pidx=pidx, via=via, levels=levels, weights=weights,
+                           weight=total, probability=prob, p_none=p_none, chosen_edge=chosen,
+                           chosen_crel=crel, registry=self.registry)
+
+    def _stage2(self, claim: np.ndarray, via: np.ndarray, total: np.ndarray, has_rel: np.ndarray) -> np.ndarray:
+        """Pairs whose relatives are compared: weight ≥ the claim's `stage2_top`-th best (ties
+        included), or found through a relative; only claims naming relatives."""
+        k = self.config.stage2_top
+        order = np.lexsort((-total, claim))
+        rank = _rank_of(claim[order])
+        kth = np.full(has_rel.shape[0], -np.inf)
+        at_k = order[rank == k]
+        kth[claim[at_k]] = total[at_k]
+        always = np.isin(via, [VIA_CODE[v] for v in self.config.stage2_always])
+        return np.flatnonzero(has_rel[claim] & ((total >= kth[claim]) | always))
+
+    def score_dicts(self, claims: list[dict]) -> ScoredPairs:
+        """Score a few claim dicts in one call with the scalar encoding (no polars query)."""
+        from reconcile.features import encode_claim_dicts
+
+        return self.score_arrays(encode_claim_dicts(claims, self.index))
+
+    def score(self, claims) -> ScoredPairs:
+        """Encode (batch) and score claims: frame, path or list of dicts."""
+        from reconcile.features import encode_claims
+
+        return self.score_arrays(encode_claims(claims, self.index))
+
+    # -- output -----------------------------------------------------------------------------------
+    def frame(self, sp: ScoredPairs, rows: np.ndarray, lang: str = "vi") -> pl.DataFrame:
+        """`match()` columns for the given pair rows (in that order)."""
+        from reconcile.explain import Explainer
+
+        if rows.size == 0:
+            return pl.DataFrame(schema=OUTPUT_SCHEMA)
+        idx = self.index
+        disp = idx.display.gather(sp.pidx[rows])
+        values = self._values(sp, rows, disp)
+        texts, details = Explainer(self.registry, lang).rows(sp.levels[rows], sp.weights[rows], values)
+        claim = sp.claim[rows]
+        return pl.DataFrame({
+            "claim_id": [sp.claims.claim_id[c] for c in claim.tolist()],
+            "rank": _rank_of(claim).astype(np.uint32),
+            "person_id": disp.get_column("person_id"),
+            "probability": sp.probability[rows], "weight": sp.weight[rows],
+            "evidence": texts, "evidence_detail": _detail_series(details),
+            "full_name": disp.get_column("full_name"),
+            "birth_year": disp.get_column("birth_year"),
+            "household_id": disp.get_column("household_id"),
+            "p_none": sp.p_none[claim]}, schema=OUTPUT_SCHEMA)
+
+    def _values(self, sp: ScoredPairs, rows: np.ndarray, disp: pl.DataFrame) -> list[dict]:
+        """Placeholders of the evidence words per returned row and comparison."""
+        idx, ca = self.index, sp.claims
+        a, rel = idx.arrays, idx.arrays.rel
+        d = {k: disp.get_column(k).to_list() for k in ("full_name", "birth_year", "hometown",
+                                                       "residence", "sex", "ethnicity")}
+        cd = ca.display
+        out = []
+        for r, row in enumerate(rows.tolist()):
+            c, p = int(sp.claim[row]), int(sp.pidx[row])
+            cname = cd["name"][c] or ""
+            pname = d["full_name"][r] or ""
+            ct, pt = cname.split(), pname.split()
+            lo, hi, best = (int(ca.cols[k][c]) or None for k in ("by_lo", "by_hi", "by_best"))
+            v = {"fam": {"c": ct[0] if ct else None, "p": pt[0] if pt else None,
+                         "n": int(a.tf["fam_key"][a["fam_key"][p]]) if a["fam_key"][p] >= 0 else None},
+                 "mid": {"c": " ".join(ct[1:-1]) or None, "p": " ".join(pt[1:-1]) or None},
+                 "giv": {"c": ct[-1] if ct else None, "p": pt[-1] if pt else None,
+                         "n": int(a.tf["giv_key"][a["giv_key"][p]]) if a["giv_key"][p] >= 0 else None},
+                 "by": {"p": d["birth_year"][r], "lo": lo, "hi": hi, "best": best},
+                 "dob": {"c": cd["birth_date"][c], "p": d["birth_year"][r]},
+                 "zod": {"c": cd["zodiac"][c], "p": d["birth_year"][r]},
+                 "sex": {"c": cd["sex"][c], "p": d["sex"][r]},
+                 "eth": {"c": cd["ethnicity"][c], "p": d["ethnicity"][r]},
+                 "home": {"c": cd["claimed_hometown"][c], "p": d["hometown"][r]},
+                 "res": {"c": cd["residence"][c], "p": d["residence"][r]},
+                 "stage": {"p": d["birth_year"][r]}}
+            c0, c1 = int(ca.crel["offsets"][c]), int(ca.crel["offsets"][c + 1])
+            for j, rname in enumerate(RELATIONS):
+                e = int(sp.chosen_edge[row, j])
+                k = int(sp.chosen_crel[row, j])
+                claimed = [cd["crel_name"][k]] if c0 <= k < c1 else [
+                    cd["crel_name"][x] for x in range(c0, c1) if int(ca.crel["relation"][x]) == j]
+                rec = rp = None
+                if e >= 0:
+                    rec = idx.vocabs["rel_name"].string(int(rel.name[e]))
+                    q = int(rel.pidx[e])
+                    rp = idx.display.cols["person_id"].take([q])[0] if q >= 0 else None
+                v[rname] = {"c": claimed[0] if claimed else None, "p": rec, "recorded_person_id": rp}
+            out.append(v)
+        return out
+
+    def query(self, claim: dict, top_k: int = 10, lang: str = "vi") -> pl.DataFrame:
+        """`match()` columns for one claim dict (scalar encoding, no polars query before the output)."""
+        from reconcile.features import encode_claim
+
+        if top_k < 1:
+            raise ValueError(f"top_k must be at least 1 (got {top_k})")
+        sp = self.score_arrays(encode_claim(claim, self.index))
+        return self.frame(sp, sp.top(top_k), lang)
+
+
+def _index_params(index):
+    """The index's trained model (format 3) when it has one, else None."""
+    from reconcile.model import Params
+
+    p = getattr(index, "params", None) or {}
+    if p.get("format") == "reconcile-model":
+        return Params.from_dict(p, where="the index model.json")
+    return None
+
+
+def query(claim: dict, index, top_k: int = 10, lang: str = "vi", *, config: EngineConfig | None = None
+          ) -> pl.DataFrame:
+    """Ranked candidates for one claim given as a dict (same columns as `match`)."""
+    return Matcher(index, config).query(claim, top_k=top_k, lang=lang)

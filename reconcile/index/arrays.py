@@ -1,0 +1,188 @@
+"""The array form of a register: `PersonArrays` (one entry per person, position = `pidx`),
+relatives in CSR form (`Relatives`), the blocking postings (`reconcile.blocking.postings.Postings`)
+and the place bit tables. Layouts are those of docs/ENGINE_V3.md; nothing here reads text.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import polars as pl
+
+# name features of a person / claim / relative and their vocabularies (docs/ENGINE_V3.md)
+NAME_CODES = {"fam": "tok", "fam_norm": "norm_tok", "fam_key": "fam_key", "mid": "mid",
+              "giv": "tok", "giv_norm": "norm_tok", "giv_key": "giv_key", "addr": "addr",
+              "fold": "fold", "name_key": "name_key"}
+PLACE_SIDES = ("home", "res")
+CULTURE_CODE = {"other": 0, "kinh": 1, "hmong": 2, "dao": 3, "tay_nung": 4, "thai": 5}
+SEX_CODE = {"M": 1, "F": 2}
+RELATION_CODE = {"father": 0, "mother": 1, "spouse": 2, "child": 3, "sibling": 4,
+                 "grandparent": 5, "grandchild": 6}
+RELATIONS = tuple(RELATION_CODE)
+SOURCE_CODE = {"record_id": 0, "record_name": 1, "household": 2}
+CLAIM_REL_SOURCE = {"claimed": 0, "teknonym": 1}
+# term frequencies are kept for these vocabularies (counts of the people holding each code), and for
+# `place_text` (people with that text as hometown or residence)
+TF_VOCABS = ("fam_key", "giv_key", "fold", "addr", "name_key")
+# folded middle elements that say the sex of the bearer (Kinh "Văn"/"Thị", Hmong "A"/"Seo"/"Mí");
+# a female marker anywhere in the middle wins ("Seo Mí" is a woman)
+SEX_MARKERS = {"van": 1, "a": 1, "seo": 1, "thi": 2, "mi": 2}
+
+
+def person_array_names() -> tuple[str, ...]:
+    """Names of the per-person arrays (the `PersonArrays.cols` keys), in a fixed order."""
+    places = tuple(f"{s}_{k}" for s in PLACE_SIDES
+                   for k in ("now", "prov0", "prov1", "district", "commune", "amb", "text"))
+    return (tuple(NAME_CODES) + ("ntok", "culture", "sex", "sex_marker", "eth", "by", "bm", "bd",
+                                 "zmask") + places + ("household",))
+
+
+@dataclasses.dataclass
+class Relatives:
+    """Known relatives of every person in CSR form: edges of person i are
+    `offsets[i]:offsets[i+1]`; per edge `relation` (uint8, `RELATION_CODE`), `name` (int32 into the
+    `rel_name` vocabulary), `by` (int16, 0 unknown), `pidx` (int32, -1 when only a name is known),
+    `conf` (float32), `source` (uint8, `SOURCE_CODE`). Per `rel_name` code: `names[feature]` (`rn_*`
+    arrays of docs/ENGINE_V3.md without the prefix)."""
+
+    offsets: np.ndarray
+    relation: np.ndarray
+    name: np.ndarray
+    by: np.ndarray
+    pidx: np.ndarray
+    conf: np.ndarray
+    source: np.ndarray
+    names: dict[str, np.ndarray]
+    father: np.ndarray      # per person: the recorded father's pidx, else -2 - his name's fold code, -1 none
+    mother: np.ndarray      # the same for the mother (second-order checks of siblings)
+
+    EDGE_FIELDS = ("relation", "name", "by", "pidx", "conf", "source")
+    PERSON_FIELDS = ("father", "mother")
+
+    @property
+    def n_edges(self) -> int:
+        return int(self.relation.shape[0])
+
+    def of(self, pidx: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(edge indexes, owner position in `pidx`) of all edges of the given people."""
+        pidx = np.asarray(pidx, dtype=np.int64)
+        lo, hi = self.offsets[pidx], self.offsets[pidx + 1]
+        cnt = hi - lo
+        owner = np.repeat(np.arange(len(pidx), dtype=np.int64), cnt)
+        start = np.repeat(lo - np.cumsum(cnt) + cnt, cnt)
+        return start + np.arange(int(cnt.sum()), dtype=np.int64), owner
+
+
+def parents(offsets: np.ndarray, relation: np.ndarray, name: np.ndarray, pidx: np.ndarray,
+            fold: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(father, mother) per person from the CSR edges (first recorded edge of each)."""
+    n = offsets.shape[0] - 1
+    owner = np.repeat(np.arange(n, dtype=np.int64), np.diff(offsets))
+    ident = np.where(pidx >= 0, pidx, np.where(name >= 0, -2 - fold[np.maximum(name, 0)], -1))
+    out = []
+    for r in (RELATION_CODE["father"], RELATION_CODE["mother"]):
+        arr = np.full(n, -1, dtype=np.int64)
+        sel = np.flatnonzero(relation == r)[::-1]          # reversed: the first edge wins
+        arr[owner[sel]] = ident[sel]
+        out.append(arr)
+    return out[0], out[1]
+
+
+class StringColumn:
+    """A text column as UTF-8 bytes + offsets + validity (NumPy, memory-mappable): rows are
+    gathered by position without reading the column."""
+
+    FIELDS = ("data", "offsets", "valid")
+
+    def __init__(self, data: np.ndarray, offsets: np.ndarray, valid: np.ndarray) -> None:
+        self.data, self.offsets, self.valid = data, offsets, valid
+
+    @classmethod
+    def from_series(cls, s: pl.Series) -> "StringColumn":
+        s = s.cast(pl.Utf8)
+        valid = s.is_not_null().to_numpy()
+        lengths = s.fill_null("").str.len_bytes().cast(pl.Int64).to_numpy()
+        offsets = np.zeros(len(s) + 1, dtype=np.int64)
+        np.cumsum(lengths, out=offsets[1:])
+        data = np.frombuffer("".join(s.fill_null("").to_list()).encode("utf-8"), dtype=np.uint8)
+        return cls(data.copy(), offsets, valid)
+
+    def __len__(self) -> int:
+        return int(self.offsets.shape[0]) - 1
+
+    def take(self, rows) -> list[str | None]:
+        o, d, v = self.offsets, self.data, self.valid
+        return [bytes(d[o[r]:o[r + 1]]).decode("utf-8") if v[r] else None
+                for r in np.asarray(rows, dtype=np.int64).tolist()]
+
+    def series(self, name: str) -> pl.Series:
+        """The whole column (reads it all)."""
+        return pl.Series(name, self.take(np.arange(len(self))), dtype=pl.Utf8)
+
+
+def birth_years(by: np.ndarray) -> pl.Series:
+    """Birth years as Int32 with null for unknown (0)."""
+    by = np.asarray(by, dtype=np.int32)
+    s = pl.Series("birth_year", by, dtype=pl.Int32)
+    unknown = np.flatnonzero(by == 0)
+    return s.scatter(unknown, None) if unknown.size else s
+
+
+class Display:
+    """The people's display strings (text columns) and `birth_year` (from the `by` array), gathered
+    by position for returned rows; a small frame-like surface (`gather`, `get_column`, `clear`,
+    `height`, `columns`)."""
+
+    def __init__(self, columns: dict[str, StringColumn], years: np.ndarray) -> None:
+        self.cols = columns
+        self.years = years
+
+    @classmethod
+    def from_frame(cls, frame: pl.DataFrame, years: np.ndarray) -> "Display":
+        return cls({c: StringColumn.from_series(frame.get_column(c)) for c in frame.columns}, years)
+
+    @property
+    def columns(self) -> list[str]:
+        return [*self.cols, "birth_year"]
+
+    @property
+    def height(self) -> int:
+        return int(self.years.shape[0])
+
+    def _schema(self) -> dict:
+        return {**{c: pl.Utf8 for c in self.cols}, "birth_year": pl.Int32}
+
+    def gather(self, rows) -> pl.DataFrame:
+        rows = np.asarray(rows, dtype=np.int64)
+        return pl.DataFrame({**{c: col.take(rows) for c, col in self.cols.items()},
+                             "birth_year": birth_years(self.years[rows])}, schema=self._schema())
+
+    def get_column(self, name: str) -> pl.Series:
+        return birth_years(self.years) if name == "birth_year" else self.cols[name].series(name)
+
+    def clear(self) -> pl.DataFrame:
+        return pl.DataFrame(schema=self._schema())
+
+    def to_frame(self) -> pl.DataFrame:
+        return pl.DataFrame([self.get_column(c) for c in self.cols])
+
+
+@dataclasses.dataclass
+class PersonArrays:
+    """Per-person arrays (`cols`, keyed by the names of docs/ENGINE_V3.md), term frequencies per
+    vocabulary code (`tf`), relatives (`rel`) and the place-unit tables the bit masks refer to
+    (`units_now`, `units_prov`: unit ids in bit order)."""
+
+    cols: dict[str, np.ndarray]
+    tf: dict[str, np.ndarray]
+    rel: Relatives
+    units_now: tuple[str, ...]
+    units_prov: tuple[str, ...]
+
+    @property
+    def n(self) -> int:
+        return int(self.cols["by"].shape[0])
+
+    def __getitem__(self, name: str) -> np.ndarray:
+        return self.cols[name]

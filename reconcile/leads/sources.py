@@ -1,0 +1,563 @@
+"""Where leads come from: one small function per source, each returning a lead table (`LEAD_SCHEMA`:
+claim position, person position, relation, probability, the source and what the words need).
+
+Every decision reads comparison levels by NAME from the scored pairs (the comparisons registry), never
+display text. Sources:
+- `self_leads`: the claimant's own candidates, posterior as is; a candidate sharing a claimed parent
+  but not the given name is a sibling lead, never the claimant.
+- `pseudo_claims` + `relative_leads`: each claimed relative becomes a claim with the family seen from
+  them; all of them, for all claims, are scored in one batch by the same `Matcher` (with
+  `pseudo_params`). A lead's probability is the posterior that this registered person IS the named
+  relative, the namesakes sharing the mass with "none of them", as candidates do.
+- `named_leads` (same batch): people whose own record names the claimant as father/mother/spouse: a
+  pseudo-claim without a name whose claimed father (or mother, spouse) is the claimant, scored by the
+  model (name comparison, age), records naming namesakes sharing; impossible ages dropped.
+- `family_leads`: the registered relatives of found leads (the found father's wife and children →
+  the claimant's mother and siblings; a probable self match's family), p = lead × edge confidence.
+  This is also how siblings and relatives living elsewhere are reached through the claimed parents'
+  and household's records.
+- `household_leads`: households holding person leads (independent evidence combined);
+  `address_households`: households in the claimed commune with an adult of the claimant's clan old
+  enough to be a parent.
+- `place_leads`: today's commune/province of the leads and the hometown the claimant named
+  (`places.describe`).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import polars as pl
+
+from reconcile.index.arrays import RELATION_CODE
+from reconcile.leads.config import LeadsConfig
+
+REL_NAME = {v: k for k, v in RELATION_CODE.items()}
+LEAD_SCHEMA = {
+    "claim": pl.Int64, "kind": pl.Utf8, "pidx": pl.Int64, "hh": pl.Int64, "relation": pl.Utf8,
+    "probability": pl.Float64, "source": pl.Utf8, "grp": pl.Utf8, "ord": pl.Float64,
+    "claimed": pl.Utf8, "agree": pl.Utf8, "recorded": pl.Utf8, "via": pl.Utf8, "via_pidx": pl.Int64,
+    "kr": pl.Utf8, "k": pl.Int64, "contra": pl.Boolean, "root": pl.Utf8,
+}
+PATRILINEAL_CULTURES = (1, 2, 3, 4, 5)   # kinh hmong dao tay_nung thai: the father's surname passes on
+
+# relation of a second claimed relative (r2) seen from the first one (r1); None: not expressible
+_VIEW = {
+    ("father", "mother"): "spouse", ("mother", "father"): "spouse",
+    ("father", "sibling"): "child", ("mother", "sibling"): "child",
+    ("spouse", "child"): "child",
+    ("child", "child"): "sibling",
+    ("sibling", "father"): "father", ("sibling", "mother"): "mother", ("sibling", "sibling"): "sibling",
+}
+# (how the lead relates to the claimant, how the register relates the lead's relative to the lead)
+#   → how that relative relates to the claimant
+COMPOSE = {
+    ("self", "father"): "father", ("self", "mother"): "mother", ("self", "spouse"): "spouse",
+    ("self", "child"): "child", ("self", "sibling"): "sibling", ("self", "grandparent"): "grandparent",
+    ("self", "grandchild"): "grandchild",
+    ("father", "spouse"): "mother", ("mother", "spouse"): "father",
+    ("father", "child"): "sibling", ("mother", "child"): "sibling",
+    ("father", "father"): "grandparent", ("father", "mother"): "grandparent",
+    ("mother", "father"): "grandparent", ("mother", "mother"): "grandparent",
+    ("sibling", "father"): "father", ("sibling", "mother"): "mother", ("sibling", "sibling"): "sibling",
+    ("spouse", "child"): "child", ("child", "sibling"): "child", ("child", "child"): "grandchild",
+}
+PSEUDO_COLUMNS = {"claim_id": pl.Utf8, "name": pl.Utf8, "aliases": pl.List(pl.Utf8), "sex": pl.Utf8,
+                  "birth_date": pl.Utf8, "birth_year": pl.Int32, "birth_year_min": pl.Int32,
+                  "birth_year_max": pl.Int32, "age": pl.Float64, "recorded_on": pl.Date,
+                  "zodiac": pl.Utf8, "ethnicity": pl.Utf8, "claimed_hometown": pl.Utf8,
+                  "residence": pl.Utf8,
+                  "relatives": pl.List(pl.Struct({"relation": pl.Utf8, "name": pl.Utf8,
+                                                  "birth_year": pl.Int32})),
+                  "_row": pl.UInt32}
+SRC_COLUMNS = {"src_idx": pl.Int64, "src_kind": pl.Utf8, "src_relation": pl.Utf8, "src_rid": pl.Int64,
+               "src_name": pl.Utf8}
+
+
+def table(cols: dict) -> pl.DataFrame:
+    """A lead table from columns (missing ones null), in `LEAD_SCHEMA` order and types."""
+    n = len(next(iter(cols.values()))) if cols else 0
+    out = {}
+    for k, t in LEAD_SCHEMA.items():
+        v = cols.get(k)
+        if v is None:
+            out[k] = pl.Series(k, [None] * n, dtype=t)
+        elif isinstance(v, pl.Series):
+            out[k] = v.alias(k).cast(t)
+        elif isinstance(v, np.ndarray) and v.dtype.kind in "iufb":
+            out[k] = pl.Series(k, v).cast(t)
+        else:
+            out[k] = pl.Series(k, list(v), dtype=t, strict=False)
+    return pl.DataFrame(out)
+
+
+def empty() -> pl.DataFrame:
+    return pl.DataFrame(schema=LEAD_SCHEMA)
+
+
+# ------------------------------------------------------------------------------------------------
+# levels by name
+# ------------------------------------------------------------------------------------------------
+
+def level_is(sp, rows: np.ndarray, comparison: str, levels) -> np.ndarray:
+    """Bool per row: the pair's level of `comparison` is one of `levels` (names)."""
+    reg = sp.registry
+    if comparison not in reg:
+        return np.zeros(rows.shape[0], dtype=bool)
+    cmp = reg[comparison]
+    codes = [cmp.code(x) for x in ((levels,) if isinstance(levels, str) else levels)]
+    return np.isin(sp.levels[rows, reg.index(comparison)], codes)
+
+
+def agreeing(sp, rows: np.ndarray, bits: float) -> list[str]:
+    """Names of the comparisons weighing more than `bits`, comma-joined, per row."""
+    names = np.array(sp.registry.names, dtype=object)
+    pos = sp.weights[rows] > bits
+    return [",".join(names[p]) for p in pos]
+
+
+def recorded(sp, rows: np.ndarray, index, levels=("strong",)) -> list[str]:
+    """Per row, the recorded relatives the model paired with a claimed one at `levels`:
+    "relation\\tname" joined by "|" (the report draws the same chosen edges)."""
+    from reconcile.comparisons.base import RELATIONS
+
+    rel = index.arrays.rel
+    voc = index.vocabs["rel_name"]
+    out = [[] for _ in range(rows.shape[0])]
+    for j, r in enumerate(RELATIONS):
+        ok = level_is(sp, rows, r, levels) & (sp.chosen_edge[rows, j] >= 0)
+        for i in np.flatnonzero(ok).tolist():
+            name = voc.string(int(rel.name[int(sp.chosen_edge[rows[i], j])]))
+            if name:
+                out[i].append(f"{r}\t{name}")
+    return ["|".join(x) for x in out]
+
+
+# ------------------------------------------------------------------------------------------------
+# self
+# ------------------------------------------------------------------------------------------------
+
+def self_leads(sp, index, cfg: LeadsConfig) -> pl.DataFrame:
+    """The claimant's own candidates (posterior as is); a candidate sharing a claimed parent but not
+    the given name is a sibling lead, never the claimant."""
+    rows = sp.top(cfg.self_top)
+    rows = rows[sp.probability[rows] >= cfg.min_self]
+    if rows.size == 0:
+        return empty()
+    sib = level_is(sp, rows, "giv", cfg.sibling_giv_levels) & (
+        level_is(sp, rows, "father", cfg.sibling_parent_levels)
+        | level_is(sp, rows, "mother", cfg.sibling_parent_levels))
+    contra = np.zeros(rows.shape[0], dtype=bool)
+    for r in ("father", "mother", "spouse"):
+        contra |= level_is(sp, rows, r, "different")
+    claim = sp.claim[rows]
+    return table({"claim": claim, "kind": np.where(sib, "relative", "self"), "pidx": sp.pidx[rows],
+                  "relation": np.where(sib, "sibling", None), "probability": sp.probability[rows],
+                  "source": np.where(sib, "self_sibling", "self"),
+                  "grp": [f"s{c}" for c in claim.tolist()], "agree": agreeing(sp, rows, cfg.agree_bits),
+                  "contra": contra, "root": [f"s{c}" for c in claim.tolist()]})
+
+
+# ------------------------------------------------------------------------------------------------
+# pseudo-claims: each claimed relative as a claim; records that may name the claimant
+# ------------------------------------------------------------------------------------------------
+
+def pseudo_params(params):
+    """Model parameters for pseudo-claims (by level names): a registered parent whose recorded
+    children (or a sibling whose recorded siblings) differ from the claimant is no evidence against
+    them (the claimant may be the unregistered one), a birth year far outside what the relation
+    allows counts more, and living elsewhere than the claimant is no evidence against (relatives
+    often live apart)."""
+    import copy
+
+    m = copy.deepcopy(params.m)
+    for r in ("child", "sibling"):
+        m[r]["different"] = params.u[r]["different"]
+    m["by"]["far"] = min(m["by"]["far"], 0.005)
+    for lvl in ("compatible", "different"):
+        m["res"][lvl] = params.u["res"][lvl]
+    return dataclasses.replace(params, m=m)
+
+
+def _row(claim_id, name, sex, by, lo, hi, eth, home, res, rels, k):
+    return {"claim_id": claim_id, "name": name, "aliases": [], "sex": sex, "birth_date": None,
+            "birth_year": by, "birth_year_min": lo, "birth_year_max": hi, "age": None,
+            "recorded_on": None, "zodiac": None, "ethnicity": eth, "claimed_hometown": home,
+            "residence": res, "relatives": rels, "_row": k}
+
+
+def pseudo_claims(ca, cfg: LeadsConfig = LeadsConfig(), named: bool = True) -> pl.DataFrame:
+    """Pseudo-claims of a batch of encoded claims (`features.ClaimArrays`), as a canonical claims
+    frame (`PSEUDO_COLUMNS`, so it is encoded without re-reading) plus `src_idx` (claim position),
+    `src_kind` (`relative` | `named`), `src_relation` (how the person found relates to the claimant),
+    `src_rid` (claimed relative, global) and `src_name` (the name as the claimant said it).
+
+    `relative`: the claimed relative with the family seen from them (the claimed father's says:
+    spouse = the claimed mother, child = the claimant and the claimed siblings; a parent's birth year
+    is bounded by the claimant's). A relative named by the given name alone is also searched with
+    the claimant's surname (father, sibling, a man's child; cultures that pass the father's surname
+    on). `named`: someone whose record names the claimant as father/mother (a child) or spouse."""
+    d, cols, cr = ca.display, ca.cols, ca.crel
+    off = cr["offsets"]
+    rows: list[dict] = []
+    src: list[tuple] = []
+    sex_of = {"father": "M", "mother": "F"}
+    for c in range(ca.n):
+        me = d["name"][c]
+        me_sex = d["sex"][c]
+        lo, hi, best = (int(cols[k][c]) or None for k in ("by_lo", "by_hi", "by_best"))
+        eth, home, res = d["ethnicity"][c], d["claimed_hometown"][c], d["residence"][c]
+        rels = []
+        for k in range(int(off[c]), int(off[c + 1])):
+            r = REL_NAME.get(int(cr["relation"][k]))
+            name = d["crel_name"][k]
+            if r not in {g[0] for g in cfg.by_gap} or not name or not name.strip():
+                continue                               # grandparents etc.: no pseudo-claim
+            rels.append((k, r, name.strip(), int(cr["by"][k]) or None, int(cr["ntok"][k])))
+        me_rel_of = {"father": "child", "mother": "child", "spouse": "spouse", "sibling": "sibling",
+                     "child": {"M": "father", "F": "mother"}.get(me_sex)}
+        for k, r, name, by, ntok in rels:
+            family = []
+            if me and me_rel_of[r]:
+                family.append({"relation": me_rel_of[r], "name": me, "birth_year": best})
+            for k2, r2, name2, by2, _n2 in rels:
+                if k2 == k:
+                    continue
+                v = _VIEW.get((r, r2))
+                if r == "child" and r2 == "spouse":
+                    v = {"M": "mother", "F": "father"}.get(me_sex)
+                if v:
+                    family.append({"relation": v, "name": name2, "birth_year": by2})
+            sex = sex_of.get(r) or ({"M": "F", "F": "M"}.get(me_sex) if r == "spouse" else None)
+            glo, ghi = cfg.gap(r)
+            plo = lo + glo if by is None and lo else None
+            phi = hi + ghi if by is None and hi else None
+            names = [name]
+            if (ntok == 1 and me and len(me.split()) >= 2 and int(cols["culture"][c]) in PATRILINEAL_CULTURES
+                    and (r in ("father", "sibling") or (r == "child" and me_sex == "M"))):
+                names.append(f"{me.split()[0]} {name}")
+            for j, nm in enumerate(names):
+                rows.append(_row(f"R{k}{'s' if j else ''}", nm, sex, by, plo, phi, eth, home, res, family,
+                                 len(rows) + 1))
+                src.append((c, "relative", r, k, name))
+        if named and me and len(me.split()) >= 2:
+            clo, chi = cfg.gap("child")
+            slo, shi = cfg.gap("spouse")
+            as_parent = [p for p, s in (("father", "M"), ("mother", "F")) if me_sex in (None, s)]
+            for p in as_parent:
+                rows.append(_row(f"N{c}{p[0]}", None, None, None, lo + clo if lo else None,
+                                 hi + chi if hi else None, eth, home, None,
+                                 [{"relation": p, "name": me, "birth_year": best}], len(rows) + 1))
+                src.append((c, "named", "child", -1, me))
+            rows.append(_row(f"N{c}s", None, {"M": "F", "F": "M"}.get(me_sex), None,
+                             lo + slo if lo else None, hi + shi if hi else None, eth, home, None,
+                             [{"relation": "spouse", "name": me, "birth_year": best}], len(rows) + 1))
+            src.append((c, "named", "spouse", -1, me))
+    frame = pl.DataFrame(rows, schema=PSEUDO_COLUMNS, orient="row") if rows else pl.DataFrame(schema=PSEUDO_COLUMNS)
+    s = pl.DataFrame(src, schema=SRC_COLUMNS, orient="row") if src else pl.DataFrame(schema=SRC_COLUMNS)
+    return pl.concat([frame, s], how="horizontal")
+
+
+def score_pseudo(pseudo: pl.DataFrame, matcher, scalar_max: int) -> list[tuple[object, pl.DataFrame]]:
+    """Pseudo-claims scored by `matcher` (built with `pseudo_params`): [(ScoredPairs, their rows of
+    `pseudo`)]. All in one batch; a few (one claim's) are encoded one by one by the scalar
+    `features.encode_claim` instead, which costs a third of a polars batch."""
+    from reconcile.features import encode_claim, encode_claims
+
+    claims = pseudo.select(list(PSEUDO_COLUMNS))
+    if pseudo.height > scalar_max:
+        return [(matcher.score_arrays(encode_claims(claims, matcher.index)), pseudo)]
+    out = []
+    for i, d in enumerate(claims.drop("_row").to_dicts()):
+        out.append((matcher.score_arrays(encode_claim(d, matcher.index)), pseudo.slice(i, 1)))
+    return out
+
+
+def relative_leads(psp, pseudo: pl.DataFrame, index, cfg: LeadsConfig) -> pl.DataFrame:
+    """Registered people who may be a claimed relative, or whose record names the claimant
+    (`src_kind` named), with the posterior of their pseudo-claim."""
+    if psp is None or psp.n == 0:
+        return empty()
+    rows = psp.top(max(cfg.per_relative, cfg.per_named))
+    rows = rows[psp.probability[rows] >= cfg.min_relative]
+    kind = np.asarray(pseudo.get_column("src_kind").to_numpy())[psp.claim[rows]]
+    rank = _rank_within(psp.claim[rows])
+    named = kind == "named"
+    keep = np.where(named, rank < cfg.per_named, rank < cfg.per_relative)
+    # an impossible age (a child born before the claimant could be a parent) is no lead
+    keep &= ~(named & level_is(psp, rows, "by", "far"))
+    rows = rows[keep]
+    if rows.size == 0:
+        return empty()
+    q = psp.claim[rows]
+    src = {k: pseudo.get_column(k).to_numpy()[q] for k in SRC_COLUMNS}
+    named = src["src_kind"] == "named"
+    grp = np.where(named, [f"n{c}" for c in src["src_idx"].tolist()],
+                   [f"r{k}" for k in src["src_rid"].tolist()])
+    k_named = np.bincount(q, minlength=psp.claims.n)[q]
+    # the edge the model paired with the claimant's name on a record: when the register links it by
+    # id (or household) to a registered person, the record names that person (see `not_self`)
+    from reconcile.comparisons.base import RELATIONS
+    from reconcile.index.arrays import SOURCE_CODE
+
+    rel_arr = index.arrays.rel
+    linked = np.full(rows.size, -1, dtype=np.int64)
+    for r in ("father", "mother", "spouse"):
+        e = psp.chosen_edge[rows, RELATIONS.index(r)]
+        ok = named & (e >= 0)
+        if ok.any():
+            ee = e[ok]
+            by_id = np.asarray(rel_arr.source[ee]) != SOURCE_CODE["record_name"]
+            linked[np.flatnonzero(ok)] = np.where(by_id, np.asarray(rel_arr.pidx[ee]).astype(np.int64), -1)
+    return table({"claim": src["src_idx"], "kind": ["relative"] * rows.size, "pidx": psp.pidx[rows],
+                  "relation": src["src_relation"], "probability": psp.probability[rows],
+                  "source": src["src_kind"], "grp": grp, "claimed": src["src_name"],
+                  "agree": agreeing(psp, rows, cfg.agree_bits), "recorded": recorded(psp, rows, index),
+                  "k": np.where(named, k_named, 0), "root": grp, "via_pidx": linked})
+
+
+def _rank_within(claim: np.ndarray) -> np.ndarray:
+    """0-based position of each row within its run of equal `claim` (rows come grouped)."""
+    if claim.size == 0:
+        return np.zeros(0, dtype=np.int64)
+    start = np.r_[0, np.flatnonzero(claim[1:] != claim[:-1]) + 1]
+    return np.arange(claim.size) - np.repeat(start, np.diff(np.r_[start, claim.size]))
+
+
+# ------------------------------------------------------------------------------------------------
+# family of the found leads
+# ------------------------------------------------------------------------------------------------
+
+def edge_gamma(cfg: LeadsConfig) -> np.ndarray:
+    """[relation code, source code] → exponent applied to an edge's confidence (`edge_gamma`)."""
+    from reconcile.index.arrays import SOURCE_CODE
+
+    g = np.ones((len(RELATION_CODE), len(SOURCE_CODE)), dtype=np.float64)
+    for r, s, v in cfg.edge_gamma:
+        g[RELATION_CODE[r], SOURCE_CODE[s]] = v
+    return g
+
+
+def self_posterior(sp, claim: np.ndarray, pidx: np.ndarray) -> np.ndarray:
+    """The claimant's own posterior for (claim, person) pairs (0 when not a candidate)."""
+    claim = np.asarray(claim, dtype=np.int64)
+    pidx = np.asarray(pidx, dtype=np.int64)
+    if sp.n == 0 or claim.size == 0:
+        return np.zeros(claim.shape[0], dtype=np.float64)
+    n = np.int64(max(int(sp.pidx.max()), int(pidx.max(initial=0))) + 1)
+    key = sp.claim.astype(np.int64) * n + sp.pidx.astype(np.int64)
+    order = np.argsort(key, kind="stable")
+    skey = key[order]
+    q = claim * n + pidx
+    i = np.minimum(np.searchsorted(skey, q), skey.size - 1)
+    return np.where((skey[i] == q) & (pidx >= 0), sp.probability[order[i]], 0.0)
+
+
+def not_self(t: pl.DataFrame, sp) -> pl.DataFrame:
+    """Relative leads × (1 − the claimant's own posterior for that person): someone who may be the
+    claimant is less likely their relative (the sum over "is the claimant" and "is a relative" of
+    one person stays ≤ 1). A record naming the claimant whose named father/mother/spouse the register
+    links by id to a registered person q names q: × the claimant's posterior for q."""
+    if t.height == 0:
+        return t
+    claim = t.get_column("claim").to_numpy().astype(np.int64)
+    p = t.get_column("probability").to_numpy()
+    p_self = self_posterior(sp, claim, t.get_column("pidx").fill_null(-1).to_numpy())
+    rel = ((t.get_column("kind") == "relative") & (t.get_column("source") != "self_sibling")).to_numpy()
+    p = np.where(rel, p * (1.0 - p_self), p)
+    linked = t.get_column("via_pidx").fill_null(-1).to_numpy().astype(np.int64)
+    named = (t.get_column("source") == "named").to_numpy() & (linked >= 0)
+    if named.any():
+        p = np.where(named, p * self_posterior(sp, claim, linked), p)
+    return t.with_columns(pl.Series("probability", p))
+
+
+def family_leads(found: pl.DataFrame, index, cfg: LeadsConfig) -> pl.DataFrame:
+    """Registered relatives of probable leads (CSR edges with a registered person), re-expressed as
+    relatives of the claimant: p = lead probability × edge confidence × `expand_factor`."""
+    src = found.filter(
+        ((pl.col("kind") == "self") & (pl.col("probability") >= cfg.expand_min_self) & ~pl.col("contra").fill_null(False))
+        | ((pl.col("kind") == "relative") & (pl.col("probability") >= cfg.expand_min)))
+    if src.height == 0:
+        return empty()
+    via = np.where(src.get_column("kind").to_numpy() == "self", "self",
+                   src.get_column("relation").fill_null("").to_numpy()).astype(object)
+    lead = src.get_column("pidx").to_numpy().astype(np.int64)
+    rel = index.arrays.rel
+    edges, owner = rel.of(lead)
+    q = np.asarray(rel.pidx[edges]).astype(np.int64)
+    conf = np.asarray(rel.conf[edges]).astype(np.float64)
+    ok = (q >= 0) & (conf >= cfg.expand_min_conf) & (q != lead[owner])
+    edges, owner, q, conf = edges[ok], owner[ok], q[ok], conf[ok]
+    conf = conf ** edge_gamma(cfg)[np.asarray(rel.relation[edges]).astype(np.int64),
+                                   np.asarray(rel.source[edges]).astype(np.int64)]
+    kr = np.array([REL_NAME.get(int(x), "") for x in np.asarray(rel.relation[edges]).tolist()], dtype=object)
+    new = np.array([COMPOSE.get((v, r)) for v, r in zip(via[owner].tolist(), kr.tolist())], dtype=object)
+    ok = np.array([x is not None for x in new.tolist()], dtype=bool)
+    if not ok.any():
+        return empty()
+    owner, q, conf, kr, new = owner[ok], q[ok], conf[ok], kr[ok], new[ok]
+    p = src.get_column("probability").to_numpy()[owner] * conf * cfg.expand_factor
+    # the family of the leads answering one question (the namesakes of one claimed relative) is one
+    # group in the ordering, so it does not crowd out the other questions' leads
+    # (the family of a probable lead is true together: no group)
+    lead_p = src.get_column("probability").to_numpy()
+    grp = np.array([None if lp >= cfg.family_free_p else f"f{g}" for g, lp in
+                    zip(src.get_column("grp").fill_null("").to_list(), lead_p.tolist())], dtype=object)[owner]
+    root = np.array(src.get_column("root").fill_null("").to_list(), dtype=object)[owner]
+    out = table({"claim": src.get_column("claim").to_numpy()[owner], "kind": ["relative"] * q.size,
+                 "pidx": q, "relation": new, "probability": p, "source": ["family"] * q.size, "grp": grp,
+                 "via": via[owner], "via_pidx": lead[owner], "kr": kr, "root": root})
+    return out.sort("probability", descending=True).unique(["claim", "pidx"], keep="first", maintain_order=True)
+
+
+# ------------------------------------------------------------------------------------------------
+# households
+# ------------------------------------------------------------------------------------------------
+
+def household_leads(persons: pl.DataFrame, index, cfg: LeadsConfig) -> pl.DataFrame:
+    """Households holding relative leads: p = 1 − Π(1 − p) over them (independent evidence); a
+    household that holds a single source's lead only repeats it (ordered lower)."""
+    rel = persons.filter(pl.col("kind") == "relative")
+    if rel.height == 0:
+        return empty()
+    hh = np.asarray(index.arrays.cols["household"])[rel.get_column("pidx").to_numpy()]
+    rel = rel.with_columns(pl.Series("hh", hh.astype(np.int64))).filter(pl.col("hh") >= 0)
+    if rel.height == 0:
+        return empty()
+    # leads derived from one question (a claimed relative's namesakes and their families) are one
+    # piece of evidence: the best of them counts; different questions combine as independent
+    rel = rel.sort("probability", descending=True)
+    per_root = rel.group_by("claim", "hh", "root", maintain_order=True).agg(pl.col("probability").first())
+    comb = per_root.group_by("claim", "hh").agg(
+        (1 - (1 - pl.col("probability").clip(0, cfg.max_household_p)).product()).alias("probability"),
+        pl.len().alias("_ng"))
+    g = (rel.group_by("claim", "hh", maintain_order=True).agg(
+        pl.col("pidx").first().alias("via_pidx"),
+        pl.col("pidx").cast(pl.Utf8).str.join(",").alias("recorded"),
+        pl.col("relation").fill_null("").str.join(",").alias("via"),
+        pl.col("grp").first().alias("grp"))
+         .join(comb, on=["claim", "hh"], maintain_order="left"))
+    return table({"claim": g.get_column("claim"), "kind": ["household"] * g.height, "hh": g.get_column("hh"),
+                  "probability": g.get_column("probability").clip(0, cfg.max_household_p),
+                  "source": ["household"] * g.height, "grp": g.get_column("grp"),
+                  "ord": np.where(g.get_column("_ng").to_numpy() > 1, 1.0, cfg.single_hh_order),
+                  "via_pidx": g.get_column("via_pidx"), "recorded": g.get_column("recorded"),
+                  "via": g.get_column("via")})
+
+
+def address_households(ca, index, cfg: LeadsConfig) -> pl.DataFrame:
+    """Households in the commune the claimant gives as residence (or hometown) with an adult head
+    or spouse of the claimant's clan 15–55 years older: where an unregistered child of a registered
+    family would be. Probability `family_hh_prob` / k over the k fitting households of that claim
+    (× `family_hh_home_factor` when found through the hometown)."""
+    a = index.arrays
+    cols = a.cols
+    post = index.postings.get("clan") if isinstance(index.postings, dict) else None
+    if post is None:
+        return empty()
+    gl, gh = cfg.family_hh_gap
+    out = []
+    n_fam = len(index.vocabs["fam_key"])
+    for c in range(ca.n):
+        fk = int(ca.cols["fam_key"][c])
+        lo, hi = int(ca.cols["by_lo"][c]), int(ca.cols["by_hi"][c])
+        if fk < 0 or fk >= n_fam or not lo:
+            continue
+        start, stop = post.blocks(np.array([fk], dtype=np.uint64))
+        s, e = int(start[0]), int(stop[0])
+        if s == e:
+            continue
+        years = np.asarray(post.years[s:e])
+        a0 = s + int(np.searchsorted(years, lo - gh, side="left"))
+        a1 = s + int(np.searchsorted(years, hi - gl, side="right"))
+        people = np.asarray(post.pidx[a0:a1]).astype(np.int64)
+        people = people[np.asarray(cols["household"])[people] >= 0]
+        if people.size == 0:
+            continue
+        found = {}
+        for side, factor in (("res", 1.0), ("home", cfg.family_hh_home_factor)):
+            cc = int(ca.cols[f"{side}_commune"][c])
+            if cc < 0:
+                continue
+            cd = int(ca.cols[f"{side}_district"][c])
+            pc = np.asarray(cols[f"{side}_commune"])[people]
+            pdist = np.asarray(cols[f"{side}_district"])[people]
+            m = (pc == cc) & ((cd < 0) | (pdist < 0) | (pdist == cd))
+            sel = people[m]
+            roles = index.display.gather(sel).get_column("relation_to_head").to_list() if sel.size else []
+            for p, role in zip(sel.tolist(), roles):
+                if role not in cfg.family_hh_roles:
+                    continue
+                h = int(cols["household"][p])
+                if found.get(h, (0.0,))[0] < factor:
+                    found[h] = (factor, p)
+        k = len(found)
+        best = sorted(found.items(), key=lambda x: (-x[1][0], x[0]))[: cfg.family_hh_max]
+        for h, (factor, p) in best:
+            out.append((c, h, cfg.family_hh_prob / k * factor, p, k))
+    if not out:
+        return empty()
+    c, h, p, who, k = map(list, zip(*out))
+    return table({"claim": c, "kind": ["household"] * len(c), "hh": h, "probability": p,
+                  "source": ["address_household"] * len(c), "grp": [None] * len(c), "ord": [1.0] * len(c),
+                  "via_pidx": who, "k": k})
+
+
+# ------------------------------------------------------------------------------------------------
+# places
+# ------------------------------------------------------------------------------------------------
+
+class Places:
+    """Officer-readable place (historical name → today, `places.describe`) per distinct text, for
+    one call."""
+
+    def __init__(self, lang: str):
+        self.lang = lang
+        self.seen: dict[str, str] = {}
+
+    def __call__(self, text):
+        from reconcile import places
+
+        if text is None:
+            return None
+        if text not in self.seen:
+            try:
+                d = places.describe(places.resolve(text), self.lang)
+            except (ValueError, KeyError):  # a place we cannot read is shown as written
+                d = ""
+            self.seen[text] = d or text
+        return self.seen[text]
+
+
+def with_place(t: pl.DataFrame, index, describe: "Places") -> pl.DataFrame:
+    """`place` of person and household leads: where the person (or the household's first lead)
+    lives, as described by `places.describe`."""
+    who = t.get_column("pidx").fill_null(t.get_column("via_pidx")).fill_null(-1).to_numpy().astype(np.int64)
+    ok = who >= 0
+    res = [None] * t.height
+    if ok.any():
+        u, inv = np.unique(who[ok], return_inverse=True)
+        texts = index.display.gather(u).get_column("residence").to_list()
+        desc = [describe(x) for x in texts]
+        for i, j in zip(np.flatnonzero(ok).tolist(), inv.tolist()):
+            res[i] = desc[j]
+    return t.with_columns(pl.Series("place", res, dtype=pl.Utf8))
+
+
+def place_leads(persons: pl.DataFrame, ca, describe: "Places", cfg: LeadsConfig) -> pl.DataFrame:
+    """Where to ask: today's commune/province of the person leads (max probability, count) and the
+    hometown the claimant named (with the name they used)."""
+    found = (persons.filter(pl.col("place").is_not_null() & pl.col("kind").is_in(["self", "relative"]))
+             .group_by("claim", "place").agg(pl.col("probability").max(), pl.len().cast(pl.Int64).alias("n")))
+    home = [(c, describe(t), t) for c, t in enumerate(ca.display["claimed_hometown"]) if t]
+    home = pl.DataFrame(home, schema={"claim": pl.Int64, "place": pl.Utf8, "said": pl.Utf8}, orient="row")
+    pl_ = found.join(home, on=["claim", "place"], how="full", coalesce=True).with_columns(
+        pl.max_horizontal(pl.col("probability").fill_null(0.0),
+                          pl.when(pl.col("said").is_not_null()).then(pl.lit(cfg.hometown_prob)).otherwise(0.0))
+        .alias("probability"), pl.col("n").fill_null(0))
+    pl_ = (pl_.sort(["claim", "probability", "place"], descending=[False, True, False])
+           .with_columns(pl.int_range(pl.len()).over("claim").alias("_k"))
+           .filter(pl.col("_k") < cfg.max_places).drop("_k"))
+    return pl_.with_columns(pl.lit("place").alias("kind"), pl.lit("place").alias("source"))
