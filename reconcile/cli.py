@@ -163,7 +163,7 @@ def check_out_file(out: str | Path, formats: dict[str, str], example: str, optio
 def check_out_index(out: str | Path, option: str = "--out") -> Path:
     """An index path: a new name, an empty folder or an earlier index (replaced), ending in .rcidx
     or without extension, in a writable folder."""
-    from reconcile.index import _is_index_dir
+    from reconcile.index.store import _is_index_dir
 
     out = Path(out)
     if out.suffix and out.suffix.lower() != INDEX_SUFFIX:
@@ -249,7 +249,7 @@ def match_in_batches(claims, index, top_k: int, lang: str, progress):
     import reconcile as rc
 
     return rc.match(claims, index, top_k=top_k, lang=lang, progress=progress,
-                    batch_size=batch_size(claims.height))
+                    config=rc.EngineConfig(batch_size=batch_size(claims.height)))
 
 
 def leads_in_batches(claims, index, top_k: int, lang: str, progress):

@@ -170,7 +170,9 @@ def test_report_renders_searches_and_filters_in_chromium(driver, tmp_path, lang)
     second = driver.find_element(By.CSS_SELECTOR, '#detail details.ev[data-rank="2"]')
     assert not second.find_elements(By.CSS_SELECTOR, "li, table.wf")
     _click(driver, '#detail details.ev[data-rank="2"] > summary')
-    assert second.find_elements(By.CSS_SELECTOR, "li")
+    # the `toggle` event is dispatched as a task after the click: wait for it (it raced under load)
+    from selenium.webdriver.support.ui import WebDriverWait
+    WebDriverWait(driver, 10).until(lambda d: second.find_elements(By.CSS_SELECTOR, "li"))
 
     # search: folded, so "xuan" finds "Lò Thị Xuân" (12 copies) and updates the counter
     _type(driver, "xuan")

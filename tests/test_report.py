@@ -25,7 +25,6 @@ rep = importlib.import_module("reconcile.report")  # the package (rc.report is t
 
 EVIDENCE_T = pl.List(pl.Struct({"field": pl.Utf8, "level": pl.Utf8, "weight": pl.Float64, "text": pl.Utf8,
                                 "claimed": pl.Utf8, "recorded": pl.Utf8, "recorded_person_id": pl.Utf8}))
-LEGACY_EVIDENCE_T = pl.List(pl.Struct({"field": pl.Utf8, "level": pl.Utf8, "weight": pl.Float64, "text": pl.Utf8}))
 REL_T = pl.List(pl.Struct({"relation": pl.Utf8, "name": pl.Utf8, "birth_year": pl.Int32}))
 
 
@@ -354,20 +353,6 @@ def test_link_relatives_is_gone():
     assert not hasattr(rep, "link_relatives") and not hasattr(rep.render, "link_relatives")
 
 
-def test_pre_engine_evidence_without_new_fields_still_pairs_from_the_sentence():
-    """Fallback until the engine lands (remove with `_legacy_values`): the old struct has only text."""
-    claims, matches, leads, index = make_frames()
-    legacy = matches.with_columns(pl.col("evidence_detail").list.eval(
-        pl.struct(pl.element().struct.field("field"), pl.element().struct.field("level"),
-                  pl.element().struct.field("weight"), pl.element().struct.field("text"))))
-    assert legacy.schema["evidence_detail"] == LEGACY_EVIDENCE_T
-    data = payload_of(claims, legacy, leads, index)
-    c1 = claim_of(data, "C-0001")
-    kin = c1["m"][0]["k"]
-    named = {(rep.expand(data, c1["R"][a][1]), rep.expand(data, kin["r"][b][1])): w for a, b, w in kin["l"]}
-    assert named[("Giàng A Súa", "Giàng A Thán")] == -4.1
-
-
 # ------------------------------------------------------------------------------------------------
 # Issue 8 §4: every field that weighs gets its line; one-year ranges; place names
 # ------------------------------------------------------------------------------------------------
@@ -436,10 +421,11 @@ def test_places_are_named_as_the_text_names_them():
 
 
 def test_lead_place_words_use_the_register_spelling():
-    leads_mod = importlib.import_module("reconcile.leads")  # rc.leads is the function
+    from reconcile.leads.sources import Places
 
     texts = ["thôn 17, xã Cư Prao, huyện M'Đrắk, tỉnh Đắk Lắk", "M'Đrắk, Đắc Lắc"]
-    words = leads_mod._place_text(texts, "vi")
+    describe = Places("vi")
+    words = {t: describe(t) for t in texts}
     assert "Đắc Lắc" not in words[texts[0]] and "tỉnh Đắk Lắk" in words[texts[0]]
     assert "Đắc Lắc" in words[texts[1]]
 

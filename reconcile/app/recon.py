@@ -178,8 +178,9 @@ def candidate(row: dict, best: bool) -> dict:
 
 
 def answer_batch(batch: dict, wb) -> dict:
-    """Result batch for a checked query batch: each query answered on its own."""
-    import reconcile as rc
+    """Result batch for a checked query batch: each query answered on its own (the workbench's warm
+    matcher, one scoring call for the batch)."""
+    from reconcile.app.service import answer_many
 
     claims, limits = [], {}
     for qid, q in batch.items():
@@ -190,7 +191,7 @@ def answer_batch(batch: dict, wb) -> dict:
     if not claims:
         return out
     k = max(limits.values())
-    res = rc.match(claims, wb.index, top_k=k, lang="vi")
+    res = answer_many(claims, wb.matcher, top_k=k, lang="vi")
     for row in res.to_dicts():
         qid = row["claim_id"]
         if row["rank"] <= limits[qid]:

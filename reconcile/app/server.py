@@ -31,7 +31,8 @@ from starlette.staticfiles import StaticFiles
 from reconcile import decisions as dec
 from reconcile.app import i18n, views
 from reconcile.app.security import SID_COOKIE, SecurityConfig, SecurityMiddleware, csrf_ok, csrf_token
-from reconcile.app.service import ClaimInputError, QueueConfig, Workbench, answer_one, parse_claim
+from reconcile.app.service import (ClaimInputError, QueueConfig, Workbench, answer_many, answer_one,
+                                  parse_claim)
 
 MAX_BATCH = 200           # claims per /api/match or /api/leads call
 MAX_TOP_K = 50
@@ -143,9 +144,8 @@ def create_app(wb: Workbench, security: SecurityConfig | None = None, lang: str 
         rows = []
         for k, m in enumerate(frame_json(cands)):
             detail = views.as_list(m.get("evidence_detail"))
-            person = wb.person(m["person_id"]) if k < 3 else None
             m["chart"] = views.evidence_chart(detail, m.get("weight"))
-            m["kin"] = views.kinship_picture(claim, detail, person) if k < 3 else []
+            m["kin"] = views.kinship_picture(detail) if k < 3 else []
             rows.append(m)
         events = frame_json(wb.decisions.events(cid))
         undone = {e["undoes"] for e in events if e["decision"] == "undo"}
@@ -251,7 +251,7 @@ def create_app(wb: Workbench, security: SecurityConfig | None = None, lang: str 
             raise BadRequest("send {\"claim\": {...}, \"top_k\": 10}")
         claim = parse_claim(body.get("claim", body if "name" in body else None), claim_id=DESK_CLAIM_ID)
         t0 = time.perf_counter()
-        res = answer_one(claim, wb.index, top_k=_top_k(body, 10), lang=_body_lang(body, request))
+        res = answer_one(claim, wb.matcher, top_k=_top_k(body, 10), lang=_body_lang(body, request))
         if body.get("decisions", True):     # rejected pairs of this claim id; people confirmed elsewhere
             res = dec.apply_to_matches(res, wb.decisions)
         return JSONResponse({"candidates": frame_json(res), "ms": round((time.perf_counter() - t0) * 1000, 1)})
@@ -270,10 +270,8 @@ def create_app(wb: Workbench, security: SecurityConfig | None = None, lang: str 
         return body, parsed
 
     async def api_match(request: Request):
-        import reconcile as rc
-
         body, parsed = await _batch(request)
-        res = rc.match(parsed, wb.index, top_k=_top_k(body, 10), lang=_body_lang(body, request))
+        res = answer_many(parsed, wb.matcher, top_k=_top_k(body, 10), lang=_body_lang(body, request))
         if body.get("decisions", True):
             res = dec.apply_to_matches(res, wb.decisions)
         return JSONResponse({"rows": frame_json(res)})

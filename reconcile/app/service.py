@@ -2,9 +2,10 @@
 decisions, and the one function that answers one claim (`answer_one`).
 
 Owns
-- `answer_one(claim, index, top_k, lang)`: THE one-claim query used by the form, the JSON API and the
-  Reconciliation API. It calls `rc.query` when the engine has it, else `rc.match` on a one-claim list
-  (the one allowed fallback; remove it once engine v3 is merged).
+- `answer_one(claim, matcher, top_k, lang)`: THE one-claim query used by the form and the JSON API
+  (`Matcher.query`: the scalar encoding, milliseconds on a warm matcher); `answer_many(claims, matcher,
+  top_k, lang)` the same for a few claim dicts in one call (the batch API and the Reconciliation API).
+  The `Workbench` keeps one warm `engine.Matcher` per index (`Workbench.matcher`), never one per request.
 - `Workbench`: claims + their `match`/`leads` computed once (and kept as parquet in `<db>.results/`,
   named by the hash of the claims file, index and model: a restart reads them back), the queue (status per claim,
   folded search text, commune), and views of one claim with the decisions applied at request time.
@@ -24,11 +25,12 @@ from pathlib import Path
 import polars as pl
 
 import reconcile as rc
-from reconcile.io import DEFAULT_ERRORS
+from reconcile.io import DEFAULT_ERRORS, canonical_relation
+from reconcile.io import RELATIONS as CLAIM_RELATIONS
 from reconcile import decisions as dec
 from reconcile.matching import OUTPUT_SCHEMA
 
-RELATIONS = ("father", "mother", "spouse", "child", "sibling")
+RELATIONS = ("father", "mother", "spouse", "child", "sibling")   # the ones the form asks for
 MAX_NAME = 200
 MAX_RELATIVES = 30
 MAX_ALIASES = 10
@@ -38,14 +40,19 @@ class ClaimInputError(ValueError):
     """A claim from a form or an API call that cannot be read (names the field and the fix)."""
 
 
-def answer_one(claim: dict, index, top_k: int = 10, lang: str = "vi") -> pl.DataFrame:
-    """Candidates for one claim (the `match` columns). Uses `rc.query` when the engine provides it.
+def answer_one(claim: dict, matcher, top_k: int = 10, lang: str = "vi") -> pl.DataFrame:
+    """Candidates for one claim dict (the `match` columns) from a warm `engine.Matcher`."""
+    return matcher.query(claim, top_k=top_k, lang=lang)
 
-    TODO(merge): remove the `rc.match` fallback once engine v3's `rc.query` is in main."""
-    query = getattr(rc, "query", None)
-    if query is not None:
-        return query(claim, index, top_k=top_k, lang=lang)
-    return rc.match([claim], index, top_k=top_k, lang=lang)
+
+def answer_many(claims: list[dict], matcher, top_k: int = 10, lang: str = "vi") -> pl.DataFrame:
+    """Candidates for a few claim dicts (the `match` columns, claims in order) in one scoring call."""
+    if top_k < 1:
+        raise ValueError(f"top_k must be at least 1 (got {top_k})")
+    if not claims:
+        return pl.DataFrame(schema=OUTPUT_SCHEMA)
+    sp = matcher.score_dicts(claims)
+    return matcher.frame(sp, sp.top(top_k), lang)
 
 
 # ------------------------------------------------------------------------------------------------
@@ -116,13 +123,15 @@ def parse_claim(obj, claim_id: str = "Q-1") -> dict:
     for k, r in enumerate(rels):
         if not isinstance(r, dict):
             raise ClaimInputError(f"relatives[{k}] must be an object with relation and name")
-        rel = (_text(r, "relation", 20) or "").lower()
-        if rel not in RELATIONS:
-            raise ClaimInputError(f"relatives[{k}].relation must be one of {', '.join(RELATIONS)}, "
-                                  f"got {rel[:20]!r}. Fix: use one of those")
+        written = _text(r, "relation", 40) or ""
+        rel = canonical_relation(written)
+        if rel == "other" and written.lower() != "other":
+            raise ClaimInputError(f"relatives[{k}].relation {written[:20]!r} is not a relation reconcile "
+                                  f"knows. Fix: use one of {', '.join(CLAIM_RELATIONS)} (or 'other')")
         rn = _text(r, "name")
         if rn:
-            out_rels.append({"relation": rel, "name": rn, "birth_year": _int(r, "birth_year", 1850, 2100)})
+            out_rels.append({"relation": rel, "name": rn, "birth_year": _int(r, "birth_year", 1850, 2100),
+                             "relation_text": written})
     out["relatives"] = out_rels
     if not name and not out_rels:
         raise ClaimInputError("a claim needs a name or at least one relative's name. Fix: send 'name'")
@@ -204,10 +213,12 @@ class Workbench:
     decisions: dec.Decisions
     config: QueueConfig = field(default_factory=QueueConfig)
     queue: pl.DataFrame = field(init=False)
+    matcher: object = field(init=False, repr=False)     # one warm engine.Matcher for this index
     _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
 
     def __post_init__(self):
         self.queue = self._build_queue()
+        self.matcher = rc.Matcher(self.index)
 
     @classmethod
     def build(cls, index, claims=None, db=None, lang: str = "vi", config: QueueConfig | None = None,

@@ -1,10 +1,9 @@
 """What the claim page draws, as plain numbers and strings (the templates escape every value).
 
 Owns `evidence_chart(detail, total)` (a waterfall: one bar per field starting where the running sum
-stood) and `kinship_picture(claim, candidate, detail, person)` (the claimed relatives beside the
-recorded ones the model paired: from the `claimed` / `recorded` / `recorded_person_id` keys of
-`evidence_detail` when the engine gives them, else from the claim's relatives and the person's
-recorded father / mother / spouse names).
+stood) and `kinship_picture(detail)` (the claimed relatives beside the recorded ones the model
+paired: the `claimed` / `recorded` / `recorded_person_id` keys of the relatives' `evidence_detail`
+rows, so the picture shows exactly the pairing that weighs in the chart).
 """
 
 from __future__ import annotations
@@ -61,25 +60,21 @@ def evidence_chart(detail, total=None) -> dict:
             "twidth": max(abs(x(tot) - x(0.0)), 1.5), "tcls": "pos" if tot > 0 else "neg", "bar_w": BAR_W}
 
 
-def kinship_picture(claim: dict, detail, person: dict | None) -> list[dict]:
-    """Rows {relation, claimed, recorded, level, cls, recorded_person_id} for the kinship picture."""
+def kinship_picture(detail) -> list[dict]:
+    """Rows {relation, claimed, recorded, level, cls, recorded_person_id, y} for the kinship picture:
+    one per relation the claim names or the record holds, as the model paired them."""
     rows = []
     by_field = {str(d.get("field")): d for d in as_list(detail)}
-    claimed_rel: dict[str, list[str]] = {}
-    for r in as_list(claim.get("relatives")):
-        if r.get("name"):
-            claimed_rel.setdefault(str(r.get("relation")), []).append(str(r["name"]))
-    recorded_names = {"father": (person or {}).get("father_name"), "mother": (person or {}).get("mother_name"),
-                      "spouse": (person or {}).get("spouse_name")}
     for rel in RELATIONS:
-        d = by_field.get(rel, {})
-        claimed = d.get("claimed") or "; ".join(claimed_rel.get(rel, []))
-        recorded = d.get("recorded") or recorded_names.get(rel) or ""
+        d = by_field.get(rel)
+        if d is None:
+            continue
+        claimed, recorded = d.get("claimed") or "", d.get("recorded") or ""
         if not claimed and not recorded:
             continue
         level = str(d.get("level") or "")
         cls = {"strong": "pos", "weak": "weak", "different": "neg"}.get(level, "zero")
-        rows.append({"relation": rel, "claimed": str(claimed or ""), "recorded": str(recorded or ""),
+        rows.append({"relation": rel, "claimed": str(claimed), "recorded": str(recorded),
                      "level": level, "cls": cls, "recorded_person_id": d.get("recorded_person_id") or ""})
     for i, r in enumerate(rows):
         r["y"] = 60 + i * 46

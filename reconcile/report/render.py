@@ -243,21 +243,6 @@ def evidence_words(text: str) -> str:
     return one_year(_TRAILING_WEIGHT.sub("", text).strip() or text)
 
 
-# --- BEGIN pre-engine fallback: remove after the engine's evidence_detail has claimed/recorded ---
-_QUOTED = re.compile(r"^[^']*'(?P<c>.*?)'.*'(?P<r>.*)'")
-
-
-def _legacy_values(row: dict) -> dict:
-    """Engine before the merge: `claimed`/`recorded` are absent; read them from the sentence
-    ("Con: 'Giàng A Nọ' khác con trong hồ sơ 'Giàng A Thán' −4.1")."""
-    if "claimed" in row or "recorded" in row:
-        return row
-    m = _QUOTED.match(str(row.get("text") or ""))
-    return {**row, "claimed": m.group("c") if m else None, "recorded": m.group("r") if m else None,
-            "recorded_person_id": None}
-# --- END pre-engine fallback ---
-
-
 def evidence_rows(detail, total: float | None, claim_name: str | None, cand_name: str | None,
                   lang: str = "vi") -> list[dict]:
     """The waterfall's lines: one per evidence row (field, label, level, weight, words), plus a line
@@ -267,7 +252,6 @@ def evidence_rows(detail, total: float | None, claim_name: str | None, cand_name
     w = words(lang)
     rows = []
     for d in _rel_list(detail):
-        d = _legacy_values(d)
         wt = d.get("weight")
         wt = 0.0 if wt is None or (isinstance(wt, float) and math.isnan(wt)) else float(wt)
         text = str(d.get("text") or "")
