@@ -10,7 +10,9 @@ does). Then both models are scored on the remaining, undecided claims against th
 recall@1, false-match rate (top candidate >= 0.5 for a claimant who is not in the register, as in
 bench_match), ECE of the top candidate, log loss. Starting model: the packaged defaults (trained on
 labelled data of this same generator, so little is left to learn), or `--start em`: a model trained on
-this register without labels (`matching.train`), as a province without labelled data would have.
+this register without labels (`model.training.train`, EM), as a province without labelled data would have.
+Engine v3: learn scores with `engine.Matcher`, re-estimates m with `model.training.fit_from_labels` and
+the calibration with `model.training.fit_calibration`; parameters are format 3 (`model.Params`).
 """
 
 from __future__ import annotations
@@ -56,7 +58,7 @@ def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--people", type=int, default=30_000)
     ap.add_argument("--claims", type=int, default=2_000)
-    ap.add_argument("--decided", type=int, nargs="+", default=[50, 200])
+    ap.add_argument("--decided", type=int, nargs="+", default=[200])
     ap.add_argument("--seed", type=int, default=21)
     ap.add_argument("--start", choices=["defaults", "em"], default="defaults",
                     help="starting model: the packaged defaults, or one trained on this register without labels (EM)")
@@ -80,10 +82,10 @@ def main() -> int:
     truth = pl.read_csv(paths["truth_csv"], schema_overrides={"person_id": pl.Utf8})
     tmap = dict(zip(truth["claim_id"].to_list(), truth["person_id"].to_list()))
     if args.start == "em":
-        from reconcile.matching import train
+        from reconcile.model.training import train
 
         t0 = time.perf_counter()
-        index = index.with_params(train(claims, index))
+        index = index.with_params(train(index, claims).to_dict())
         print(f"start: EM-trained on this register without labels ({time.perf_counter() - t0:.0f} s)", flush=True)
     m0 = rc.match(claims, index, top_k=10)
     rng = np.random.default_rng(args.seed)
@@ -106,7 +108,7 @@ def main() -> int:
         t0 = time.perf_counter()
         res = learn(db, claims, index, LearnConfig())
         secs = time.perf_counter() - t0
-        new_index = index.with_params(res["params"]) if res["better"] else index
+        new_index = index.with_params(res["params"].to_dict()) if res["better"] else index
         before = score(m0, rest, truth)
         after = score(rc.match(claims.filter(pl.col("claim_id").is_in(rest)), new_index, top_k=10), rest, truth)
         run = {"decided": n, "confirmed": sum(e["decision"] == "confirm" for e in events), "learn_s": round(secs, 1),

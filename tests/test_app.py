@@ -351,7 +351,9 @@ def test_cli_review_learn_and_decisions(tmp_path, capsys):
     text = capsys.readouterr().out
     assert "held-out decisions" in text and "calibration.a" in text
     if "written into" in text:
-        assert "learned_from_decisions" in rc.load_index(idx).params
+        written = rc.load_index(idx).params
+        assert written["format"] == "reconcile-model" and written["version"] == 3
+        assert "learned_from_decisions" in written["trained_on"]
     else:
         assert "unchanged" in text
     assert main(["decisions", "export", "--db", str(db), "--out", str(tmp_path / "ex.csv")]) == 0
@@ -397,26 +399,32 @@ def test_desk_query_marks_people_confirmed_for_another_claim(client, wb):
 
 
 def test_learning_m_update_is_shrunk_toward_current():
+    """learn's m update is the model's `fit_from_labels` on levels [n, k] (engine v3)."""
     import numpy as np
 
-    from reconcile import model
     from reconcile.app.learn import fit_m
+    from reconcile.comparisons import default_registry
+    from reconcile.model import default_params
 
-    params = model.default_params()
-    old = params["m"]["giv"][6]
+    reg = default_registry()
+    params = default_params()
+    names = [c.name for c in reg]
+    j = names.index("giv")
+    diff = reg["giv"].level_names.index("different")
+    old = params.m["giv"]["different"]
 
-    def frame(n):
-        cols = {f"lvl_{f.name}": pl.Series([1] * n, dtype=pl.Int8) for f in model.FIELDS}
-        cols["lvl_giv"] = pl.Series([6] * n, dtype=pl.Int8)        # every confirmed pair: given name differs
-        return pl.DataFrame(cols)
+    def levels(n):
+        lv = np.ones((n, len(names)), dtype=np.int8)                 # every comparison at its first level
+        lv[:, j] = diff                                              # every confirmed pair: given name differs
+        return lv
 
-    few = fit_m(frame(5), np.ones(5), params, 50.0)["m"]["giv"]
-    many = fit_m(frame(5000), np.ones(5000), params, 50.0)["m"]["giv"]
-    assert old < few[6] < 0.2 < many[6] <= 1.0
-    assert sum(few[i] for i in range(1, 7)) == pytest.approx(1.0)
-    assert params["m"]["giv"][6] == old                              # the current parameters are not changed
-    none = fit_m(frame(5), np.zeros(5), params, 50.0)["m"]["giv"]    # rejected pairs do not move m
-    assert none[6] == pytest.approx(old / sum(params["m"]["giv"][1:7]))
+    few = fit_m(levels(5), np.ones(5), params, 50.0).m["giv"]
+    many = fit_m(levels(5000), np.ones(5000), params, 50.0).m["giv"]
+    assert old < few["different"] < many["different"] and many["different"] > 0.5
+    assert sum(v for k, v in few.items() if k != "missing") == pytest.approx(1.0, abs=1e-6)
+    assert params.m["giv"]["different"] == old                      # the current parameters are not changed
+    none = fit_m(levels(5), np.zeros(5), params, 50.0).m["giv"]     # rejected pairs do not move m
+    assert none["different"] == pytest.approx(old, rel=1e-6)
 
 
 def test_batch_results_are_kept_for_a_restart(tmp_path, monkeypatch):

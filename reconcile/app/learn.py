@@ -2,38 +2,42 @@
 held-out decisions get better.
 
 Owns
-- `labelled_pairs(decisions, claims, index, params)`: every candidate pair of the decided claims,
-  scored, with `y` = 1 (confirmed), 0 (another person confirmed, "none of them", or rejected), null
-  (unknown: a claim with rejections only) and `truth` per claim (person_id, "" for none-of-them);
+- `labelled_pairs(decisions, claims, index, params)` → `Labelled`: every candidate pair of the decided
+  claims scored by the engine (`engine.Matcher(index, params=...).score` → `ScoredPairs`: levels
+  `[n, k]` by the registry's comparisons, weights, probability) with `y` per pair = 1 (confirmed), 0
+  (another person confirmed, "none of them", or rejected), -1 (unknown: a claim with rejections
+  only), and per claim whether it has a verdict;
 - cross-validation by claim (never by pair): each fold of decided claims is held out once;
-- `fit_m(levels, y, params, shrink)`: THE m re-estimation call (Dirichlet posterior mean: each field's
-  level counts among confirmed pairs plus `shrink` pseudo-pairs distributed as the current m, so few
-  labels move m little; `SHRINK` = 200 as EM's prior). Engine v3 will provide `model.fit_from_labels(levels, y, params, shrink)`:
-  point `_m_fitter` at it after the merge;
-- `fit_calibration(scored, params)`: temperature a and offset b of the softmax with "none", by
-  maximum likelihood on full labels (verdicts) and partial ones (rejections: 1 − Σ p(rejected)), with
-  a quadratic pull toward the current (a, b) of strength `CAL_PRIOR / n_claims`;
-- `evaluate(scored)`: log loss per claim (−log p of the confirmed person, or of "none"), ECE over the
-  top candidate, false matches (top candidate ≥ 0.5 and not the confirmed person);
+- the m re-estimation: `reconcile.model.training.fit_from_labels(levels, y, params, shrink)` (each
+  comparison's level shares among confirmed pairs plus `shrink` pseudo-pairs distributed as the
+  current m, so a few labels move m little; u stays);
+- the calibration re-fit: `reconcile.model.training.fit_calibration` (temperature a and offset b of
+  the posterior with "none of them", maximum likelihood on the claims with a verdict as one `World`),
+  then pulled toward the current (a, b) with `cal_prior` pseudo-claims; the per-comparison `scales`
+  are kept;
+- `evaluate(...)`: log loss per claim (−log p of the confirmed person, or of "none"), ECE of the top
+  candidate, false matches (top candidate ≥ 0.5 and not the confirmed person);
 - `learn(...)`: the whole loop; `learn_command(args)` prints how each parameter moved and writes the
-  index only when the held-out log loss is lower.
+  parameters (format 3, `Params.to_dict`) into the index's model.json only when the held-out log loss
+  is lower.
+
+Claims with rejections only are partial labels: they never move m (u stays; m learns from confirmed
+pairs) and the model's calibration likelihood takes full outcomes only, so they are counted and
+reported but do not enter the fit.
 """
 
 from __future__ import annotations
 
-import copy
-import math
+import dataclasses
 import sys
 from dataclasses import dataclass
 
 import numpy as np
-import polars as pl
 
 from reconcile import decisions as dec
-from reconcile import model as _model
 
-SHRINK = 200.0       # pseudo-pairs per field pulling m toward the current parameters (as EM's prior)
-CAL_PRIOR = 20.0     # strength of the pull of (a, b) toward the current calibration
+SHRINK = 200.0       # pseudo-pairs per comparison pulling m toward the current parameters (as EM's prior)
+CAL_PRIOR = 40.0     # pseudo-claims pulling (a, b) toward the current calibration
 LIKELY = 0.5         # a top candidate at least this probable that is not the person = false match
 
 
@@ -44,36 +48,49 @@ class LearnConfig:
     shrink: float = SHRINK
     cal_prior: float = CAL_PRIOR
     min_labels: int = 10          # confirmed pairs needed before m is re-estimated at all
+    fit_offset: bool = True       # also fit b (the local share of claimants who are not registered)
 
 
 # ------------------------------------------------------------------------------------------------
 # Labels
 # ------------------------------------------------------------------------------------------------
 
-def _score(claims: pl.DataFrame, index, params: dict) -> pl.DataFrame:
-    from reconcile.index import featurise_claims
-    from reconcile.matching import score_claims
+@dataclass
+class Labelled:
+    """Scored candidate pairs of the decided claims with their labels."""
 
-    cf, cr = featurise_claims(claims, index)
-    s = score_claims(cf, cr, index, params)
-    if s.height == 0:
-        return s
-    return s.with_columns(pl.col("c_claim_id").alias("claim_id"), pl.col("p_person_id").alias("person_id"))
+    scored: object                # engine.ScoredPairs (under the parameters it was scored with)
+    claim_ids: list[str]          # per claim position
+    person_ids: list[str | None]  # per pair
+    y: np.ndarray                 # int8 per pair: 1 confirmed, 0 not the person, -1 unknown
+    rejected: np.ndarray          # bool per pair
+    full: np.ndarray              # bool per claim: the claim has a verdict (confirm / none of them)
+    truth: list[str | None]       # per claim: confirmed person_id, "" for none of them, None unknown
 
-
-_DERIVED = ("weight", "probability", "p_none")
-
-
-def rescore(scored: pl.DataFrame, params: dict, n_people: int) -> pl.DataFrame:
-    """Weights and posterior of already-featurised pairs under other parameters."""
-    keep = [c for c in scored.columns if not (c.startswith("lvl_") or c.startswith("w_") or c in _DERIVED)]
-    s = _model.score_pairs(scored.select(keep), params, n_people=n_people)
-    return _model.posterior(s, params, n_people)
+    @property
+    def n_claims(self) -> int:
+        return len(self.claim_ids)
 
 
-def labelled_pairs(decisions, claims, index, params: dict) -> pl.DataFrame:
-    """Candidate pairs of every claim with a verdict or a rejection, scored under `params`, with
-    `y` (1 / 0 / null) and `truth` (confirmed person_id; "" for none-of-them; null if unknown)."""
+def _matcher(index, params):
+    from reconcile.engine import Matcher
+
+    return Matcher(index, params=params)
+
+
+def current_params(index):
+    """The index's model (format 3) or the packaged defaults."""
+    from reconcile.engine import _index_params
+    from reconcile.model import default_params
+
+    return _index_params(index) or default_params()
+
+
+def labelled_pairs(decisions, claims, index, params=None) -> Labelled | None:
+    """Candidate pairs of every claim with a verdict or a rejection, scored under `params` (the
+    index's model when None); None when no decided claim is among `claims`."""
+    import polars as pl
+
     import reconcile as rc
 
     d = dec.as_decisions(decisions)
@@ -82,133 +99,111 @@ def labelled_pairs(decisions, claims, index, params: dict) -> pl.DataFrame:
     cf = claims if isinstance(claims, pl.DataFrame) else rc.read_claims(claims)
     cf = cf.filter(pl.col("claim_id").is_in(sorted(ids)))
     if cf.height == 0:
-        return pl.DataFrame()
-    s = _score(cf, index, params)
-    truth = pl.DataFrame([(c, v[1] if v[0] == "confirm" else "") for c, v in state.verdict.items()],
-                         schema={"claim_id": pl.Utf8, "truth": pl.Utf8}, orient="row")
-    rej = pl.DataFrame(sorted(state.rejected), schema={"claim_id": pl.Utf8, "person_id": pl.Utf8},
-                       orient="row").with_columns(pl.lit(True).alias("_rej"))
-    s = s.join(truth, on="claim_id", how="left").join(rej, on=["claim_id", "person_id"], how="left")
-    y = (pl.when(pl.col("truth").is_not_null()).then((pl.col("person_id") == pl.col("truth")).cast(pl.Int8))
-         .when(pl.col("_rej").fill_null(False)).then(pl.lit(0, dtype=pl.Int8))
-         .otherwise(pl.lit(None, dtype=pl.Int8)))
-    return s.with_columns(y.alias("y"), pl.col("_rej").fill_null(False).alias("rejected")).drop("_rej")
+        return None
+    sp = _matcher(index, params if params is not None else current_params(index)).score(cf)
+    claim_ids = list(sp.claims.claim_id)
+    person_ids = index.display.cols["person_id"].take(sp.pidx)
+    truth = []
+    for cid in claim_ids:
+        v = state.verdict.get(cid)
+        truth.append(None if v is None else (v[1] if v[0] == "confirm" else ""))
+    full = np.array([t is not None for t in truth], dtype=bool)
+    claim = sp.claim
+    y = np.full(sp.n, -1, dtype=np.int8)
+    rejected = np.array([(claim_ids[c], p) in state.rejected for c, p in zip(claim.tolist(), person_ids)],
+                        dtype=bool)
+    y[rejected] = 0
+    pair_truth = [truth[c] for c in claim.tolist()]
+    for i, (t, p) in enumerate(zip(pair_truth, person_ids)):
+        if t is not None:
+            y[i] = 1 if p == t else 0
+    return Labelled(scored=sp, claim_ids=claim_ids, person_ids=person_ids, y=y, rejected=rejected,
+                    full=full, truth=truth)
+
+
+def rescore(lab: Labelled, index, params):
+    """ScoredPairs of the same claims under other parameters (the same pairs: blocking does not
+    depend on the parameters)."""
+    sp = _matcher(index, params).score_arrays(lab.scored.claims)
+    if not (np.array_equal(sp.claim, lab.scored.claim) and np.array_equal(sp.pidx, lab.scored.pidx)):
+        raise RuntimeError("learn: rescoring gave other candidate pairs than the first scoring")
+    return sp
 
 
 # ------------------------------------------------------------------------------------------------
 # Re-estimation
 # ------------------------------------------------------------------------------------------------
 
-def _fit_m_local(levels: pl.DataFrame, y: np.ndarray, params: dict, shrink: float) -> dict:
-    """m per field: (count of each level among y == 1 pairs + shrink · current m) / (n + shrink)."""
-    new = copy.deepcopy(params)
-    pos = levels.filter(pl.Series(y == 1))
-    for f in _model.FIELDS:
-        c = _model.level_counts(pos, f.name)
-        inf = [i for i in range(len(f.levels)) if i not in f.neutral]
-        old = params["m"][f.name]
-        tot_old = sum(old[i] for i in inf) or 1.0
-        n = sum(c[i] for i in inf)
-        m = list(old)
-        for i in inf:
-            m[i] = (c[i] + shrink * old[i] / tot_old) / (n + shrink)
-        new["m"][f.name] = m
-    return new
+def fit_m(levels: np.ndarray, y: np.ndarray, params, shrink: float = SHRINK):
+    """THE m re-estimation: `model.training.fit_from_labels` on levels [n, k] and y (1 = confirmed)."""
+    from reconcile.model.training import fit_from_labels
+
+    return fit_from_labels(np.asarray(levels), np.asarray(y) == 1, params, shrink)
 
 
-def _m_fitter():
-    """`model.fit_from_labels` when the engine has it (v3), else the local Dirichlet update."""
-    return getattr(_model, "fit_from_labels", None) or _fit_m_local
+def _world(weight: np.ndarray, claim: np.ndarray, y: np.ndarray, claims_sel: np.ndarray,
+           n_people: int, weights: np.ndarray | None = None):
+    """A `World` of the selected claims (claim positions renumbered 0..len(sel)-1)."""
+    from reconcile.model.training import World
+
+    pos = np.full(int(claims_sel.max()) + 1 if claims_sel.size else 0, -1, dtype=np.int64)
+    pos[claims_sel] = np.arange(claims_sel.size)
+    keep = np.isin(claim, claims_sel)
+    c = pos[claim[keep]]
+    yy = (y[keep] == 1)
+    registered = np.zeros(claims_sel.size, dtype=bool)
+    registered[c[yy]] = True
+    return World(name="decisions", n_people=n_people, n_claims=int(claims_sel.size),
+                 weight=weight[keep].astype(np.float64), claim=c, y=yy, registered=registered,
+                 weights=None if weights is None else weights[keep])
 
 
-def fit_m(levels: pl.DataFrame, y: np.ndarray, params: dict, shrink: float = SHRINK) -> dict:
-    return _m_fitter()(levels, y, params, shrink)
+def fit_calibration(weight: np.ndarray, claim: np.ndarray, y: np.ndarray, claims_sel: np.ndarray,
+                    params, n_people: int, prior: float = CAL_PRIOR, fit_offset: bool = True):
+    """New `Calibration`: (a, b) by `model.training.fit_calibration` on the selected claims (those
+    with a verdict), pulled toward the current (a, b) by `prior` pseudo-claims; scales kept."""
+    from reconcile.model.training import fit_calibration as model_fit
 
-
-def _claim_arrays(scored: pl.DataFrame, params: dict, n_people: int):
-    s = scored.sort("claim_id", "person_id")
-    _, grp = np.unique(s["claim_id"].to_numpy(), return_inverse=True)
-    return s, grp
-
-
-def calibration_nll(a: float, b: float, w: np.ndarray, grp: np.ndarray, y: np.ndarray, rej: np.ndarray,
-                    full: np.ndarray, y_none: np.ndarray, z0: float) -> float:
-    """Negative log-likelihood of decisions under the softmax(a·w·ln2 + b, none = z0)."""
-    ng = len(full)
-    z = a * w * math.log(2.0) + b
-    mx = np.maximum(np.full(ng, z0), np.maximum.reduceat(z, np.r_[0, np.flatnonzero(np.diff(grp)) + 1]))
-    e = np.exp(z - mx[grp])
-    den = np.bincount(grp, weights=e, minlength=ng) + np.exp(z0 - mx)
-    p = e / den[grp]
-    p_none = np.exp(z0 - mx) / den
-    ll_full = np.bincount(grp, weights=y * np.log(np.maximum(p, 1e-12)), minlength=ng) + \
-        y_none * np.log(np.maximum(p_none, 1e-12))
-    p_rej = np.bincount(grp, weights=rej * p, minlength=ng)
-    ll_part = np.log(np.maximum(1.0 - p_rej, 1e-12))
-    return float(-(np.where(full, ll_full, ll_part)).sum())
-
-
-def fit_calibration(scored: pl.DataFrame, params: dict, n_people: int, prior: float = CAL_PRIOR) -> dict:
-    """(a, b) by penalised maximum likelihood on the labelled claims (grid, then a finer grid)."""
-    cal = dict(params.get("calibration", {}))
-    a0, b0 = float(cal.get("a", 1.0)), float(cal.get("b", 0.0))
-    s, grp = _claim_arrays(scored, params, n_people)
-    if len(grp) == 0:
-        return cal
-    w = s["weight"].to_numpy()
-    y = s["y"].fill_null(0).to_numpy().astype(float)
-    rej = s["rejected"].to_numpy().astype(float)
-    ng = int(grp.max()) + 1
-    full = np.zeros(ng, bool)
-    full[grp[s["truth"].is_not_null().to_numpy()]] = True
-    y_none = np.where(full, 1.0 - np.bincount(grp, weights=y, minlength=ng), 0.0)
-    z0 = _model.none_logit(params, n_people)
-    lam = prior
-
-    def obj(a, b):
-        return calibration_nll(a, b, w, grp, y, rej, full, y_none, z0) + lam * ((a - a0) ** 2 + (b - b0) ** 2 / 4)
-
-    best = (obj(a0, b0), a0, b0)
-    for span_a, span_b, steps in ((0.6, 4.0, 21), (0.1, 0.6, 21)):
-        ca, cb = best[1], best[2]
-        for a in np.linspace(max(0.05, ca - span_a), ca + span_a, steps):
-            for b in np.linspace(cb - span_b, cb + span_b, steps):
-                v = obj(a, b)
-                if v < best[0]:
-                    best = (v, float(a), float(b))
-    cal.update(a=best[1], b=best[2], method="softmax-temperature", fitted_on="decisions", n_claims=ng)
-    return cal
+    old = params.calibration
+    if claims_sel.size == 0:
+        return old
+    w = _world(weight, claim, y, claims_sel, n_people)
+    fit = model_fit([w], params, fit_b=fit_offset, label=f"{claims_sel.size} officers' decisions")
+    n = float(claims_sel.size)
+    share = n / (n + prior)
+    a = old.a + share * (fit.a - old.a)
+    b = old.b + share * ((fit.b if fit_offset else old.b) - old.b)
+    return dataclasses.replace(old, a=round(float(a), 4), b=round(float(b), 4),
+                               method=f"{old.method}; then officers' decisions (shrunk, {prior:g} pseudo-claims)",
+                               fitted_on=f"{old.fitted_on}; {claims_sel.size} decided claims")
 
 
 # ------------------------------------------------------------------------------------------------
 # Evaluation
 # ------------------------------------------------------------------------------------------------
 
-def ece(p: np.ndarray, y: np.ndarray, bins: int = 10) -> float:
-    if len(p) == 0:
-        return float("nan")
-    b = np.minimum((p * bins).astype(int), bins - 1)
-    return float(sum(abs(p[b == k].mean() - y[b == k].mean()) * (b == k).sum()
-                     for k in range(bins) if (b == k).any()) / len(p))
+def evaluate(weight: np.ndarray, claim: np.ndarray, y: np.ndarray, claims_sel: np.ndarray, params,
+             n_people: int) -> dict:
+    """On the selected claims (with a verdict): log loss, ECE of the top candidate, false matches."""
+    from reconcile.model import posterior
+    from reconcile.model.training import ece
 
-
-def evaluate(scored: pl.DataFrame) -> dict:
-    """On claims with a verdict: log loss, ECE of the top candidate, false matches, claims."""
-    s = scored.filter(pl.col("truth").is_not_null())
-    if s.height == 0:
+    if claims_sel.size == 0:
         return {"claims": 0, "log_loss": float("nan"), "ece": float("nan"), "false_matches": 0}
-    per = s.group_by("claim_id").agg(
-        pl.col("probability").filter(pl.col("y") == 1).sum().alias("p_true"),
-        pl.col("p_none").first(), pl.col("truth").first(),
-        pl.col("probability").max().alias("p1"),
-        pl.col("y").sort_by("probability", descending=True).first().alias("y1"))
-    present = per["truth"] != ""
-    p_true = np.where(present.to_numpy(), per["p_true"].to_numpy(), per["p_none"].to_numpy())
-    # a confirmed person the candidates no longer hold counts as the mass left to "none"
-    p_true = np.where(present.to_numpy() & (p_true <= 0), per["p_none"].to_numpy(), p_true)
-    p1 = per["p1"].to_numpy()
-    y1 = per["y1"].fill_null(0).to_numpy().astype(float)
-    return {"claims": per.height, "log_loss": float(-np.log(np.maximum(p_true, 1e-12)).mean()),
+    w = _world(weight, claim, y, claims_sel, n_people)
+    prob, p_none = posterior(w.weight, w.claim, w.n_claims, n_people, params)
+    hit = np.zeros(w.n_claims)
+    np.add.at(hit, w.claim[w.y], prob[w.y])
+    # the confirmed person, or "none" (none of them, or a confirmed person blocking did not return)
+    p_true = np.where(w.registered, hit, p_none)
+    order = np.lexsort((-w.weight, -prob, w.claim))
+    cl = w.claim[order]
+    first = order[np.r_[True, cl[1:] != cl[:-1]]] if cl.size else order
+    p1 = np.zeros(w.n_claims)
+    y1 = np.zeros(w.n_claims)
+    p1[w.claim[first]] = prob[first]
+    y1[w.claim[first]] = w.y[first]
+    return {"claims": int(w.n_claims), "log_loss": float(-np.log(np.maximum(p_true, 1e-12)).mean()),
             "ece": ece(p1, y1), "false_matches": int(((p1 >= LIKELY) & (y1 == 0)).sum())}
 
 
@@ -216,72 +211,118 @@ def evaluate(scored: pl.DataFrame) -> dict:
 # The loop
 # ------------------------------------------------------------------------------------------------
 
-def _fit(train: pl.DataFrame, old: dict, n_people: int, config: LearnConfig) -> tuple[dict, int]:
-    """New parameters from labelled pairs: m (when enough confirmed pairs), then the calibration."""
-    y = train["y"].fill_null(-1).to_numpy()
+def _fit(lab: Labelled, sp, train_claims: np.ndarray, old, index, config: LearnConfig):
+    """New parameters from the training claims: m (when enough confirmed pairs), then the
+    calibration on the rescored pairs. Returns (params, rescored pairs, confirmed pairs)."""
+    in_train = np.isin(sp.claim, train_claims)
+    y = np.where(in_train, lab.y, -1)
     n_pos = int((y == 1).sum())
-    new = copy.deepcopy(old)
+    new = old
+    sp_new = sp
     if n_pos >= config.min_labels:
-        new = fit_m(train, y, old, config.shrink)
-    new["calibration"] = fit_calibration(rescore(train, new, n_people), new, n_people, config.cal_prior)
-    return new, n_pos
+        new = fit_m(sp.levels[in_train], y[in_train], old, config.shrink)
+        sp_new = rescore(lab, index, new)
+    cal_claims = train_claims[lab.full[train_claims]]
+    cal = fit_calibration(sp_new.weight, sp_new.claim, lab.y, cal_claims, new, index.n_people,
+                          config.cal_prior, config.fit_offset)
+    return dataclasses.replace(new, calibration=cal), sp_new, n_pos
 
 
 def learn(decisions, claims, index, config: LearnConfig = LearnConfig()) -> dict:
     """Cross-validated by claim: each fold of decided claims is held out once while the others (and the
     claims with rejections only) fit new parameters; the held-out predictions of all folds give the
-    before/after figures. The returned `params` are fitted on every decision; `better` says whether the
-    held-out log loss dropped. Also returns `moves` (per parameter)."""
-    from reconcile.matching import model_params
-
-    old = model_params(index)
-    n = index.n_people
+    before/after figures. The returned `params` (a `model.Params`) are fitted on every decision;
+    `better` says whether the held-out log loss dropped. Also returns `moves` (per parameter)."""
+    old = current_params(index)
     lab = labelled_pairs(decisions, claims, index, old)
-    if lab.height == 0:
+    if lab is None or lab.scored.n == 0:
         raise dec.DecisionError("learn: no decided claim of these claims has candidates. Fix: record "
                                 "decisions in `reconcile review` on the same claims first")
-    decided = sorted(lab.filter(pl.col("truth").is_not_null())["claim_id"].unique().to_list())
-    partial = sorted(set(lab.filter(pl.col("truth").is_null())["claim_id"].unique().to_list()))
-    k = max(2, min(config.folds, len(decided)))
+    sp0 = lab.scored
+    n = index.n_people
+    decided = np.flatnonzero(lab.full)
+    partial = np.flatnonzero(~lab.full)
+    if decided.size < 2:
+        raise dec.DecisionError("learn: fewer than two claims have a verdict (confirm or none of them). "
+                                "Fix: decide more claims in `reconcile review` first")
+    k = max(2, min(config.folds, decided.size))
     rng = np.random.default_rng(config.seed)
-    fold_of = {c: int(f) for c, f in zip(decided, rng.permutation(len(decided)) % k)}
-    held_before, held_after = [], []
+    fold_of = rng.permutation(decided.size) % k
+    w_before, w_after, c_before, c_after, y_all, sel_all = [], [], [], [], [], []
+    # held-out predictions of every fold, laid side by side (claims renumbered per fold)
+    offset = 0
     for f in range(k):
-        hold_ids = [c for c in decided if fold_of[c] == f]
-        train = lab.filter(pl.col("claim_id").is_in([c for c in decided if fold_of[c] != f] + partial))
-        hold = lab.filter(pl.col("claim_id").is_in(hold_ids))
-        if hold.height == 0 or train.height == 0:
+        hold = decided[fold_of == f]
+        train = np.concatenate([decided[fold_of != f], partial])
+        if hold.size == 0 or train.size == 0:
             continue
-        new_f, _ = _fit(train, old, n, config)
-        held_before.append(hold)
-        held_after.append(rescore(hold, new_f, n).select(hold.columns))
-    before = evaluate(pl.concat(held_before)) if held_before else evaluate(lab.head(0))
-    after = evaluate(pl.concat(held_after)) if held_after else evaluate(lab.head(0))
-    new, n_pos = _fit(lab, old, n, config)
+        new_f, sp_f, _ = _fit(lab, sp0, np.sort(train), old, index, config)
+        keep = np.isin(sp0.claim, hold)
+        pos = np.full(lab.n_claims, -1, dtype=np.int64)
+        pos[hold] = offset + np.arange(hold.size)
+        w_before.append((sp0.weight[keep], pos[sp0.claim[keep]], lab.y[keep], old))
+        w_after.append((sp_f.weight[keep], pos[sp_f.claim[keep]], lab.y[keep], new_f))
+        sel_all.append(offset + np.arange(hold.size))
+        offset += hold.size
+    before = _pooled(w_before, sel_all, n)
+    after = _pooled(w_after, sel_all, n)
+    new, _, n_pos = _fit(lab, sp0, np.arange(lab.n_claims), old, index, config)
     moves = []
-    for fld in _model.FIELDS:
-        for i, lv in enumerate(fld.levels):
-            if i in fld.neutral:
+    for cmp in sp0.registry:
+        for lv in cmp.levels:
+            if lv.neutral:
                 continue
-            a, b = old["m"][fld.name][i], new["m"][fld.name][i]
+            a, b = old.m[cmp.name][lv.name], new.m[cmp.name][lv.name]
             if abs(a - b) >= 0.001:
-                moves.append((f"m[{fld.name}][{lv}]", a, b))
-    for key in ("a", "b"):
-        moves.append((f"calibration.{key}", float(old.get("calibration", {}).get(key, 1.0 if key == "a" else 0.0)),
-                      float(new["calibration"][key])))
+                moves.append((f"m[{cmp.name}][{lv.name}]", float(a), float(b)))
+    moves.append(("calibration.a", float(old.calibration.a), float(new.calibration.a)))
+    moves.append(("calibration.b", float(old.calibration.b), float(new.calibration.b)))
     better = bool(after["claims"] and after["log_loss"] < before["log_loss"])
-    new["learned_from_decisions"] = {"claims_decided": len(decided), "claims_partial": len(partial),
-                                     "folds": k, "confirmed_pairs": n_pos,
-                                     "heldout_before": before, "heldout_after": after}
+    trained = dict(new.trained_on)
+    trained["learned_from_decisions"] = {"claims_decided": int(decided.size), "claims_partial": int(partial.size),
+                                         "folds": k, "confirmed_pairs": n_pos,
+                                         "heldout_before": before, "heldout_after": after}
+    new = dataclasses.replace(new, trained_on=trained)
     return {"params": new, "before": before, "after": after, "moves": moves, "better": better,
-            "decided_claims": len(decided), "partial_claims": len(partial), "folds": k,
+            "decided_claims": int(decided.size), "partial_claims": int(partial.size), "folds": k,
             "confirmed_pairs": n_pos}
+
+
+def _pooled(parts: list, sels: list, n_people: int) -> dict:
+    """`evaluate` over the held-out claims of every fold, each fold under its own parameters."""
+    if not parts:
+        return evaluate(np.zeros(0), np.zeros(0, np.int64), np.zeros(0, np.int8), np.zeros(0, np.int64),
+                        None, n_people)
+    figs = [evaluate(w, c, y, s, p, n_people) for (w, c, y, p), s in zip(parts, sels)]
+    tot = sum(f["claims"] for f in figs)
+    # ECE needs the pooled top-1 probabilities: recompute them over all folds at once
+    from reconcile.model import posterior
+    from reconcile.model.training import ece
+
+    p1s, y1s = [], []
+    for (w, c, y, p), s in zip(parts, sels):
+        wd = _world(w, c, y, s, n_people)
+        prob, _ = posterior(wd.weight, wd.claim, wd.n_claims, n_people, p)
+        order = np.lexsort((-wd.weight, -prob, wd.claim))
+        cl = wd.claim[order]
+        first = order[np.r_[True, cl[1:] != cl[:-1]]] if cl.size else order
+        p1 = np.zeros(wd.n_claims)
+        y1 = np.zeros(wd.n_claims)
+        p1[wd.claim[first]] = prob[first]
+        y1[wd.claim[first]] = wd.y[first]
+        p1s.append(p1)
+        y1s.append(y1)
+    return {"claims": int(tot),
+            "log_loss": float(sum(f["log_loss"] * f["claims"] for f in figs) / max(tot, 1)),
+            "ece": ece(np.concatenate(p1s), np.concatenate(y1s)),
+            "false_matches": int(sum(f["false_matches"] for f in figs))}
 
 
 def learn_command(args) -> int:
     import reconcile as rc
 
     index = rc.load_index(args.index)
+    quiet = bool(getattr(args, "quiet", False))
     try:
         d = dec.as_decisions(args.db)
         claims = args.claims or d.get_meta("claims")
@@ -292,21 +333,22 @@ def learn_command(args) -> int:
     except dec.DecisionError as exc:
         print(f"reconcile learn: {exc}", file=sys.stderr)
         return 2
-    print(f"learn: {res['decided_claims']} decided claims (+{res['partial_claims']} with rejections only), "
-          f"{res['confirmed_pairs']} confirmed pairs; each of {res['folds']} folds held out once")
-    print("learn: parameter moves (old -> new):")
-    for name, a, b in res["moves"]:
-        print(f"  {name:28s} {a:8.4f} -> {b:8.4f}")
     bf, af = res["before"], res["after"]
-    print(f"learn: held-out decisions ({bf['claims']} claims, out of fold): log loss {bf['log_loss']:.4f} -> "
-          f"{af['log_loss']:.4f}; ECE {bf['ece']:.4f} -> {af['ece']:.4f}; false matches "
-          f"{bf['false_matches']} -> {af['false_matches']}")
+    if not quiet:
+        print(f"learn: {res['decided_claims']} decided claims (+{res['partial_claims']} with rejections only, "
+              f"not fitted), {res['confirmed_pairs']} confirmed pairs; each of {res['folds']} folds held out once")
+        print("learn: parameter moves (old -> new):")
+        for name, a, b in res["moves"]:
+            print(f"  {name:34s} {a:8.4f} -> {b:8.4f}")
+        print(f"learn: held-out decisions ({bf['claims']} claims, out of fold): log loss {bf['log_loss']:.4f} -> "
+              f"{af['log_loss']:.4f}; ECE {bf['ece']:.4f} -> {af['ece']:.4f}; false matches "
+              f"{bf['false_matches']} -> {af['false_matches']}")
     if not res["better"]:
         print("learn: held-out decisions did not improve; the index is unchanged")
         return 0
     if args.dry_run:
         print("learn: better on held-out decisions; --dry-run, so the index is unchanged")
         return 0
-    index.with_params(res["params"]).save(args.index)
+    index.with_params(res["params"].to_dict()).save(args.index)
     print(f"learn: new parameters written into {args.index}")
     return 0
