@@ -11,7 +11,7 @@ is timed on --desk-index when given (e.g. a 1M index made by `reconcile generate
 typing names of --desk-claims, else on the queue's register.
 
 Page load = navigation start -> first queue rows rendered (performance.now() when the rows are in the
-DOM). Keystroke-to-candidates = the `input` event -> candidate rows rendered (includes the 60 ms
+DOM). Keystroke-to-candidates = the `input` event -> candidate rows rendered (includes the 30 ms
 debounce, the HTTP round trip and the server's one-claim answer). Run by hand; timings are inflated
 when other jobs share the machine.
 """
