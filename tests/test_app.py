@@ -445,3 +445,19 @@ def test_batch_results_are_kept_for_a_restart(tmp_path, monkeypatch):
     cl.write_text(cl.read_text("utf-8").replace('"C-0001"', '"C-9001"'), "utf-8")   # another file
     with pytest.raises(AssertionError, match="recomputed"):
         Workbench.build(index, cl, tmp_path / "d.db")
+
+
+def test_start_scores_each_batch_once_and_gives_match_and_leads_rows():
+    """Workbench start: one Matcher.score per batch of claims feeds both match and leads (scored=);
+    the rows are those of rc.match and rc.leads."""
+    from polars.testing import assert_frame_equal
+
+    import reconcile as rc
+    from reconcile.app.service import QueueConfig, score_batch
+
+    index, claims = sample_index_claims()
+    part = claims.head(40)
+    cfg = QueueConfig(top_k=5, leads_top_k=8)
+    m, lds = score_batch(part, index, cfg)
+    assert_frame_equal(m, rc.match(part, index, top_k=5))
+    assert_frame_equal(lds, rc.leads(part, index, top_k=8))

@@ -202,6 +202,30 @@ def commune_of(residence: str | None) -> str | None:
     return m.group(0).strip() if m else None
 
 
+def score_batch(claims: pl.DataFrame, index, config: QueueConfig, lang: str = "vi", progress=None
+                ) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """(`match`, `leads`) of a batch of claims, each batch of claims scored ONCE (`Matcher.score`)
+    and its ScoredPairs given to both (`leads(scored=)`): the same rows as `rc.match` and `rc.leads`."""
+    from reconcile import progress as _progress
+    from reconcile.features import _claims_frame, encode_claims
+
+    say = _progress.resolve(progress)
+    matcher = rc.Matcher(index)
+    frame = _claims_frame(claims)
+    n, size = frame.height, matcher.config.batch_size
+    ms, ls = [], []
+    say("match + leads", 0, n)
+    for start in range(0, n, size):
+        part = frame.slice(start, size)
+        sp = matcher.score_arrays(encode_claims(part, index))
+        ms.append(matcher.frame(sp, sp.top(config.top_k), lang))
+        ls.append(rc.leads(part, index, top_k=config.leads_top_k, lang=lang, scored=sp))
+        say("match + leads", min(start + size, n), n)
+    if not ms:
+        return pl.DataFrame(schema=OUTPUT_SCHEMA), rc.leads(frame, index, top_k=config.leads_top_k, lang=lang)
+    return pl.concat(ms), pl.concat(ls, how="vertical_relaxed")
+
+
 @dataclass
 class Workbench:
     """Index, claims, their batch results and the decision store, shared by every request."""
@@ -241,8 +265,7 @@ class Workbench:
             if cache is not None and all(p.exists() for p in cache):
                 matches, leads = pl.read_parquet(cache[0]), pl.read_parquet(cache[1])
             else:
-                matches = rc.match(cf, index, top_k=config.top_k, lang=lang, progress=progress)
-                leads = rc.leads(cf, index, top_k=config.leads_top_k, lang=lang, progress=progress)
+                matches, leads = score_batch(cf, index, config, lang, progress)
                 if cache is not None:
                     _write_atomic(matches, cache[0])
                     _write_atomic(leads, cache[1])
