@@ -111,37 +111,65 @@ class Explainer:
         self._cache[key] = out
         return out
 
+    def _plan(self, comparison: str, level: int) -> tuple[str, ...] | None:
+        """The value keys the words of (comparison, level) read, or None when the level has no
+        words: two cells with the same level and the same values at those keys read the same."""
+        key = ("plan", comparison, level)
+        if key in self._cache:
+            return self._cache[key]
+        tmpl = self.registry[comparison].levels[level].template[self.lang]
+        if not tmpl:
+            out = None
+        else:
+            used = set(_PLACEHOLDER.findall(tmpl))
+            if "range" in used:
+                used |= {"lo", "hi", "best"}
+            out = tuple(k for k in VALUE_KEYS if k in used)
+        self._cache[key] = out
+        return out
+
     def rows(self, levels: np.ndarray, weights: np.ndarray,
              values: Sequence[Mapping[str, Mapping[str, object]]] | None = None
              ) -> tuple[list[str], list[list[dict]]]:
         """(`evidence`, `evidence_detail`) for each row of `levels`/`weights` ([r, k], registry
         column order); `values[row][comparison]` holds the placeholders and `recorded_person_id`.
         A comparison gives a line when its level is not neutral (it weighs) or when its neutral level
-        has words (e.g. "no father recorded, not counted")."""
+        has words (e.g. "no father recorded, not counted"). Rendered a comparison at a time: the
+        words once per (level, values it reads), the weight once per distinct weight."""
         levels = np.asarray(levels)
         weights = np.asarray(weights)
-        names = self.registry.names
-        texts, details = [], []
-        for r in range(levels.shape[0]):
-            vrow = values[r] if values is not None else {}
-            lines, det = [], []
-            for j, name in enumerate(names):
-                code = int(levels[r, j])
-                cmp = self.registry[name]
-                lv = cmp.levels[code]
-                v = vrow.get(name, {}) if vrow else {}
-                t = self.text(name, code, v)
-                if t is None:
+        n = levels.shape[0]
+        lines: list[list[str]] = [[] for _ in range(n)]
+        details: list[list[dict]] = [[] for _ in range(n)]
+        empty: dict = {}
+        for j, name in enumerate(self.registry.names):
+            cmp = self.registry[name]
+            col = levels[:, j].tolist()
+            wcol = weights[:, j].tolist()
+            plans = {code: self._plan(name, code) for code in set(col)}
+            level_names = {code: cmp.levels[code].name for code in plans}
+            words: dict = {}
+            wtext: dict = {}
+            for r in range(n):
+                code = col[r]
+                plan = plans[code]
+                if plan is None:
                     continue
-                w = float(weights[r, j])
-                line = f"{t} {format_weight(w)}"
-                lines.append(line)
-                det.append({"field": name, "level": lv.name, "weight": round(w, 2), "text": line,
-                            "claimed": _s(v.get("c")), "recorded": _s(v.get("p")),
-                            "recorded_person_id": _s(v.get("recorded_person_id"))})
-            texts.append("; ".join(lines))
-            details.append(det)
-        return texts, details
+                v = (values[r].get(name, empty) if values is not None and values[r] else empty)
+                key = (code, tuple([v.get(k) for k in plan]))
+                t = words.get(key)
+                if t is None:
+                    t = words[key] = self.text(name, code, v)
+                w = wcol[r]
+                wt = wtext.get(w)
+                if wt is None:
+                    wt = wtext[w] = (format_weight(w), round(w, 2))
+                line = f"{t} {wt[0]}"
+                lines[r].append(line)
+                details[r].append({"field": name, "level": level_names[code], "weight": wt[1],
+                                   "text": line, "claimed": _s(v.get("c")), "recorded": _s(v.get("p")),
+                                   "recorded_person_id": _s(v.get("recorded_person_id"))})
+        return ["; ".join(x) for x in lines], details
 
 
 def _s(v) -> str | None:
