@@ -296,14 +296,43 @@ class Matcher:
         return ArrayRelativeView(cols, claimed, nrec)
 
     # -- scoring ----------------------------------------------------------------------------------
-    def _score_view(self, view):
-        from reconcile.model import score
+    def _stage_registries(self):
+        """(stage-1 registry, stage-2 registry, rows): stage 1 is the registry whose non-relative
+        comparisons also record their outcome for every pair; in stage 2 they return the recorded
+        outcome of the pair rows appended to `rows` (they do not read relatives), so only the
+        relative comparisons are computed again. Same levels, TF counts and dependence rules."""
+        from reconcile.comparisons.base import Outcome, Registry
 
-        return score(view, self.params, self.registry)
+        store: dict[str, Outcome] = {}
+        rows: list[np.ndarray] = []
+
+        def record(c):
+            def compute(view):
+                store[c.name] = out = c.evaluate(view)
+                return out
+            return compute
+
+        def replay(c):
+            def compute(view):
+                o, r = store[c.name], rows[-1]
+                return Outcome(codes=o.codes[r], tf=None if o.tf is None else np.asarray(o.tf)[r],
+                               edge=None if o.edge is None else np.asarray(o.edge)[r],
+                               crel=None if o.crel is None else np.asarray(o.crel)[r])
+            return compute
+
+        one, two = [], []
+        for c in self.registry:
+            if c.relation is not None:
+                one.append(c)
+                two.append(c)
+            else:
+                one.append(dataclasses.replace(c, compute=record(c), shared=None))
+                two.append(dataclasses.replace(c, compute=replay(c), shared=None))
+        return Registry(one), Registry(two), rows
 
     def score_arrays(self, ca) -> ScoredPairs:
         """Score every candidate of already encoded claims (`features.ClaimArrays`)."""
-        from reconcile.model import posterior
+        from reconcile.model import posterior, score
 
         cs = candidates(ca, self.index, self.config.candidates, self.blocker)
         claim, pidx, via = cs.claim.astype(np.int64), cs.pidx.astype(np.int64), cs.via
@@ -320,16 +349,20 @@ class Matcher:
         direct = small[claim]
         first = np.flatnonzero(~direct)
         sel = np.flatnonzero(direct)
-        if first.size:
-            levels[first], weights[first], chosen[first], crel[first] = self._score_view(
-                ArrayPairView(self, ca, claim[first], pidx[first]))
+        # stage 1 scores every pair without relatives and keeps the non-relative comparisons'
+        # outcomes; stage 2 computes only the relative comparisons and replays the rest
+        stage1, stage2, replay_rows = self._stage_registries()
+        if claim.size:
+            levels[:], weights[:], chosen[:], crel[:] = score(
+                ArrayPairView(self, ca, claim, pidx), self.params, stage1)
         total = weights.sum(axis=1, dtype=np.float64)
         if first.size and has_rel.any():
             sel = np.union1d(sel, first[self._stage2(claim[first], via[first], total[first], has_rel)])
         if sel.size:
+            replay_rows.append(sel)
             rv = self._relative_view(ca, claim[sel], pidx[sel])
             v2 = ArrayPairView(self, ca, claim[sel], pidx[sel], rv)
-            levels[sel], weights[sel], chosen[sel], crel[sel] = self._score_view(v2)
+            levels[sel], weights[sel], chosen[sel], crel[sel] = score(v2, self.params, stage2)
             total[sel] = weights[sel].sum(axis=1, dtype=np.float64)
         prob, p_none = posterior(total, claim, ca.n, self.index.n_people, self.params)
         return ScoredPairs(claims=ca, claim=claim, pidx=pidx, via=via, levels=levels, weights=weights,
