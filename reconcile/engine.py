@@ -196,25 +196,7 @@ class ScoredPairs:
         return order[rank < k]
 
 
-DETAIL_NESTED_MAX = 100     # up to this many rows evidence_detail is converted row by row
-
-
-def _detail_series(details: list[list[dict]]) -> pl.Series:
-    """`evidence_detail` from per-row lists of dicts, built from flat columns (one frame, then
-    one implode per row) instead of one nested conversion per row."""
-    dtype = OUTPUT_SCHEMA["evidence_detail"]
-    if len(details) <= DETAIL_NESTED_MAX:        # a few rows (one claim): direct conversion, no query
-        return pl.Series("evidence_detail", details, dtype=dtype)
-    fields = [f.name for f in dtype.inner.fields]
-    flat = {f: [d[f] for row in details for d in row] for f in fields}
-    lengths = [len(row) for row in details]
-    inner = pl.DataFrame(flat, schema={f.name: f.dtype for f in dtype.inner.fields})
-    row = np.repeat(np.arange(len(details), dtype=np.int64), lengths)
-    out = (inner.with_columns(pl.Series("_row", row)).group_by("_row", maintain_order=True)
-           .agg(pl.struct(fields).alias("evidence_detail")))
-    full = pl.DataFrame({"_row": np.arange(len(details), dtype=np.int64)}).join(
-        out, on="_row", how="left", maintain_order="left")
-    return full.get_column("evidence_detail").fill_null(pl.lit([], dtype=dtype)).cast(dtype)
+DETAIL_NESTED_MAX = 100     # up to this many rows the words are converted row by row (no query)
 
 
 def _rank_of(claim: np.ndarray) -> np.ndarray:
@@ -403,14 +385,20 @@ class Matcher:
         idx = self.index
         disp = idx.display.gather(sp.pidx[rows])
         values = self._values(sp, rows, disp)
-        texts, details = Explainer(self.registry, lang).rows(sp.levels[rows], sp.weights[rows], values)
+        ex = Explainer(self.registry, lang)
+        if rows.size <= DETAIL_NESTED_MAX:      # a few rows (one claim): direct conversion, no query
+            texts, details = ex.rows(sp.levels[rows], sp.weights[rows], values)
+            words = pl.DataFrame({"evidence": texts,
+                                  "evidence_detail": pl.Series(details, dtype=OUTPUT_SCHEMA["evidence_detail"])})
+        else:
+            words = ex.frame(sp.levels[rows], sp.weights[rows], values)
         claim = sp.claim[rows]
         return pl.DataFrame({
             "claim_id": [sp.claims.claim_id[c] for c in claim.tolist()],
             "rank": _rank_of(claim).astype(np.uint32),
             "person_id": disp.get_column("person_id"),
             "probability": sp.probability[rows], "weight": sp.weight[rows],
-            "evidence": texts, "evidence_detail": _detail_series(details),
+            "evidence": words.get_column("evidence"), "evidence_detail": words.get_column("evidence_detail"),
             "full_name": disp.get_column("full_name"),
             "birth_year": disp.get_column("birth_year"),
             "household_id": disp.get_column("household_id"),
