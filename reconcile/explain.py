@@ -173,10 +173,11 @@ class Explainer:
 
 
     def frame(self, levels: np.ndarray, weights: np.ndarray,
-              values: Sequence[Mapping[str, Mapping[str, object]]] | None = None) -> pl.DataFrame:
+              values: Mapping[str, Mapping[str, Sequence]] | None = None) -> pl.DataFrame:
         """`rows` as a frame of `evidence` (Utf8) and `evidence_detail` (`DETAIL_DTYPE`), one row per
-        input row, for batches: the entries are built as flat columns and grouped by row in polars
-        (no dict per entry, no nested conversion). Same words and values as `rows`."""
+        input row, for batches. `values` is columnar: `values[comparison][key]` a sequence over the
+        rows. The entries are built as flat columns and grouped by row in polars (no dict per entry,
+        no nested conversion). Same words and values as `rows` given the same values per row."""
         levels = np.asarray(levels)
         weights = np.asarray(weights)
         n = levels.shape[0]
@@ -197,16 +198,19 @@ class Explainer:
             level_names = {code: cmp.levels[code].name for code in plans}
             words: dict = {}
             wtext: dict = {}
+            vc = values.get(name, empty) if values is not None else empty
+            none = [None] * n
+            cols = {k: vc.get(k, none) for k in VALUE_KEYS}
+            cc, pc, rpc = cols["c"], cols["p"], cols["recorded_person_id"]
             for r in range(n):
                 code = col[r]
                 plan = plans[code]
                 if plan is None:
                     continue
-                v = (values[r].get(name, empty) if values is not None and values[r] else empty)
-                key = (code, tuple([v.get(k) for k in plan]))
+                key = (code, tuple([cols[k][r] for k in plan]))
                 t = words.get(key)
                 if t is None:
-                    t = words[key] = self.text(name, code, v)
+                    t = words[key] = self.text(name, code, {k: c[r] for k, c in cols.items()})
                 w = wcol[r]
                 wt = wtext.get(w)
                 if wt is None:
@@ -216,9 +220,9 @@ class Explainer:
                 level_.append(level_names[code])
                 weight_.append(wt[1])
                 text_.append(f"{t} {wt[0]}")
-                c_.append(_s(v.get("c")))
-                p_.append(_s(v.get("p")))
-                rp_.append(_s(v.get("recorded_person_id")))
+                c_.append(_s(cc[r]))
+                p_.append(_s(pc[r]))
+                rp_.append(_s(rpc[r]))
         inner = DETAIL_DTYPE.inner
         flat = pl.DataFrame({"_row": np.asarray(row_, dtype=np.int64), "field": field_, "level": level_,
                              "weight": weight_, "text": text_, "claimed": c_, "recorded": p_,
