@@ -387,7 +387,9 @@ class Matcher:
         values = self._values(sp, rows, disp)
         ex = Explainer(self.registry, lang)
         if rows.size <= DETAIL_NESTED_MAX:      # a few rows (one claim): direct conversion, no query
-            texts, details = ex.rows(sp.levels[rows], sp.weights[rows], values)
+            per_row = [{name: {k: col[r] for k, col in cols.items()} for name, cols in values.items()}
+                       for r in range(rows.size)]
+            texts, details = ex.rows(sp.levels[rows], sp.weights[rows], per_row)
             words = pl.DataFrame({"evidence": texts,
                                   "evidence_detail": pl.Series(details, dtype=OUTPUT_SCHEMA["evidence_detail"])})
         else:
@@ -404,46 +406,80 @@ class Matcher:
             "household_id": disp.get_column("household_id"),
             "p_none": sp.p_none[claim]}, schema=OUTPUT_SCHEMA)
 
-    def _values(self, sp: ScoredPairs, rows: np.ndarray, disp: pl.DataFrame) -> list[dict]:
-        """Placeholders of the evidence words per returned row and comparison."""
+    def _values(self, sp: ScoredPairs, rows: np.ndarray, disp: pl.DataFrame) -> dict[str, dict[str, list]]:
+        """Placeholders of the evidence words of the returned rows, as columns:
+        `{comparison: {key: list over rows}}` (claim-side text split once per claim)."""
         idx, ca = self.index, sp.claims
         a, rel = idx.arrays, idx.arrays.rel
         d = {k: disp.get_column(k).to_list() for k in ("full_name", "birth_year", "hometown",
                                                        "residence", "sex", "ethnicity")}
         cd = ca.display
-        out = []
-        for r, row in enumerate(rows.tolist()):
-            c, p = int(sp.claim[row]), int(sp.pidx[row])
-            cname = cd["name"][c] or ""
-            pname = d["full_name"][r] or ""
-            ct, pt = cname.split(), pname.split()
-            lo, hi, best = (int(ca.cols[k][c]) or None for k in ("by_lo", "by_hi", "by_best"))
-            v = {"fam": {"c": ct[0] if ct else None, "p": pt[0] if pt else None,
-                         "n": int(a.tf["fam_key"][a["fam_key"][p]]) if a["fam_key"][p] >= 0 else None},
-                 "mid": {"c": " ".join(ct[1:-1]) or None, "p": " ".join(pt[1:-1]) or None},
-                 "giv": {"c": ct[-1] if ct else None, "p": pt[-1] if pt else None,
-                         "n": int(a.tf["giv_key"][a["giv_key"][p]]) if a["giv_key"][p] >= 0 else None},
-                 "by": {"p": d["birth_year"][r], "lo": lo, "hi": hi, "best": best},
-                 "dob": {"c": cd["birth_date"][c], "p": d["birth_year"][r]},
-                 "zod": {"c": cd["zodiac"][c], "p": d["birth_year"][r]},
-                 "sex": {"c": cd["sex"][c], "p": d["sex"][r]},
-                 "eth": {"c": cd["ethnicity"][c], "p": d["ethnicity"][r]},
-                 "home": {"c": cd["claimed_hometown"][c], "p": d["hometown"][r]},
-                 "res": {"c": cd["residence"][c], "p": d["residence"][r]},
-                 "stage": {"p": d["birth_year"][r]}}
-            c0, c1 = int(ca.crel["offsets"][c]), int(ca.crel["offsets"][c + 1])
-            for j, rname in enumerate(RELATIONS):
-                e = int(sp.chosen_edge[row, j])
-                k = int(sp.chosen_crel[row, j])
-                claimed = [cd["crel_name"][k]] if c0 <= k < c1 else [
-                    cd["crel_name"][x] for x in range(c0, c1) if int(ca.crel["relation"][x]) == j]
-                rec = rp = None
-                if e >= 0:
-                    rec = idx.vocabs["rel_name"].string(int(rel.name[e]))
-                    q = int(rel.pidx[e])
-                    rp = idx.display.cols["person_id"].take([q])[0] if q >= 0 else None
-                v[rname] = {"c": claimed[0] if claimed else None, "p": rec, "recorded_person_id": rp}
-            out.append(v)
+        claim = sp.claim[rows]
+        cl = claim.tolist()
+        pidx = sp.pidx[rows]
+        # claim side: once per claim of the batch, then gathered
+        parts = {}
+        for c in set(cl):
+            ct = (cd["name"][c] or "").split()
+            parts[c] = (ct[0] if ct else None, " ".join(ct[1:-1]) or None, ct[-1] if ct else None)
+        pt = [(n or "").split() for n in d["full_name"]]
+
+        def year(col):
+            v = ca.cols[col][claim].astype(np.int64)
+            return [int(x) or None for x in v.tolist()]
+
+        def counts(key):
+            code = np.asarray(a[key][pidx]).astype(np.int64)
+            n = np.asarray(a.tf[key])[np.maximum(code, 0)].astype(np.int64)
+            return [int(x) if k >= 0 else None for x, k in zip(n.tolist(), code.tolist())]
+
+        def claim_col(name):
+            col = cd[name]
+            return [col[c] for c in cl]
+
+        by = d["birth_year"]
+        out = {"fam": {"c": [parts[c][0] for c in cl], "p": [t[0] if t else None for t in pt],
+                       "n": counts("fam_key")},
+               "mid": {"c": [parts[c][1] for c in cl], "p": [" ".join(t[1:-1]) or None for t in pt]},
+               "giv": {"c": [parts[c][2] for c in cl], "p": [t[-1] if t else None for t in pt],
+                       "n": counts("giv_key")},
+               "by": {"p": by, "lo": year("by_lo"), "hi": year("by_hi"), "best": year("by_best")},
+               "dob": {"c": claim_col("birth_date"), "p": by},
+               "zod": {"c": claim_col("zodiac"), "p": by},
+               "sex": {"c": claim_col("sex"), "p": d["sex"]},
+               "eth": {"c": claim_col("ethnicity"), "p": d["ethnicity"]},
+               "home": {"c": claim_col("claimed_hometown"), "p": d["hometown"]},
+               "res": {"c": claim_col("residence"), "p": d["residence"]},
+               "stage": {"p": by}}
+        # relatives: the claimed one the model paired (else the first of that relation), the
+        # recorded one it chose and that person's id
+        off = ca.crel["offsets"]
+        crel_rel = np.asarray(ca.crel["relation"])
+        names = cd["crel_name"]
+        rn_vocab = idx.vocabs["rel_name"]
+        pid = idx.display.cols["person_id"]
+        for j, rname in enumerate(RELATIONS):
+            first: dict[int, str | None] = {}
+            for c in set(cl):
+                hit = np.flatnonzero(crel_rel[off[c]:off[c + 1]] == j)
+                first[c] = names[int(off[c]) + int(hit[0])] if hit.size else None
+            e = sp.chosen_edge[rows, j]
+            k = sp.chosen_crel[rows, j]
+            inside = (k >= off[claim]) & (k < off[claim + 1])
+            claimed = [names[kk] if ok else first[c] for kk, ok, c in zip(k.tolist(), inside.tolist(), cl)]
+            rec: list = [None] * len(cl)
+            rp: list = [None] * len(cl)
+            has = np.flatnonzero(e >= 0)
+            if has.size:
+                eh = e[has]
+                for r, s_ in zip(has.tolist(), rn_vocab.take(np.asarray(rel.name[eh]).astype(np.int64))):
+                    rec[r] = s_
+                q = np.asarray(rel.pidx[eh]).astype(np.int64)
+                reg = q >= 0
+                if reg.any():
+                    for r, s_ in zip(has[reg].tolist(), pid.take(q[reg])):
+                        rp[r] = s_
+            out[rname] = {"c": claimed, "p": rec, "recorded_person_id": rp}
         return out
 
     def query(self, claim: dict, top_k: int = 10, lang: str = "vi") -> pl.DataFrame:
