@@ -189,6 +189,16 @@ class ScoredPairs:
 
     def top(self, k: int) -> np.ndarray:
         """Pair indexes of each claim's `k` best (probability, weight, then pidx), claims in order."""
+        c, p = self.claim, self.pidx
+        if c.size and bool(np.all((c[1:] > c[:-1]) | ((c[1:] == c[:-1]) & (p[1:] > p[:-1])))):
+            # sorted by (claim, pidx), as the engine makes them: a stable sort of each claim's
+            # block by (probability, weight) keeps pidx order among ties; one small sort per claim
+            # instead of one four-key sort of every pair
+            start = np.r_[0, np.flatnonzero(c[1:] != c[:-1]) + 1]
+            stop = np.r_[start[1:], c.size]
+            nw, npb = -self.weight, -self.probability
+            return np.concatenate([np.lexsort((nw[a:b], npb[a:b]))[:k] + a
+                                   for a, b in zip(start.tolist(), stop.tolist())])
         order = np.lexsort((self.pidx, -self.weight, -self.probability, self.claim))
         c = self.claim[order]
         start = np.r_[0, np.flatnonzero(c[1:] != c[:-1]) + 1] if c.size else np.zeros(0, np.int64)
