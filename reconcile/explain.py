@@ -128,6 +128,40 @@ class Explainer:
         self._cache[key] = out
         return out
 
+    def _compiled(self, comparison: str, level: int) -> tuple[list[str], list[str]]:
+        """The template of (comparison, level) split into literal parts and placeholder names
+        (`parts[0] names[0] parts[1] …`), for rendering many value sets without a regex each."""
+        key = ("compiled", comparison, level)
+        hit = self._cache.get(key)
+        if hit is None:
+            bits = _PLACEHOLDER.split(self.registry[comparison].levels[level].template[self.lang])
+            hit = self._cache[key] = (bits[0::2], bits[1::2])
+        return hit
+
+    def _render(self, comparison: str, level: int, cols: Mapping[str, Sequence], r: int) -> str:
+        """`text(comparison, level, {k: cols[k][r]})` for a level that has words, without building
+        the value dict: the same placeholders, "?" for missing values, sex words, year range."""
+        parts, names = self._compiled(comparison, level)
+        label = self.registry[comparison].label[self.lang]
+        sex = SEX_WORDS[self.lang] if comparison == "sex" else None
+        out = [parts[0]]
+        for name, lit in zip(names, parts[1:]):
+            if name in cols:
+                v = cols[name][r]
+                if sex is not None and isinstance(v, str):
+                    v = sex.get(v, v)
+            elif name == "L":
+                v = label
+            elif name == "l":
+                v = label.lower()
+            elif name == "range":
+                v = year_range(cols["lo"][r], cols["hi"][r], cols["best"][r])
+            else:
+                v = None
+            out.append("?" if v is None or v == "" else str(v))
+            out.append(lit)
+        return "".join(out)
+
     def rows(self, levels: np.ndarray, weights: np.ndarray,
              values: Sequence[Mapping[str, Mapping[str, object]]] | None = None
              ) -> tuple[list[str], list[list[dict]]]:
@@ -210,7 +244,7 @@ class Explainer:
                 key = (code, tuple([cols[k][r] for k in plan]))
                 t = words.get(key)
                 if t is None:
-                    t = words[key] = self.text(name, code, {k: c[r] for k, c in cols.items()})
+                    t = words[key] = self._render(name, code, cols, r)
                 w = wcol[r]
                 wt = wtext.get(w)
                 if wt is None:
