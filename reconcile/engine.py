@@ -247,9 +247,9 @@ class Matcher:
         claimed = claimed_claim[claim]
         edges, owner = rel.of(pidx)
         er = np.asarray(rel.relation[edges])
-        nrec = np.zeros((n, N_REL), dtype=np.int32)
         m = er < N_REL
-        np.add.at(nrec, (owner[m], er[m]), 1)
+        nrec = np.bincount(owner[m].astype(np.int64) * N_REL + er[m], minlength=n * N_REL
+                           ).astype(np.int32).reshape(n, N_REL)
         # (pair, claimed relative) then × recorded edges of the same relation
         c_lo, c_hi = cr["offsets"][claim], cr["offsets"][claim + 1]
         cnt = c_hi - c_lo
@@ -349,7 +349,9 @@ class Matcher:
                 ArrayPairView(self, ca, claim, pidx), self.params, stage1)
         total = weights.sum(axis=1, dtype=np.float64)
         if first.size and has_rel.any():
-            sel = np.union1d(sel, first[self._stage2(claim[first], via[first], total[first], has_rel)])
+            mark = direct.copy()                 # union of the two (sorted, no sort needed)
+            mark[first[self._stage2(claim[first], via[first], total[first], has_rel)]] = True
+            sel = np.flatnonzero(mark)
         if sel.size:
             replay_rows.append(sel)
             rv = self._relative_view(ca, claim[sel], pidx[sel])
