@@ -315,12 +315,36 @@ class Matcher:
         one, two = [], []
         for c in self.registry:
             if c.relation is not None:
-                one.append(c)
                 two.append(c)
+                if not self._stage1_relatives_silent():
+                    one.append(c)
             else:
                 one.append(dataclasses.replace(c, compute=record(c), shared=None))
                 two.append(dataclasses.replace(c, compute=replay(c), shared=None))
         return Registry(one), Registry(two), rows
+
+    def _stage1_relatives_silent(self) -> bool:
+        """True when every relative comparison's stage-1 level ("not_claimed", relatives not
+        compared yet) is neutral: then stage 1 leaves them out (their weights would be 0 and the
+        relatives' dependence rule a no-op) and fills that level in."""
+        return all("not_claimed" in c.level_names and c.level("not_claimed").neutral
+                   for c in self.registry.relatives)
+
+    def _score_stage1(self, view, registry, levels, weights, chosen, crel) -> None:
+        """Stage-1 scores into the full-width arrays (relative columns: "not_claimed", 0, -1)."""
+        from reconcile.model import score
+
+        out = score(view, self.params, registry)
+        if len(registry) == len(self.registry):
+            levels[:], weights[:], chosen[:], crel[:] = out
+            return
+        cols = [self.registry.index(name) for name in registry.names]
+        levels[:, cols] = out.levels
+        weights[:, cols] = out.weights
+        for c in self.registry.relatives:
+            j = self.registry.index(c.name)
+            levels[:, j] = c.code("not_claimed")
+            weights[:, j] = 0.0
 
     def score_arrays(self, ca) -> ScoredPairs:
         """Score every candidate of already encoded claims (`features.ClaimArrays`)."""
@@ -345,8 +369,7 @@ class Matcher:
         # outcomes; stage 2 computes only the relative comparisons and replays the rest
         stage1, stage2, replay_rows = self._stage_registries()
         if claim.size:
-            levels[:], weights[:], chosen[:], crel[:] = score(
-                ArrayPairView(self, ca, claim, pidx), self.params, stage1)
+            self._score_stage1(ArrayPairView(self, ca, claim, pidx), stage1, levels, weights, chosen, crel)
         total = weights.sum(axis=1, dtype=np.float64)
         if first.size and has_rel.any():
             mark = direct.copy()                 # union of the two (sorted, no sort needed)
