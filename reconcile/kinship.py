@@ -305,7 +305,8 @@ def _combine_sorted(e: pl.DataFrame) -> pl.DataFrame:
     per-group reductions (`reduceat`) instead of a polars sort + group_by: the same rows, order and
     values (groups ascending by key; rows of a group in input order)."""
     c = pl.col("confidence").clip(0, 0.999)
-    r = e.filter(pl.col("rel_pidx").is_not_null()).with_columns(
+    r = e.filter(pl.col("rel_pidx").is_not_null()).select(
+        "pidx", "relation", "rel_pidx", "name",
         ((c * 1_000_000).round().cast(pl.Int64) * 4
          + (3 - pl.col("source").cast(_SRC_ENUM).to_physical().cast(pl.Int64))).alias("_sk"),
         (1 - c).alias("_q"),
@@ -315,19 +316,25 @@ def _combine_sorted(e: pl.DataFrame) -> pl.DataFrame:
     codes = {3 - i: s for i, s in enumerate(_SRC_ENUM.categories.to_list())}
     if r.height == 0:
         return _combine_grouped(e)
-    order = np.argsort(r.get_column("_k").to_numpy(), kind="stable")
-    ks = r.get_column("_k").to_numpy()[order]
-    start = np.flatnonzero(np.r_[True, ks[1:] != ks[:-1]])
+    ks = r.get_column("_k").to_numpy()
+    order = np.argsort(ks, kind="stable")
+    ks = ks[order]
+    brk = np.empty(ks.size, dtype=bool)
+    brk[0] = True
+    np.not_equal(ks[1:], ks[:-1], out=brk[1:])
+    del ks
+    start = np.flatnonzero(brk)
+    del brk
     q = np.multiply.reduceat(r.get_column("_q").to_numpy()[order], start)
     sk = np.maximum.reduceat(r.get_column("_sk").to_numpy()[order], start)
     # a group has at most one written name (one per record field); more: the polars way
     names = r.get_column("name")
     named = np.flatnonzero(names.is_not_null().to_numpy()[order])
-    group = np.cumsum(np.r_[True, ks[1:] != ks[:-1]]) - 1
-    if np.unique(group[named]).size != named.size:
+    group = np.searchsorted(start, named, side="right") - 1
+    if np.unique(group).size != named.size:
         return _combine_grouped(e)
     pick = np.full(start.size, -1, dtype=np.int64)
-    pick[group[named]] = order[named]
+    pick[group] = order[named]
     name = names.gather(pl.Series(pick).replace(-1, None))
     head = r.select("pidx", "relation", "rel_pidx")[order[start]]
     return head.with_columns(
