@@ -189,6 +189,16 @@ class ScoredPairs:
 
     def top(self, k: int) -> np.ndarray:
         """Pair indexes of each claim's `k` best (probability, weight, then pidx), claims in order."""
+        c, p = self.claim, self.pidx
+        if c.size and bool(np.all((c[1:] > c[:-1]) | ((c[1:] == c[:-1]) & (p[1:] > p[:-1])))):
+            # sorted by (claim, pidx), as the engine makes them: a stable sort of each claim's
+            # block by (probability, weight) keeps pidx order among ties; one small sort per claim
+            # instead of one four-key sort of every pair
+            start = np.r_[0, np.flatnonzero(c[1:] != c[:-1]) + 1]
+            stop = np.r_[start[1:], c.size]
+            nw, npb = -self.weight, -self.probability
+            return np.concatenate([np.lexsort((nw[a:b], npb[a:b]))[:k] + a
+                                   for a, b in zip(start.tolist(), stop.tolist())])
         order = np.lexsort((self.pidx, -self.weight, -self.probability, self.claim))
         c = self.claim[order]
         start = np.r_[0, np.flatnonzero(c[1:] != c[:-1]) + 1] if c.size else np.zeros(0, np.int64)
@@ -196,25 +206,7 @@ class ScoredPairs:
         return order[rank < k]
 
 
-DETAIL_NESTED_MAX = 100     # up to this many rows evidence_detail is converted row by row
-
-
-def _detail_series(details: list[list[dict]]) -> pl.Series:
-    """`evidence_detail` from per-row lists of dicts, built from flat columns (one frame, then
-    one implode per row) instead of one nested conversion per row."""
-    dtype = OUTPUT_SCHEMA["evidence_detail"]
-    if len(details) <= DETAIL_NESTED_MAX:        # a few rows (one claim): direct conversion, no query
-        return pl.Series("evidence_detail", details, dtype=dtype)
-    fields = [f.name for f in dtype.inner.fields]
-    flat = {f: [d[f] for row in details for d in row] for f in fields}
-    lengths = [len(row) for row in details]
-    inner = pl.DataFrame(flat, schema={f.name: f.dtype for f in dtype.inner.fields})
-    row = np.repeat(np.arange(len(details), dtype=np.int64), lengths)
-    out = (inner.with_columns(pl.Series("_row", row)).group_by("_row", maintain_order=True)
-           .agg(pl.struct(fields).alias("evidence_detail")))
-    full = pl.DataFrame({"_row": np.arange(len(details), dtype=np.int64)}).join(
-        out, on="_row", how="left", maintain_order="left")
-    return full.get_column("evidence_detail").fill_null(pl.lit([], dtype=dtype)).cast(dtype)
+DETAIL_NESTED_MAX = 100     # up to this many rows the words are converted row by row (no query)
 
 
 def _rank_of(claim: np.ndarray) -> np.ndarray:
@@ -255,9 +247,9 @@ class Matcher:
         claimed = claimed_claim[claim]
         edges, owner = rel.of(pidx)
         er = np.asarray(rel.relation[edges])
-        nrec = np.zeros((n, N_REL), dtype=np.int32)
         m = er < N_REL
-        np.add.at(nrec, (owner[m], er[m]), 1)
+        nrec = np.bincount(owner[m].astype(np.int64) * N_REL + er[m], minlength=n * N_REL
+                           ).astype(np.int32).reshape(n, N_REL)
         # (pair, claimed relative) then × recorded edges of the same relation
         c_lo, c_hi = cr["offsets"][claim], cr["offsets"][claim + 1]
         cnt = c_hi - c_lo
@@ -296,14 +288,67 @@ class Matcher:
         return ArrayRelativeView(cols, claimed, nrec)
 
     # -- scoring ----------------------------------------------------------------------------------
-    def _score_view(self, view):
+    def _stage_registries(self):
+        """(stage-1 registry, stage-2 registry, rows): stage 1 is the registry whose non-relative
+        comparisons also record their outcome for every pair; in stage 2 they return the recorded
+        outcome of the pair rows appended to `rows` (they do not read relatives), so only the
+        relative comparisons are computed again. Same levels, TF counts and dependence rules."""
+        from reconcile.comparisons.base import Outcome, Registry
+
+        store: dict[str, Outcome] = {}
+        rows: list[np.ndarray] = []
+
+        def record(c):
+            def compute(view):
+                store[c.name] = out = c.evaluate(view)
+                return out
+            return compute
+
+        def replay(c):
+            def compute(view):
+                o, r = store[c.name], rows[-1]
+                return Outcome(codes=o.codes[r], tf=None if o.tf is None else np.asarray(o.tf)[r],
+                               edge=None if o.edge is None else np.asarray(o.edge)[r],
+                               crel=None if o.crel is None else np.asarray(o.crel)[r])
+            return compute
+
+        one, two = [], []
+        for c in self.registry:
+            if c.relation is not None:
+                two.append(c)
+                if not self._stage1_relatives_silent():
+                    one.append(c)
+            else:
+                one.append(dataclasses.replace(c, compute=record(c), shared=None))
+                two.append(dataclasses.replace(c, compute=replay(c), shared=None))
+        return Registry(one), Registry(two), rows
+
+    def _stage1_relatives_silent(self) -> bool:
+        """True when every relative comparison's stage-1 level ("not_claimed", relatives not
+        compared yet) is neutral: then stage 1 leaves them out (their weights would be 0 and the
+        relatives' dependence rule a no-op) and fills that level in."""
+        return all("not_claimed" in c.level_names and c.level("not_claimed").neutral
+                   for c in self.registry.relatives)
+
+    def _score_stage1(self, view, registry, levels, weights, chosen, crel) -> None:
+        """Stage-1 scores into the full-width arrays (relative columns: "not_claimed", 0, -1)."""
         from reconcile.model import score
 
-        return score(view, self.params, self.registry)
+        out = score(view, self.params, registry)
+        if len(registry) == len(self.registry):
+            levels[:], weights[:], chosen[:], crel[:] = out
+            return
+        cols = [self.registry.index(name) for name in registry.names]
+        levels[:, cols] = out.levels
+        weights[:, cols] = out.weights
+        for c in self.registry.relatives:
+            j = self.registry.index(c.name)
+            levels[:, j] = c.code("not_claimed")
+            weights[:, j] = 0.0
 
     def score_arrays(self, ca) -> ScoredPairs:
         """Score every candidate of already encoded claims (`features.ClaimArrays`)."""
-        from reconcile.model import posterior
+        from reconcile.model import posterior, score
 
         cs = candidates(ca, self.index, self.config.candidates, self.blocker)
         claim, pidx, via = cs.claim.astype(np.int64), cs.pidx.astype(np.int64), cs.via
@@ -320,16 +365,21 @@ class Matcher:
         direct = small[claim]
         first = np.flatnonzero(~direct)
         sel = np.flatnonzero(direct)
-        if first.size:
-            levels[first], weights[first], chosen[first], crel[first] = self._score_view(
-                ArrayPairView(self, ca, claim[first], pidx[first]))
+        # stage 1 scores every pair without relatives and keeps the non-relative comparisons'
+        # outcomes; stage 2 computes only the relative comparisons and replays the rest
+        stage1, stage2, replay_rows = self._stage_registries()
+        if claim.size:
+            self._score_stage1(ArrayPairView(self, ca, claim, pidx), stage1, levels, weights, chosen, crel)
         total = weights.sum(axis=1, dtype=np.float64)
         if first.size and has_rel.any():
-            sel = np.union1d(sel, first[self._stage2(claim[first], via[first], total[first], has_rel)])
+            mark = direct.copy()                 # union of the two (sorted, no sort needed)
+            mark[first[self._stage2(claim[first], via[first], total[first], has_rel)]] = True
+            sel = np.flatnonzero(mark)
         if sel.size:
+            replay_rows.append(sel)
             rv = self._relative_view(ca, claim[sel], pidx[sel])
             v2 = ArrayPairView(self, ca, claim[sel], pidx[sel], rv)
-            levels[sel], weights[sel], chosen[sel], crel[sel] = self._score_view(v2)
+            levels[sel], weights[sel], chosen[sel], crel[sel] = score(v2, self.params, stage2)
             total[sel] = weights[sel].sum(axis=1, dtype=np.float64)
         prob, p_none = posterior(total, claim, ca.n, self.index.n_people, self.params)
         return ScoredPairs(claims=ca, claim=claim, pidx=pidx, via=via, levels=levels, weights=weights,
@@ -370,59 +420,101 @@ class Matcher:
         idx = self.index
         disp = idx.display.gather(sp.pidx[rows])
         values = self._values(sp, rows, disp)
-        texts, details = Explainer(self.registry, lang).rows(sp.levels[rows], sp.weights[rows], values)
+        ex = Explainer(self.registry, lang)
+        if rows.size <= DETAIL_NESTED_MAX:      # a few rows (one claim): direct conversion, no query
+            per_row = [{name: {k: col[r] for k, col in cols.items()} for name, cols in values.items()}
+                       for r in range(rows.size)]
+            texts, details = ex.rows(sp.levels[rows], sp.weights[rows], per_row)
+            words = pl.DataFrame({"evidence": texts,
+                                  "evidence_detail": pl.Series(details, dtype=OUTPUT_SCHEMA["evidence_detail"])})
+        else:
+            words = ex.frame(sp.levels[rows], sp.weights[rows], values)
         claim = sp.claim[rows]
         return pl.DataFrame({
             "claim_id": [sp.claims.claim_id[c] for c in claim.tolist()],
             "rank": _rank_of(claim).astype(np.uint32),
             "person_id": disp.get_column("person_id"),
             "probability": sp.probability[rows], "weight": sp.weight[rows],
-            "evidence": texts, "evidence_detail": _detail_series(details),
+            "evidence": words.get_column("evidence"), "evidence_detail": words.get_column("evidence_detail"),
             "full_name": disp.get_column("full_name"),
             "birth_year": disp.get_column("birth_year"),
             "household_id": disp.get_column("household_id"),
             "p_none": sp.p_none[claim]}, schema=OUTPUT_SCHEMA)
 
-    def _values(self, sp: ScoredPairs, rows: np.ndarray, disp: pl.DataFrame) -> list[dict]:
-        """Placeholders of the evidence words per returned row and comparison."""
+    def _values(self, sp: ScoredPairs, rows: np.ndarray, disp: pl.DataFrame) -> dict[str, dict[str, list]]:
+        """Placeholders of the evidence words of the returned rows, as columns:
+        `{comparison: {key: list over rows}}` (claim-side text split once per claim)."""
         idx, ca = self.index, sp.claims
         a, rel = idx.arrays, idx.arrays.rel
         d = {k: disp.get_column(k).to_list() for k in ("full_name", "birth_year", "hometown",
                                                        "residence", "sex", "ethnicity")}
         cd = ca.display
-        out = []
-        for r, row in enumerate(rows.tolist()):
-            c, p = int(sp.claim[row]), int(sp.pidx[row])
-            cname = cd["name"][c] or ""
-            pname = d["full_name"][r] or ""
-            ct, pt = cname.split(), pname.split()
-            lo, hi, best = (int(ca.cols[k][c]) or None for k in ("by_lo", "by_hi", "by_best"))
-            v = {"fam": {"c": ct[0] if ct else None, "p": pt[0] if pt else None,
-                         "n": int(a.tf["fam_key"][a["fam_key"][p]]) if a["fam_key"][p] >= 0 else None},
-                 "mid": {"c": " ".join(ct[1:-1]) or None, "p": " ".join(pt[1:-1]) or None},
-                 "giv": {"c": ct[-1] if ct else None, "p": pt[-1] if pt else None,
-                         "n": int(a.tf["giv_key"][a["giv_key"][p]]) if a["giv_key"][p] >= 0 else None},
-                 "by": {"p": d["birth_year"][r], "lo": lo, "hi": hi, "best": best},
-                 "dob": {"c": cd["birth_date"][c], "p": d["birth_year"][r]},
-                 "zod": {"c": cd["zodiac"][c], "p": d["birth_year"][r]},
-                 "sex": {"c": cd["sex"][c], "p": d["sex"][r]},
-                 "eth": {"c": cd["ethnicity"][c], "p": d["ethnicity"][r]},
-                 "home": {"c": cd["claimed_hometown"][c], "p": d["hometown"][r]},
-                 "res": {"c": cd["residence"][c], "p": d["residence"][r]},
-                 "stage": {"p": d["birth_year"][r]}}
-            c0, c1 = int(ca.crel["offsets"][c]), int(ca.crel["offsets"][c + 1])
-            for j, rname in enumerate(RELATIONS):
-                e = int(sp.chosen_edge[row, j])
-                k = int(sp.chosen_crel[row, j])
-                claimed = [cd["crel_name"][k]] if c0 <= k < c1 else [
-                    cd["crel_name"][x] for x in range(c0, c1) if int(ca.crel["relation"][x]) == j]
-                rec = rp = None
-                if e >= 0:
-                    rec = idx.vocabs["rel_name"].string(int(rel.name[e]))
-                    q = int(rel.pidx[e])
-                    rp = idx.display.cols["person_id"].take([q])[0] if q >= 0 else None
-                v[rname] = {"c": claimed[0] if claimed else None, "p": rec, "recorded_person_id": rp}
-            out.append(v)
+        claim = sp.claim[rows]
+        cl = claim.tolist()
+        pidx = sp.pidx[rows]
+        # claim side: once per claim of the batch, then gathered
+        parts = {}
+        for c in set(cl):
+            ct = (cd["name"][c] or "").split()
+            parts[c] = (ct[0] if ct else None, " ".join(ct[1:-1]) or None, ct[-1] if ct else None)
+        pt = [(n or "").split() for n in d["full_name"]]
+
+        def year(col):
+            v = ca.cols[col][claim].astype(np.int64)
+            return [int(x) or None for x in v.tolist()]
+
+        def counts(key):
+            code = np.asarray(a[key][pidx]).astype(np.int64)
+            n = np.asarray(a.tf[key])[np.maximum(code, 0)].astype(np.int64)
+            return [int(x) if k >= 0 else None for x, k in zip(n.tolist(), code.tolist())]
+
+        def claim_col(name):
+            col = cd[name]
+            return [col[c] for c in cl]
+
+        by = d["birth_year"]
+        out = {"fam": {"c": [parts[c][0] for c in cl], "p": [t[0] if t else None for t in pt],
+                       "n": counts("fam_key")},
+               "mid": {"c": [parts[c][1] for c in cl], "p": [" ".join(t[1:-1]) or None for t in pt]},
+               "giv": {"c": [parts[c][2] for c in cl], "p": [t[-1] if t else None for t in pt],
+                       "n": counts("giv_key")},
+               "by": {"p": by, "lo": year("by_lo"), "hi": year("by_hi"), "best": year("by_best")},
+               "dob": {"c": claim_col("birth_date"), "p": by},
+               "zod": {"c": claim_col("zodiac"), "p": by},
+               "sex": {"c": claim_col("sex"), "p": d["sex"]},
+               "eth": {"c": claim_col("ethnicity"), "p": d["ethnicity"]},
+               "home": {"c": claim_col("claimed_hometown"), "p": d["hometown"]},
+               "res": {"c": claim_col("residence"), "p": d["residence"]},
+               "stage": {"p": by}}
+        # relatives: the claimed one the model paired (else the first of that relation), the
+        # recorded one it chose and that person's id
+        off = ca.crel["offsets"]
+        crel_rel = np.asarray(ca.crel["relation"])
+        names = cd["crel_name"]
+        rn_vocab = idx.vocabs["rel_name"]
+        pid = idx.display.cols["person_id"]
+        for j, rname in enumerate(RELATIONS):
+            first: dict[int, str | None] = {}
+            for c in set(cl):
+                hit = np.flatnonzero(crel_rel[off[c]:off[c + 1]] == j)
+                first[c] = names[int(off[c]) + int(hit[0])] if hit.size else None
+            e = sp.chosen_edge[rows, j]
+            k = sp.chosen_crel[rows, j]
+            inside = (k >= off[claim]) & (k < off[claim + 1])
+            claimed = [names[kk] if ok else first[c] for kk, ok, c in zip(k.tolist(), inside.tolist(), cl)]
+            rec: list = [None] * len(cl)
+            rp: list = [None] * len(cl)
+            has = np.flatnonzero(e >= 0)
+            if has.size:
+                eh = e[has]
+                for r, s_ in zip(has.tolist(), rn_vocab.take(np.asarray(rel.name[eh]).astype(np.int64))):
+                    rec[r] = s_
+                q = np.asarray(rel.pidx[eh]).astype(np.int64)
+                reg = q >= 0
+                if reg.any():
+                    for r, s_ in zip(has[reg].tolist(), pid.take(q[reg])):
+                        rp[r] = s_
+            out[rname] = {"c": claimed, "p": rec, "recorded_person_id": rp}
         return out
 
     def query(self, claim: dict, top_k: int = 10, lang: str = "vi") -> pl.DataFrame:

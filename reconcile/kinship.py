@@ -22,6 +22,7 @@ All work is whole-column polars joins; no loop runs over rows.
 
 from __future__ import annotations
 
+import numpy as np
 import polars as pl
 
 from reconcile.text import fold_expr, norm_expr
@@ -293,6 +294,58 @@ def _name_edges(b: pl.DataFrame) -> pl.DataFrame:
 
 def _combine(e: pl.DataFrame) -> pl.DataFrame:
     """One row per resolved (pidx, relation, rel_pidx): independent sources combined."""
+    top = e.select(pl.max_horizontal(pl.col("pidx").max(), pl.col("rel_pidx").max())).item()
+    if top is not None and top < (1 << 29):
+        return _combine_sorted(e)
+    return _combine_grouped(e)
+
+
+def _combine_sorted(e: pl.DataFrame) -> pl.DataFrame:
+    """`_combine` with (pidx, relation, rel_pidx) packed in one uint64, a stable numpy sort and
+    per-group reductions (`reduceat`) instead of a polars sort + group_by: the same rows, order and
+    values (groups ascending by key; rows of a group in input order)."""
+    c = pl.col("confidence").clip(0, 0.999)
+    r = e.filter(pl.col("rel_pidx").is_not_null()).select(
+        "pidx", "relation", "rel_pidx", "name",
+        ((c * 1_000_000).round().cast(pl.Int64) * 4
+         + (3 - pl.col("source").cast(_SRC_ENUM).to_physical().cast(pl.Int64))).alias("_sk"),
+        (1 - c).alias("_q"),
+        (pl.col("pidx").cast(pl.UInt64) * (1 << 35)
+         + pl.col("relation").cast(_REL_ENUM).to_physical().cast(pl.UInt64) * (1 << 32)
+         + pl.col("rel_pidx").cast(pl.UInt64)).alias("_k"))
+    codes = {3 - i: s for i, s in enumerate(_SRC_ENUM.categories.to_list())}
+    if r.height == 0:
+        return _combine_grouped(e)
+    ks = r.get_column("_k").to_numpy()
+    order = np.argsort(ks, kind="stable")
+    ks = ks[order]
+    brk = np.empty(ks.size, dtype=bool)
+    brk[0] = True
+    np.not_equal(ks[1:], ks[:-1], out=brk[1:])
+    del ks
+    start = np.flatnonzero(brk)
+    del brk
+    q = np.multiply.reduceat(r.get_column("_q").to_numpy()[order], start)
+    sk = np.maximum.reduceat(r.get_column("_sk").to_numpy()[order], start)
+    # a group has at most one written name (one per record field); more: the polars way
+    names = r.get_column("name")
+    named = np.flatnonzero(names.is_not_null().to_numpy()[order])
+    group = np.searchsorted(start, named, side="right") - 1
+    if np.unique(group).size != named.size:
+        return _combine_grouped(e)
+    pick = np.full(start.size, -1, dtype=np.int64)
+    pick[group] = order[named]
+    name = names.gather(pl.Series(pick).replace(-1, None))
+    head = r.select("pidx", "relation", "rel_pidx")[order[start]]
+    return head.with_columns(
+        pl.col("relation").cast(_REL_ENUM).cast(pl.Utf8),
+        pl.Series("confidence", 1 - q),
+        pl.Series("source", sk % 4).replace_strict(codes, return_dtype=pl.Utf8),
+        name.alias("name"))
+
+
+def _combine_grouped(e: pl.DataFrame) -> pl.DataFrame:
+    """`_combine` in polars (any pidx range)."""
     # relation and source as enums while grouping, and only aggregations polars runs without
     # per-group lists: Π(1 - c) of a column; the best source as the max of one integer key
     # (confidence, then source); a group has at most one written name (one per record field), so

@@ -295,24 +295,41 @@ class Blocker:
                 out.append(k)
         return out
 
-    def claim(self, ca, i: int, counts: _Counts) -> tuple[np.ndarray, np.ndarray]:
-        """(pidx, via code) of one claim's candidates, sorted by pidx."""
+    def spans(self, keys: list[tuple[str, int]]) -> list[tuple[int, int]]:
+        """(start, stop) of each (via, key) block in its posting, one `searchsorted` per posting
+        kind for the whole list ((0, 0) when absent or the index has no such posting)."""
+        out = [(0, 0)] * len(keys)
+        by_kind: dict[str, list[int]] = {}
+        for j, (via, _key) in enumerate(keys):
+            by_kind.setdefault(_POSTING[via], []).append(j)
+        for kind, js in by_kind.items():
+            post = self.index.postings.get(kind)
+            if post is None:                   # an index built before this key existed
+                continue
+            start, stop = post.blocks(np.array([keys[j][1] for j in js], dtype=np.uint64))
+            for j, a, b in zip(js, start.tolist(), stop.tolist()):
+                out[j] = (a, b)
+        return out
+
+    def claim(self, ca, i: int, counts: _Counts, keys: list[tuple[str, int]] | None = None,
+              spans: list[tuple[int, int]] | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """(pidx, via code) of one claim's candidates, sorted by pidx. `keys` / `spans`: the claim's
+        keys and their blocks when already looked up for a whole batch."""
         idx, cfg = self.index, self.config
         a = idx.arrays
         cl = _Claim(ca, i, cfg)
-        keys = self.claim_keys(ca, i)
+        if keys is None:
+            keys = self.claim_keys(ca, i)
+        if spans is None:
+            spans = self.spans(keys)
         found_full = False
         got_p, got_v = [], []
-        for via, key in keys:
+        for (via, key), (start, stop) in zip(keys, spans):
             if via == "giv" and found_full:
                 continue
-            post = idx.postings.get(_POSTING[via])
-            if post is None:                   # an index built before this key existed
-                continue
-            start, stop = post.blocks(np.array([key], dtype=np.uint64))
-            start, stop = int(start[0]), int(stop[0])
             if stop <= start:
                 continue
+            post = idx.postings[_POSTING[via]]
             if via == "fam_giv":
                 found_full = True
             sel = _block(post, start, stop, via, cl, a, cfg, counts, np.uint64(key & 0xFFFFFFFFFFFF))
@@ -346,7 +363,11 @@ def candidates(ca, index, config: CandidateConfig = CandidateConfig(),
     t0 = time.perf_counter()
     blocker = blocker or Blocker(index, config)
     counts = _Counts()
-    parts = [blocker.claim(ca, i, counts) for i in range(ca.n)]
+    keys = [blocker.claim_keys(ca, i) for i in range(ca.n)]
+    flat = blocker.spans([k for ks in keys for k in ks])      # every block of the batch at once
+    ends = np.cumsum([len(ks) for ks in keys]).tolist()
+    parts = [blocker.claim(ca, i, counts, keys[i], flat[e - len(keys[i]):e])
+             for i, e in zip(range(ca.n), ends)]
     sizes = np.array([x[0].size for x in parts], dtype=np.int64)
     claim = np.repeat(np.arange(ca.n, dtype=np.int32), sizes)
     pidx = np.concatenate([x[0] for x in parts]) if parts else np.zeros(0, np.int32)

@@ -65,7 +65,10 @@ def map_code_pairs(view: PairView, vocab_a: str, a: np.ndarray, vocab_b: str, b:
     ua = ((uniq >> 32) - 1).tolist()
     ub = ((uniq & 0xFFFFFFFF) - 1).tolist()
     sa, sb = view.strings(vocab_a), view.strings(vocab_b)
-    vals = [fn(sa[x] if x >= 0 else "", sb[y] if y >= 0 else "") for x, y in zip(ua, ub)]
+    # each distinct code's string read once (item access on a vocabulary is not free)
+    da = {x: (sa[x] if x >= 0 else "") for x in set(ua)}
+    db = {y: (sb[y] if y >= 0 else "") for y in set(ub)}
+    vals = [fn(da[x], db[y]) for x, y in zip(ua, ub)]
     return np.asarray(vals, dtype=dtype)[np.ravel(inv)]
 
 

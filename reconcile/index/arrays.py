@@ -111,10 +111,22 @@ class StringColumn:
     def __len__(self) -> int:
         return int(self.offsets.shape[0]) - 1
 
+    TAKE_BULK_MIN = 64     # from this many rows the bytes are gathered at once, then sliced
+
     def take(self, rows) -> list[str | None]:
         o, d, v = self.offsets, self.data, self.valid
-        return [bytes(d[o[r]:o[r + 1]]).decode("utf-8") if v[r] else None
-                for r in np.asarray(rows, dtype=np.int64).tolist()]
+        rows = np.asarray(rows, dtype=np.int64)
+        if rows.size < self.TAKE_BULK_MIN:
+            return [bytes(d[o[r]:o[r + 1]]).decode("utf-8") if v[r] else None for r in rows.tolist()]
+        start = np.asarray(o[rows])
+        length = np.asarray(o[rows + 1]) - start
+        ends = np.cumsum(length)
+        begins = ends - length
+        buf = np.asarray(d[np.repeat(start - begins, length) + np.arange(int(ends[-1]) if ends.size else 0)]
+                         ).tobytes()
+        ok = np.asarray(v[rows]).tolist()
+        return [buf[a:b].decode("utf-8") if k else None
+                for a, b, k in zip(begins.tolist(), ends.tolist(), ok)]
 
     def series(self, name: str) -> pl.Series:
         """The whole column (reads it all)."""
