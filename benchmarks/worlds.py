@@ -22,7 +22,8 @@ Measures (`measure(...)`), computed through the public API only (`rc.build_index
   relative) who have a true relative (person lead) or their family's household (household lead) among
   the top-10 leads; `absent_relative_person_top10` counts person leads only;
 - `nobody_false_alarm`: claimants of kind `absent` (nobody of theirs is registered) with a `self` or
-  `relative` lead of probability ≥ 0.5.
+  `relative` lead of probability ≥ 0.5;
+plus `recall_at_1_by_tag` / `false_match_by_tag` ({corruption tag: [n, share]}) and the ECE bins.
 
 `train_worlds()` yields worlds of the train settings for fitting calibration across several worlds.
 """
@@ -189,6 +190,11 @@ def measure(match: pl.DataFrame, leads: pl.DataFrame | None, truth: pl.DataFrame
     for k in ("absent_relatives", "absent"):
         sub = unreg.filter(pl.col("kind") == k)
         out[f"false_match_rate_{k}"] = _share(int((sub["p1"] >= 0.5).sum()), sub.height)
+    for label, sub, col in (("recall_at_1_by_tag", reg, pl.col("hit1")),
+                            ("false_match_by_tag", unreg, pl.col("p1") >= 0.5)):
+        g = (sub.with_columns(tag=pl.col("corruptions").str.split(";"), ok=col).explode("tag")
+             .group_by("tag").agg(pl.len().alias("n"), pl.col("ok").mean().alias("v")).sort("tag"))
+        out[label] = {r["tag"]: [r["n"], round(r["v"], 3)] for r in g.iter_rows(named=True)}
     b = np.minimum((p * 10).astype(int), 9)
     out["ece_bins"] = [{"bin": k, "n": int((b == k).sum()),
                         "mean_p": round(float(p[b == k].mean()), 3) if (b == k).any() else None,
