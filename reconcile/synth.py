@@ -1323,7 +1323,7 @@ def _make_claim(cid: str, t: _Truth, rng: random.Random, name_first_relative: bo
             rel_corrupt = True
         entry = {"relation": relation, "name": rname, "birth_year": None}
         if rby and rng.random() < 0.3:
-            entry["birth_year"] = rby + rng.choice([0, 0, 0, -1, 1, 2, -2])
+            entry["birth_year"] = min(rby + rng.choice([0, 0, 0, -1, 1, 2, -2]), REF_YEAR)  # never in the future
         claim["relatives"].append(entry)
     tags.append(f"rel_{min(k, 4)}")
     if rel_corrupt:
