@@ -12,7 +12,7 @@ relative in the top-10 leads, nobody registered yet a self/relative lead at p â‰
 goals. Rows are merged into benchmarks/results/grid.json (keyed by label, size, setting; a rerun
 replaces its rows) and the whole file is rendered to benchmarks/results/grid.md.
 
-Options: --sizes (comma list), --settings (comma list of names, or `train`, `check`, `all`),
+Options: --sizes (comma list), --settings (comma list of names, or `train`, `check`, `grid` = both, `all` = also `legacy`),
 --claims (per world; default 1,000 at 20k and 3,000 above), --label (e.g. `before`, `after`),
 --no-leads (skip rc.leads: the two lead measures are then missing).
 """
@@ -44,6 +44,8 @@ def _settings(arg: str) -> list[str]:
         return list(worlds.CHECK_SETTINGS)
     if arg == "all":
         return list(worlds.SETTINGS)
+    if arg == "grid":
+        return list(worlds.TRAIN_SETTINGS) + list(worlds.CHECK_SETTINGS)
     names = [s.strip() for s in arg.split(",") if s.strip()]
     bad = [s for s in names if s not in worlds.SETTINGS]
     if bad:
@@ -58,7 +60,8 @@ def render(rows: list[dict]) -> str:
            "`*` = goal missed. Train settings vary one knob around the defaults; check settings are off-grid.", ""]
     for label in sorted({r["label"] for r in rows}):
         sel = sorted((r for r in rows if r["label"] == label),
-                     key=lambda r: (r["people"], r["split"] != "train", r["setting"]))
+                     key=lambda r: (r["people"], ("train", "check", "reference").index(r["split"]),
+                                     r["setting"] != "default", r["setting"]))
         out += [f"## {label}", ""]
         head = ["people", "setting", "split", "claims"] + [
             f"{LABELS[m]} ({worlds.GOALS[m][0]} {worlds.GOALS[m][1]})" for m in worlds.MEASURES]

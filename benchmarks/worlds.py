@@ -25,6 +25,7 @@ Measures (`measure(...)`), computed through the public API only (`rc.build_index
   `relative` lead of probability ≥ 0.5;
 plus `recall_at_1_by_tag` / `false_match_by_tag` ({corruption tag: [n, share]}) and the ECE bins.
 
+`REFERENCE_SETTINGS` holds `legacy` (the generator before issue 10) for comparison.
 `train_worlds()` yields worlds of the train settings for fitting calibration across several worlds.
 """
 
@@ -71,7 +72,9 @@ CHECK_SETTINGS: dict[str, WorldConfig] = {
     "off_c": replace(_BASE, name_repetition=1.3, registration_rate=0.3, corruption=1.2, claim_richness=1.0,
                      rotated=0.08, extra_given_names=False),
 }
-SETTINGS = {**TRAIN_SETTINGS, **CHECK_SETTINGS}
+# The generator before issue 10, for reference (how much the widened world costs the same engine).
+REFERENCE_SETTINGS: dict[str, WorldConfig] = {"legacy": WorldConfig.legacy()}
+SETTINGS = {**TRAIN_SETTINGS, **CHECK_SETTINGS, **REFERENCE_SETTINGS}
 
 
 @dataclass
@@ -90,7 +93,7 @@ class World:
 
 def world_seed(setting: str, people: int) -> int:
     """Stable seed of a (setting, size): train settings 1000+, check settings 2000+."""
-    base = 2000 if setting in CHECK_SETTINGS else 1000
+    base = 2000 if setting in CHECK_SETTINGS else 3000 if setting in REFERENCE_SETTINGS else 1000
     return base + zlib.crc32(f"{setting}/{people}".encode()) % 997
 
 
@@ -235,8 +238,10 @@ def run_world(world: World, *, leads: bool = True, top_k: int = 10, leads_top_k:
     import reconcile as rc
 
     warnings.simplefilter("ignore")
+    split = ("check" if world.setting in CHECK_SETTINGS else "reference" if world.setting in REFERENCE_SETTINGS
+             else "train")
     row: dict = {"setting": world.setting, "people": world.people, "claims": len(world.claims),
-                 "seed": world.seed, "split": "check" if world.setting in CHECK_SETTINGS else "train"}
+                 "seed": world.seed, "split": split}
     t = time.perf_counter()
     index = rc.build_index(world.population)
     row["index_s"] = round(time.perf_counter() - t, 1)
