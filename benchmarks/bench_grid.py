@@ -88,11 +88,21 @@ def main(argv=None) -> int:
     ap.add_argument("--label", default="current")
     ap.add_argument("--no-leads", action="store_true")
     ap.add_argument("--out", default=str(RESULTS / "grid.json"))
+    ap.add_argument("--merge", nargs="*", default=[],
+                    help="also merge the rows of these grid JSON files (runs made in parallel) and exit")
     a = ap.parse_args(argv)
     sizes = [int(s) for s in a.sizes.split(",") if s.strip()]
     out = Path(a.out)
     out.parent.mkdir(parents=True, exist_ok=True)
     rows: list[dict] = json.loads(out.read_text("utf-8"))["rows"] if out.exists() else []
+    if a.merge:
+        for extra in a.merge:
+            new = json.loads(Path(extra).read_text("utf-8"))["rows"]
+            keys = {(r["label"], r["people"], r["setting"]) for r in new}
+            rows = [r for r in rows if (r["label"], r["people"], r["setting"]) not in keys] + new
+        out.write_text(json.dumps({"rows": rows}, ensure_ascii=False, indent=1), "utf-8")
+        out.with_suffix(".md").write_text(render(rows), "utf-8")
+        return 0
     for n in sizes:
         for name in _settings(a.settings):
             t = time.perf_counter()
