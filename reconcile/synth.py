@@ -11,6 +11,10 @@ Owns:
 - `write_dataset(out_dir, people, claims, seed)`: population.parquet/.csv, claims.jsonl, claims.csv (flat
   form of the same claims), truth.csv.
 - `flatten_claims(claims)`: the SPEC flat CSV form; `CORRUPTION_TAGS`: every tag truth.corruptions can hold.
+- `WorldConfig`: the knobs of a world (name repetition, registration rate, corruption, claim richness,
+  registry year errors, household books left in the home commune, claims without surname, rotated and
+  teknonym names, other relations). `WorldConfig()` is the widened world of issue 10 that benchmarks use;
+  `config=None` / `WorldConfig.legacy()` is the generator before it, bit for bit (data/samples).
 
 Unregistered claimants are people who never were in the register (an unregistered child of a registered
 couple; the parent of a married-in spouse, known to the register only as a name on the child's record;
@@ -43,7 +47,7 @@ from pathlib import Path
 import polars as pl
 
 __all__ = [
-    "ClaimMix", "generate_population", "generate_claims", "write_dataset", "flatten_claims",
+    "WorldConfig", "ClaimMix", "generate_population", "generate_claims", "write_dataset", "flatten_claims",
     "POPULATION_COLUMNS", "TRUTH_COLUMNS", "CORRUPTION_TAGS",
 ]
 
@@ -69,7 +73,12 @@ CORRUPTION_TAGS = (
     "rel_0", "rel_1", "rel_2", "rel_3", "rel_4", "rel_names_corrupted",
     # how an unregistered claimant relates to the register (kind absent_relatives only)
     "src_unregistered_child", "src_inlaw_parent",
+    # widened world (WorldConfig): name forms, other relations, register facts that disagree with life
+    "name_no_surname", "name_rotated", "name_teknonym", "rel_other", "reg_year_error", "reg_book_elsewhere",
 )
+# Relations beyond the five the register can check, as claimants say them (SPEC §2 accepts them).
+OTHER_RELATIONS = ("grandparent", "grandchild", "uncle", "aunt", "cousin", "ông", "bà", "chú", "bác", "cô",
+                   "dì", "cậu", "anh họ", "chị họ")
 
 REF_YEAR = 2025  # "today" of the synthetic world
 
@@ -143,6 +152,27 @@ TAY_NUNG_GIVEN_F = ["Lan", "Mai", "Hoa", "Hương", "Thắm", "Nga", "Dung", "H�
 # Sán Chỉ surnames are not verified in the notes: these are plausible Sán Chay surnames, marked as such.
 SAN_CHI_SURNAMES = [("Lâm", 20), ("Trần", 15), ("Hoàng", 15), ("Lý", 12), ("Tạ", 10), ("Đặng", 8),
                     ("La", 8), ("Ninh", 6), ("Vi", 6)]
+
+# More given names (WorldConfig.extra_given_names): heard in the provinces, written the way a clerk would;
+# appended after the lists above, so they are the rarer ones under the Zipf shares. Several collide with
+# clan or surname spellings (Vừ, Lầu, Hoàng ...), as real given names do.
+EXTRA_GIVEN = {
+    "hmong": {"M": ["Chứ", "Sử", "Chua", "Chính", "Thề", "Dình", "Xá", "Sình", "Cáng", "Nhà", "Giống",
+                    "Chinh", "Pàng", "Vừ", "Lầu", "Mua", "Tồng", "Xì", "Nủ", "Cở", "Thái", "Seo", "Sùng",
+                    "Ly", "Phình", "Kỷ", "Làng", "Chu", "Ca", "Dũng"],
+              "F": ["Chía", "Mây", "Dình", "Pàng", "Xia", "Máy", "Chùa", "Sú", "Dúa", "Lia", "Xua", "Nhìa",
+                    "Pà", "Chở", "Mẩy", "Dợ", "Sí", "Xí", "Dung", "Lan", "Ma", "Thu"]},
+    "dao": {"M": ["Chòi", "Phủ", "Tả", "Chạn", "Phâm", "Lưu", "Sơn", "Vảng", "Quyết", "Chỉn", "Diu", "Kiềm",
+                  "Phấu", "Sằn", "Dìn"],
+            "F": ["Chiêm", "Nhàn", "Mây", "Xiêm", "Chẻo", "Phây", "Sấy", "Nải", "Dìn", "Quẩy"]},
+    "tay_nung": {"M": ["Slam", "Lình", "Nhất", "Vằn", "Pấu", "Hin", "Toản", "Khiêm", "Đoàn", "Chắn", "Thểnh",
+                       "Nông", "Bảo", "Quân"],
+                 "F": ["Slao", "Nhình", "Mẩy", "Dìn", "Pắt", "Pheo", "Ngoan", "Thìn", "Lụa", "Hiên", "Vui"]},
+    "kinh": {"M": ["Bảo", "Khoa", "Lộc", "Nhân", "Phát", "Quân", "Sỹ", "Thông", "Trí", "Vũ", "Khải", "Định",
+                   "Hoan", "Luân", "Tịnh", "Ngọc", "Nguyên", "Thái", "Hoàng", "Lê", "Phương", "Giang", "Tuyên"],
+             "F": ["Ánh", "Diễm", "Hạ", "Khuê", "Ly", "Ngân", "Quế", "Thắm", "Trâm", "Tú", "Vi", "Xuyến", "Hảo",
+                   "Lệ", "Tình", "Châu", "Trinh", "Hoàng", "Phượng", "Lài", "Mận", "Gấm"]},
+}
 
 ETHNICITY_SHARES = [("Kinh", 40), ("Mông", 32), ("Dao", 8), ("Tày", 8), ("Nùng", 9), ("Sán Chỉ", 3)]
 
@@ -319,14 +349,37 @@ def _middle(eth: str, sex: str, surname: str, gen: int, rng: random.Random) -> s
     return _P_KINH_MID[sex](rng)
 
 
-def _given(eth: str, sex: str, rng: random.Random) -> str:
+class _GivenNames:
+    """Given-name pickers of one world: today's lists and Zipf exponents (legacy), or with the extra
+    names and the exponents multiplied by `WorldConfig.name_repetition`."""
+
+    def __init__(self, cfg: "WorldConfig | None" = None):
+        if cfg is None or (cfg.name_repetition == 1.0 and not cfg.extra_given_names):
+            self.hmong, self.dao, self.tn, self.kinh = _P_HMONG_GIV, _P_DAO_GIV, _P_TN_GIV, _P_KINH_GIV
+            return
+        r = cfg.name_repetition
+        extra = cfg.extra_given_names
+
+        def mk(base, more, s):
+            return {x: _zipf(base[x] + (more[x] if extra else []), s * r) for x in ("M", "F")}
+
+        self.hmong = mk({"M": HMONG_GIVEN_M, "F": HMONG_GIVEN_F}, EXTRA_GIVEN["hmong"], 0.65)
+        self.dao = mk({"M": DAO_GIVEN_M, "F": DAO_GIVEN_F}, EXTRA_GIVEN["dao"], 0.6)
+        self.tn = mk({"M": TAY_NUNG_GIVEN_M, "F": TAY_NUNG_GIVEN_F}, EXTRA_GIVEN["tay_nung"], 0.5)
+        self.kinh = mk({"M": KINH_GIVEN_M, "F": KINH_GIVEN_F}, EXTRA_GIVEN["kinh"], 0.4)
+
+
+_LEGACY_GIVEN = _GivenNames(None)
+
+
+def _given(eth: str, sex: str, rng: random.Random, names: _GivenNames = _LEGACY_GIVEN) -> str:
     if eth == "Mông":
-        return _P_HMONG_GIV[sex](rng)
+        return names.hmong[sex](rng)
     if eth == "Dao":
-        return _P_DAO_GIV[sex](rng)
+        return names.dao[sex](rng)
     if eth in ("Tày", "Nùng", "Sán Chỉ"):
-        return _P_TN_GIV[sex](rng) if rng.random() < 0.7 else _P_KINH_GIV[sex](rng)
-    return _P_KINH_GIV[sex](rng)
+        return names.tn[sex](rng) if rng.random() < 0.7 else names.kinh[sex](rng)
+    return names.kinh[sex](rng)
 
 
 def _join(*parts: str) -> str:
@@ -393,8 +446,12 @@ class _World:
             "household_id", "relation_to_head", "father_name", "mother_name", "spouse_name",
             "father_id", "mother_id", "spouse_id")
 
-    def __init__(self, seed: int, id_salt: int = 0):
+    def __init__(self, seed: int, id_salt: int = 0, cfg: "WorldConfig | None" = None):
         self.rng = random.Random(seed)
+        self.cfg = cfg if cfg is not None else _LEGACY
+        self.names = _GivenNames(cfg)
+        self.cur_home: tuple[str, str, str] | None = None   # home commune of the lineage being built
+        self.lives: dict[int, str] = {}   # real residence of people whose book is registered elsewhere
         self.cols: dict[str, list] = {c: [] for c in self.COLS}
         self.by: list[int] = []          # true birth year (internal)
         self.bm: list[int] = []
@@ -433,7 +490,7 @@ class _World:
         if eth == "Mông" and youngest and rng.random() < 0.4:
             giv = "Dơ" if sex == "M" else "Dở"
         else:
-            giv = _given(eth, sex, rng)
+            giv = _given(eth, sex, rng, self.names)
         m = _ri(rng, 1, 12)
         d = _ri(rng, 1, 28)
         legacy = y < 1975 and rng.random() < 0.08
@@ -481,10 +538,19 @@ class _World:
         self.spouse[a] = b
         self.spouse[b] = a
 
-    def household(self, place: tuple[str, str, str], members: list[tuple[int, str]]) -> None:
-        """Register a household: members = [(person index, relation_to_head)], head first."""
+    def household(self, place: tuple[str, str, str], members: list[tuple[int, str]],
+                  p_book_home: float = 0.0) -> None:
+        """Register a household: members = [(person index, relation_to_head)], head first.
+
+        With probability `p_book_home` a family living in Đắk Lắk keeps its household book in the home
+        commune: the register shows the northern residence, the people live (and claim) in Đắk Lắk."""
         self.household_seq += 1
         self.households.append([i for i, _rel in members])
+        real = None
+        if p_book_home > 0 and place[0] == "dak_lak" and self.cur_home is not None \
+                and self.rng.random() < p_book_home:
+            real = _residence_text(place, 1 + _rr(self.rng, 25), self.rng)
+            place = self.cur_home
         code = DAK_LAK_CODE if place[0] == "dak_lak" else PROVINCES[place[0]][1]
         hid = f"HK{code}{self.id_salt:01d}{self.household_seq:07d}"
         res = _residence_text(place, 1 + _rr(self.rng, 25), self.rng)
@@ -494,6 +560,8 @@ class _World:
             c["household_id"][i] = hid
             c["relation_to_head"][i] = rel
             c["residence"][i] = res
+            if real is not None:
+                self.lives[i] = real
 
     def outsider_spouse(self, eth: str, sex: str, y: int, avoid_surname: str, gen: int,
                         home: tuple[str, str, str], birth_code: str) -> int:
@@ -504,9 +572,9 @@ class _World:
             if sur != avoid_surname or eth == "Kinh":
                 break
             sur = _surname(eth, rng)
-        f_name = _join(sur, _middle(eth, "M", sur, gen - 1, rng), _given(eth, "M", rng))
+        f_name = _join(sur, _middle(eth, "M", sur, gen - 1, rng), _given(eth, "M", rng, self.names))
         m_sur = _surname(eth, rng)
-        m_name = _join(m_sur, _middle(eth, "F", m_sur, gen - 1, rng), _given(eth, "F", rng))
+        m_name = _join(m_sur, _middle(eth, "F", m_sur, gen - 1, rng), _given(eth, "F", rng, self.names))
         return self.person(eth, sex, y, sur, gen, birth_code, home, father_name=f_name, mother_name=m_name)
 
     # ---------------------------------------------------------------- lineages
@@ -517,6 +585,7 @@ class _World:
         prov = _P_HOME[eth](rng)
         dist = rng.choice(list(HOME_PLACES[prov]))
         home = (prov, dist, rng.choice(HOME_PLACES[prov][dist]))
+        self.cur_home = home
         home_code = PROVINCES[prov][1]
         mig_d = _P_MIG["minority" if minority else "kinh"](rng)
         dak_place = ("dak_lak", mig_d, rng.choice(DAK_LAK_PLACES[mig_d]))
@@ -531,9 +600,9 @@ class _World:
             return home_code if y < mig_year else DAK_LAK_CODE
 
         # grandparents' own parents exist only as names
-        gff = _join(clan, _middle(eth, "M", clan, gen0 - 1, rng), _given(eth, "M", rng))
+        gff = _join(clan, _middle(eth, "M", clan, gen0 - 1, rng), _given(eth, "M", rng, self.names))
         gfm_s = _surname(eth, rng)
-        gfm = _join(gfm_s, _middle(eth, "F", gfm_s, gen0 - 1, rng), _given(eth, "F", rng))
+        gfm = _join(gfm_s, _middle(eth, "F", gfm_s, gen0 - 1, rng), _given(eth, "F", rng, self.names))
         gf = self.person(eth, "M", gf_y, clan, gen0, home_code, home, father_name=gff, mother_name=gfm)
         gm = self.outsider_spouse(eth, "F", gm_y, clan, gen0, home, home_code)
         self.marry(gf, gm)
@@ -620,7 +689,7 @@ class _World:
                 for s in single_with_parents:
                     rel = ("anh" if self.cols["sex"][s] == "M" else "chị") if self.by[s] < self.by[son] else "em"
                     mem.append((s, rel))
-                self.household(live_place, mem)
+                self.household(live_place, mem, self.cfg.book_at_home)
             else:
                 head = gp_alive[0]
                 mem = [(head, "chủ hộ")] + [(p, "vợ") for p in gp_alive[1:]]
@@ -637,12 +706,12 @@ class _World:
                     if mem:
                         mem[0] = (mem[0][0], "chủ hộ")
                 if mem:
-                    self.household(live_place, mem)
+                    self.household(live_place, mem, self.cfg.book_at_home)
         elif single_with_parents:
             # orphaned unmarried children: live with the eldest married brother or on their own
             self.household(dak_place if not parents_stay_home else home,
                            [(single_with_parents[0], "chủ hộ")] +
-                           [(s, "em") for s in single_with_parents[1:]])
+                           [(s, "em") for s in single_with_parents[1:]], self.cfg.book_at_home)
         # married children's own households (in Đắk Lắk when the family migrated)
         for tag, a, b, gks in other_households:
             if tag == "with_parents" and gp_alive:
@@ -656,11 +725,11 @@ class _World:
                 mem = [(mother, "chủ hộ"), (father, "chồng")] + [(g, "con") for g in gks]
             else:
                 mem = [(father, "chủ hộ"), (mother, "vợ")] + [(g, "con") for g in gks]
-            self.household(place, mem)
+            self.household(place, mem, self.cfg.north_residence)
         for mem in pending:
             d2 = _P_MIG["minority" if minority else "kinh"](rng)
             place = dak_place if rng.random() < 0.7 else ("dak_lak", d2, rng.choice(DAK_LAK_PLACES[d2]))
-            self.household(place, mem)
+            self.household(place, mem, self.cfg.north_residence)
 
     def _marry_off(self, kids: list[int], gen: int, dak_place, minority: bool,
                    pending: list[list[tuple[int, str]]]) -> list[int]:
@@ -715,6 +784,14 @@ class _World:
             for k in ("person_id", "sex", "birth_date", "ethnicity", "hometown", "residence",
                       "household_id", "relation_to_head"):
                 out[k].append(c[k][i])
+            p_err = self.cfg.registry_year_error
+            if p_err > 0 and out["birth_date"][-1]:
+                # a clerk's year error (copied from an age estimate, a misread digit): twice as likely on
+                # old minority records
+                if rng.random() < p_err * (2.0 if eth != "Kinh" and self.by[i] < 1980 else 1.0):
+                    y0 = self.by[i]
+                    y1 = y0 + rng.choice([-2, -1, -1, 1, 1, 2])
+                    out["birth_date"][-1] = out["birth_date"][-1].replace(str(y0), str(y1), 1)
             # old records typed without diacritics
             out["full_name"].append(fold_text(c["full_name"][i]) if old and rng.random() < 0.01
                                     else c["full_name"][i])
@@ -740,19 +817,26 @@ class _World:
             "_father": [pid[self.father[i]] if self.father[i] in kept else None for i in keep],
             "_mother": [pid[self.mother[i]] if self.mother[i] in kept else None for i in keep],
             "_spouse": [pid[self.spouse[i]] if self.spouse[i] in kept else None for i in keep],
-        }, schema={k: pl.Utf8 for k in ("person_id", "_father", "_mother", "_spouse")})
+            "_lives": [self.lives.get(i) for i in keep],
+            "_ty": [self.by[i] for i in keep],
+            "_tm": [self.bm[i] for i in keep],
+            "_td": [self.bd[i] for i in keep],
+        }, schema={**{k: pl.Utf8 for k in ("person_id", "_father", "_mother", "_spouse", "_lives")},
+                   **{k: pl.Int32 for k in ("_ty", "_tm", "_td")}})
         return df.with_columns([pl.when(pl.col(k) == "").then(None).otherwise(pl.col(k)).alias(k)
                                 for k in self.COLS])
 
 
-def generate_population(n: int, seed: int = 0) -> pl.DataFrame:
+def generate_population(n: int, seed: int = 0, config: "WorldConfig | None" = None) -> pl.DataFrame:
     """A synthetic register of exactly `n` people (SPEC population columns, Utf8, nulls for missing).
 
-    Same (n, seed) → identical frame. Rows are grouped by lineage and household.
+    Same (n, seed, config) → identical frame. Rows are grouped by lineage and household. `config=None`
+    is today's generator (`WorldConfig.legacy()`, what data/samples was made with); pass `WorldConfig()`
+    for the widened world the benchmarks use.
     """
     if n < 0:
         raise ValueError(f"generate_population: n must be >= 0, got {n}")
-    w = _World(seed)
+    w = _World(seed, cfg=config)
     while w.n_registered < n:
         w.lineage()
     df = _null_dangling_ids(w.frame(n))
@@ -857,9 +941,10 @@ def _typo(word: str, rng: random.Random) -> str:
     return word[:i] + rng.choice("aeinhtcuo") + word[i + 1:]
 
 
-def _corrupt_name(parts: tuple[str, str, str], eth: str, rng: random.Random, light: bool = False
-                  ) -> tuple[str, list[str]]:
-    """A name as a claimant (or a relative) would say or write it, with the tags applied."""
+def _corrupt_name(parts: tuple[str, str, str], eth: str, rng: random.Random, light: bool = False,
+                  corruption: float = 1.0) -> tuple[str, list[str]]:
+    """A name as a claimant (or a relative) would say or write it, with the tags applied; `corruption`
+    multiplies the spelling-error rates."""
     sur, mid, giv = parts
     tags: list[str] = []
     hm_dao = eth in ("Mông", "Dao")
@@ -878,7 +963,7 @@ def _corrupt_name(parts: tuple[str, str, str], eth: str, rng: random.Random, lig
         form = "midchange"
     else:
         form = "full"
-    if form != "given" and sur in SURNAME_VARIANTS and rng.random() < (0.1 if light else 0.15):
+    if form != "given" and sur in SURNAME_VARIANTS and rng.random() < (0.1 if light else 0.15) * corruption:
         sur = rng.choice(SURNAME_VARIANTS[sur])
         tags.append("surname_variant")
     if form == "full":
@@ -897,7 +982,7 @@ def _corrupt_name(parts: tuple[str, str, str], eth: str, rng: random.Random, lig
         words = [sur, rng.choice([m for m in ("A", "Seo", "Mí", "Văn") if m != mid]), giv]
         tags.insert(0, "name_middle_changed")
     words = [w for w in words if w]
-    scale = 0.5 if light else 1.0
+    scale = (0.5 if light else 1.0) * corruption
     if hm_dao and rng.random() < 0.18 * scale:
         k = len(words) - 1 if rng.random() < 0.7 else 0
         words[k] = _retone(words[k], rng)
@@ -919,7 +1004,7 @@ def _corrupt_name(parts: tuple[str, str, str], eth: str, rng: random.Random, lig
     if rng.random() < 0.15 * scale:
         text = fold_text(text)
         tags.append("no_diacritics")
-    if not light and rng.random() < 0.04 and unicodedata.normalize("NFD", text) != text:
+    if not light and rng.random() < 0.04 * corruption and unicodedata.normalize("NFD", text) != text:
         text = unicodedata.normalize("NFD", text)
         tags.append("nfd")
     return text, tags
@@ -976,9 +1061,27 @@ def _home_key(text: str | None) -> tuple[str | None, str | None]:
     return key, dist
 
 
-def _corrupt_hometown(text: str | None, rng: random.Random) -> tuple[str | None, str]:
+class _ClaimPickers:
+    """Birth-information and hometown pickers of one WorldConfig (legacy weights when corruption and
+    claim_richness are 1)."""
+
+    def __init__(self, cfg: WorldConfig):
+        c, r = cfg.corruption, cfg.claim_richness
+        if c <= 0 or r <= 0:
+            raise ValueError("WorldConfig.corruption and claim_richness must be > 0")
+
+        def birth(pairs):
+            return _Picker([(k, w * c if k == "by_year_wrong" else w / r if k == "by_unknown" else w)
+                            for k, w in pairs])
+
+        self.birth = {k: birth(v) for k, v in _BIRTH_WEIGHTS.items()}
+        self.ht = _Picker([(k, w * c if k == "ht_neighbour" else w / r if k == "ht_missing" else w)
+                           for k, w in _HT_WEIGHTS])
+
+
+def _corrupt_hometown(text: str | None, rng: random.Random, picker: _Picker = _P_HT) -> tuple[str | None, str]:
     key, dist = _home_key(text)
-    tag = _P_HT(rng)
+    tag = picker(rng)
     if key is None:
         return (None, "ht_missing") if tag == "ht_missing" or not text else (text, "ht_same")
     name, _code, old, new, nb = PROVINCES[key]
@@ -1009,6 +1112,64 @@ class ClaimMix:
     absent: float = 0.15
 
 
+@dataclass(frozen=True)
+class WorldConfig:
+    """Knobs of a generated world (register + claims). `WorldConfig()` is the widened default the
+    benchmarks use; `WorldConfig.legacy()` is the generator as it was before issue 10 (and what
+    `config=None` means, so data/samples and older figures stay reproducible).
+
+    Same seed + same config → identical output. Defaults and why:
+    - `name_repetition` 1.0: multiplies the Zipf exponents of given-name choice (0.5 = more variety,
+      2 = namesakes everywhere); `extra_given_names` True adds ~25 rarer given names per culture and sex,
+      some spelt like clans or surnames.
+    - `registration_rate` 0.60: share of claimants who are registered; the rest split 25:15 between
+      "only relatives registered" and "nobody registered" (the ClaimMix of before).
+    - `corruption` 1.0: multiplies the rates of spelling corruption (tone by ear, dialect, typos, no
+      diacritics, surname variants), wrong birth years and wrong/odd hometowns in claims.
+    - `claim_richness` 1.0: divides the share of claims without birth information and without hometown
+      and scales how many relatives a claim names (0.5 = poor, 2 = rich).
+    - `registry_year_error` 0.04: register birth years off by 1–2 years (twice that on old minority
+      records), so the claimant's true year disagrees with the register.
+    - `book_at_home` 0.10: migrated families whose household book stayed in the home commune (the
+      register shows the northern residence; they live and claim in Đắk Lắk).
+    - `north_residence` 0.08: married migrants' own households registered in the north all the same.
+    - `no_surname` 0.06: claims giving only the usual name ("A Páo", "Thị Sông", "Văn Hùng").
+    - `rotated` 0.03: claims writing the given name first ("Páo Giàng A", "Páo Giàng", "Hùng Nguyễn Văn").
+    - `teknonym_name` 0.04: claimants with a child who give a teknonym as their name ("mẹ Sành",
+      "bố A Súa"); the real name then is an alias half the time.
+    - `other_relations` 0.15: claims that also name a grandparent, uncle, aunt, cousin or grandchild (as
+      text: "grandparent", "ông", "chú" ...), which the register cannot confirm.
+    """
+
+    name_repetition: float = 1.0
+    extra_given_names: bool = True
+    registration_rate: float = 0.60
+    corruption: float = 1.0
+    claim_richness: float = 1.0
+    registry_year_error: float = 0.04
+    book_at_home: float = 0.10
+    north_residence: float = 0.08
+    no_surname: float = 0.06
+    rotated: float = 0.03
+    teknonym_name: float = 0.04
+    other_relations: float = 0.15
+
+    @classmethod
+    def legacy(cls) -> "WorldConfig":
+        """The generator before issue 10 (bit for bit)."""
+        return cls(extra_given_names=False, registry_year_error=0.0, book_at_home=0.0, north_residence=0.0,
+                   no_surname=0.0, rotated=0.0, teknonym_name=0.0, other_relations=0.0)
+
+    def mix(self) -> ClaimMix:
+        r = self.registration_rate
+        if not 0.0 <= r <= 1.0:
+            raise ValueError(f"WorldConfig.registration_rate must be in [0, 1], got {r}")
+        return ClaimMix(r, (1 - r) * 25 / 40, (1 - r) * 15 / 40)
+
+
+_LEGACY = WorldConfig.legacy()
+
+
 @dataclass
 class _Truth:
     """What we know about a (possibly unregistered) claimant, to build a claim from."""
@@ -1031,12 +1192,64 @@ def _split_name(full: str) -> tuple[str, str, str]:
     return w[0], " ".join(w[1:-1]), w[-1]
 
 
-def _make_claim(cid: str, t: _Truth, rng: random.Random, name_first_relative: bool = False
-                ) -> tuple[dict, list[str]]:
+def _name_form(t: _Truth, name: str, ntags: list[str], cfg: WorldConfig, rng: random.Random
+               ) -> tuple[str, list[str], str | None]:
+    """The widened name forms of a claimant (WorldConfig.teknonym_name / no_surname / rotated):
+    (name, tags, the real name when it is kept as an alias)."""
+    p_tek, p_nos, p_rot = cfg.teknonym_name, cfg.no_surname, cfg.rotated
+    if p_tek + p_nos + p_rot <= 0:
+        return name, ntags, None
+    sur, mid, giv = t.parts
+    r = rng.random()
+    kids = [p for rel, p, _b, _e in t.relatives if rel == "child"]
+    if r < p_tek and kids:
+        kid = kids[0]
+        kid_name = f"{kid[1]} {kid[2]}" if kid[1] in ("A", "Thị", "Seo") and rng.random() < 0.3 else kid[2]
+        alias = name if rng.random() < 0.5 else None
+        return f"{TEKNONYM_PARENT[t.sex]} {kid_name}", ["name_teknonym"], alias
+    r -= p_tek
+    words: list[str] | None = None
+    if r < p_nos and mid and giv:
+        words, tag = [mid, giv], "name_no_surname"
+    elif p_nos <= r < p_nos + p_rot and sur and giv:
+        if t.eth == "Kinh" or not mid:
+            words = [giv, sur] if rng.random() < 0.5 or not mid else [mid, giv, sur]
+        else:
+            words = [giv, sur, mid] if rng.random() < 0.5 else [giv, sur]
+        tag = "name_rotated"
+    if words is None:
+        return name, ntags, None
+    text = " ".join(words)
+    tags = [tag]
+    if rng.random() < 0.15 * cfg.corruption:
+        text = fold_text(text)
+        tags.append("no_diacritics")
+    return text, tags, None
+
+
+def _other_relative(t: _Truth, cfg: WorldConfig, rng: random.Random, names: "_GivenNames") -> dict | None:
+    """A relative the register cannot confirm (grandparent, uncle ...), named as the claimant says it."""
+    if cfg.other_relations <= 0 or rng.random() >= cfg.other_relations:
+        return None
+    rel = rng.choice(OTHER_RELATIONS)
+    sex = "F" if rel in ("aunt", "bà", "cô", "dì", "chị họ") else "M" if rel in (
+        "uncle", "ông", "chú", "bác", "cậu", "anh họ") else ("M" if rng.random() < 0.5 else "F")
+    sur = t.parts[0] or _surname(t.eth, rng)
+    if sex == "F" and rel not in ("cousin", "grandchild"):
+        sur = _surname(t.eth, rng)   # married-in or the mother's side
+    name = _join(sur, _middle(t.eth, sex, sur, 0, rng), _given(t.eth, sex, rng, names))
+    return {"relation": rel, "name": name, "birth_year": None}
+
+
+def _make_claim(cid: str, t: _Truth, rng: random.Random, name_first_relative: bool = False,
+                cfg: WorldConfig = _LEGACY, pick: "_ClaimPickers | None" = None,
+                names: "_GivenNames | None" = None) -> tuple[dict, list[str]]:
     """A claim from what we know; `name_first_relative`: the claimant names at least t.relatives[0]
     (someone who comes to the police about unregistered family names a registered relative)."""
+    pick = pick or _ClaimPickers(cfg)
     tags: list[str] = []
-    name, ntags = _corrupt_name(t.parts, t.eth, rng)
+    name, ntags = _corrupt_name(t.parts, t.eth, rng, corruption=cfg.corruption)
+    name, ntags, real_alias = _name_form(t, name, ntags, cfg, rng)
     tags += ntags
     rec = dt.date(2024, 1, 1) + dt.timedelta(days=_rr(rng, 0, 1000))
     claim: dict = {"claim_id": cid, "name": name, "aliases": [], "sex": t.sex, "birth_date": None,
@@ -1046,7 +1259,7 @@ def _make_claim(cid: str, t: _Truth, rng: random.Random, name_first_relative: bo
     # birth information
     minority = t.eth != "Kinh"
     old = t.by is not None and t.by < 1970
-    kind = _P_BIRTH["minority" if minority or old else "kinh"](rng) if t.by else "by_unknown"
+    kind = pick.birth["minority" if minority or old else "kinh"](rng) if t.by else "by_unknown"
     if kind == "by_date" and (t.bm is None or t.bd is None):
         kind = "by_year"
     y = t.by
@@ -1075,7 +1288,7 @@ def _make_claim(cid: str, t: _Truth, rng: random.Random, name_first_relative: bo
         claim["zodiac"] = _zodiac_text(_lunar_year(y, t.bm, t.bd), rng)
     tags.append(kind)
     # hometown
-    ht, httag = _corrupt_hometown(t.hometown, rng)
+    ht, httag = _corrupt_hometown(t.hometown, rng, pick.ht)
     claim["claimed_hometown"] = ht
     tags.append(httag)
     # residence (where the claimant lives now: where the police meet them)
@@ -1093,7 +1306,10 @@ def _make_claim(cid: str, t: _Truth, rng: random.Random, name_first_relative: bo
         claim["ethnicity"] = rng.choice(ETHNICITY_VARIANTS[t.eth])
         tags.append("ethnicity_variant")
     # relatives
-    k = min(len(t.relatives), rng.choice([0, 1, 1, 2, 2, 2, 3, 3, 4]))
+    k = rng.choice([0, 1, 1, 2, 2, 2, 3, 3, 4])
+    if cfg.claim_richness != 1.0:
+        k = int(k * cfg.claim_richness + 0.5)
+    k = min(len(t.relatives), k)
     if name_first_relative and t.relatives:
         k = max(k, 1)
         chosen = [t.relatives[0]] + rng.sample(t.relatives[1:], k - 1)
@@ -1102,16 +1318,20 @@ def _make_claim(cid: str, t: _Truth, rng: random.Random, name_first_relative: bo
         chosen = rng.sample(t.relatives, k) if k else []
     rel_corrupt = False
     for relation, parts, rby, reth in chosen:
-        rname, rtags = _corrupt_name(parts, reth, rng, light=True)
+        rname, rtags = _corrupt_name(parts, reth, rng, light=True, corruption=cfg.corruption)
         if rtags != ["name_full"]:
             rel_corrupt = True
         entry = {"relation": relation, "name": rname, "birth_year": None}
         if rby and rng.random() < 0.3:
-            entry["birth_year"] = rby + rng.choice([0, 0, 0, -1, 1, 2, -2])
+            entry["birth_year"] = min(rby + rng.choice([0, 0, 0, -1, 1, 2, -2]), REF_YEAR)  # never in the future
         claim["relatives"].append(entry)
-    tags.append(f"rel_{k}")
+    tags.append(f"rel_{min(k, 4)}")
     if rel_corrupt:
         tags.append("rel_names_corrupted")
+    other = _other_relative(t, cfg, rng, names or _LEGACY_GIVEN)
+    if other is not None:
+        claim["relatives"].append(other)
+        tags.append("rel_other")
     # aliases
     if t.eth in ("Mông", "Dao") and t.parts[1] and rng.random() < 0.3:
         claim["aliases"].append(f"{t.parts[1]} {t.parts[2]}")
@@ -1120,6 +1340,8 @@ def _make_claim(cid: str, t: _Truth, rng: random.Random, name_first_relative: bo
     if kids and rng.random() < 0.3:
         claim["aliases"].append(f"{TEKNONYM_PARENT[t.sex]} {kids[0][2]}")
         tags.append("alias_teknonym")
+    if real_alias is not None:
+        claim["aliases"].insert(0, real_alias)
     return claim, tags
 
 
@@ -1144,10 +1366,13 @@ class _Register:
         if links is not None:
             df = df.join(links, on="person_id", how="left")
         else:
-            df = df.with_columns([pl.lit(None, pl.Utf8).alias(k) for k in ("_father", "_mother", "_spouse")])
+            df = df.with_columns([pl.lit(None, pl.Utf8).alias(k) for k in ("_father", "_mother", "_spouse",
+                                                                           "_lives")]
+                                 + [pl.lit(None, pl.Int32).alias(k) for k in ("_ty", "_tm", "_td")])
         self.exact = links is not None
         self.n = df.height
-        g = {c: df[c].to_list() for c in (*POPULATION_COLUMNS, "_y", "_m", "_d", "_father", "_mother", "_spouse")}
+        g = {c: df[c].to_list() for c in (*POPULATION_COLUMNS, "_y", "_m", "_d", "_father", "_mother", "_spouse",
+                                          "_lives", "_ty")}
         self.c = g
         self.by_pid = {p: i for i, p in enumerate(g["person_id"])}
         self.by_name: dict[str, list[int]] = {}
@@ -1243,6 +1468,8 @@ class _Register:
 
 
 def _registered_truth(reg: _Register, i: int, rng: random.Random) -> tuple[_Truth, list[str]]:
+    """The truth about a registered claimant: what they know (their true birth year even where the
+    register has it wrong; where they live even where the book stayed in the home commune)."""
     c = reg.c
     rels = reg.relatives(i)
     rel_list = [(rel, reg.parts(j), c["_y"][j], c["ethnicity"][j] or "Kinh") for rel, j in rels]
@@ -1251,17 +1478,20 @@ def _registered_truth(reg: _Register, i: int, rng: random.Random) -> tuple[_Trut
     for rel, col in (("father", "father_name"), ("mother", "mother_name"), ("spouse", "spouse_name")):
         if rel not in linked and c[col][i]:
             rel_list.append((rel, _split_name(c[col][i]), None, c["ethnicity"][i] or "Kinh"))
-    residence = c["residence"][i]
+    residence = c["_lives"][i] or c["residence"][i]
     if residence and rng.random() < 0.15:  # moved: lives elsewhere in Đắk Lắk now
         d = _P_MIG["minority"](rng)
         residence = _residence_text(("dak_lak", d, rng.choice(DAK_LAK_PLACES[d])), _ri(rng, 1, 20), rng)
-    t = _Truth(reg.parts(i), c["sex"][i] or "M", c["_y"][i], c["_m"][i], c["_d"][i], c["ethnicity"][i] or "Kinh",
+    y = c["_y"][i]
+    if y is not None and c["_ty"][i] is not None and c["_ty"][i] != y:
+        y = c["_ty"][i]   # the register's year is wrong; the claimant knows better
+    t = _Truth(reg.parts(i), c["sex"][i] or "M", y, c["_m"][i], c["_d"][i], c["ethnicity"][i] or "Kinh",
                c["hometown"][i], residence, rel_list)
     return t, [c["person_id"][j] for _rel, j in rels]
 
 
-def _invented_child_truth(reg: _Register, hh_rows: list[int], rng: random.Random
-                          ) -> tuple[_Truth, list[str]] | None:
+def _invented_child_truth(reg: _Register, hh_rows: list[int], rng: random.Random,
+                          names: _GivenNames = _LEGACY_GIVEN) -> tuple[_Truth, list[str]] | None:
     """An unregistered child of a registered couple (born at home, never registered)."""
     c = reg.c
     head = next((j for j in hh_rows if c["relation_to_head"][j] == "chủ hộ" and c["sex"][j] == "M"), None)
@@ -1286,17 +1516,17 @@ def _invented_child_truth(reg: _Register, hh_rows: list[int], rng: random.Random
     else:
         mid = _middle(eth, sex, sur, 0, rng)
     taken = {reg.parts(j)[2] for j in kids}
-    giv = _given(eth, sex, rng)
+    giv = _given(eth, sex, rng, names)
     for _ in range(5):
         if giv not in taken:
             break
-        giv = _given(eth, sex, rng)
+        giv = _given(eth, sex, rng, names)
     sibs = set(kids)
     sibs.update(reg.children(head, c["full_name"][wife]))
     rels = [("father", head), ("mother", wife)] + [("sibling", j) for j in sorted(sibs)]
     rel_list = [(rel, reg.parts(j), c["_y"][j], c["ethnicity"][j] or eth) for rel, j in rels]
     t = _Truth((sur, mid, giv), sex, y, _ri(rng, 1, 12), _ri(rng, 1, 28), eth, c["hometown"][head],
-               c["residence"][head], rel_list)
+               c["_lives"][head] or c["residence"][head], rel_list)
     return t, [c["person_id"][j] for _r, j in rels]
 
 
@@ -1321,9 +1551,9 @@ def _inlaw_parent_truth(reg: _Register, i: int, rng: random.Random) -> tuple[_Tr
     return t, [c["person_id"][i]]
 
 
-def _absent_truths(n: int, seed: int) -> list[_Truth]:
+def _absent_truths(n: int, seed: int, cfg: WorldConfig | None = None) -> list[_Truth]:
     """Families that are not in the register at all, drawn from the same name distributions."""
-    w = _World(seed ^ 0x5EED5, id_salt=9)
+    w = _World(seed ^ 0x5EED5, id_salt=9, cfg=cfg)
     rng = random.Random(seed * 7 + 3)
     out: list[_Truth] = []
     while len(out) < n:
@@ -1348,8 +1578,9 @@ def _absent_truths(n: int, seed: int) -> list[_Truth]:
 
 
 def generate_claims(population: pl.DataFrame, n: int, seed: int = 0,
-                    mix: ClaimMix | tuple[float, float, float] = ClaimMix(), *,
-                    population_seed: int | None = None) -> tuple[list[dict], pl.DataFrame]:
+                    mix: ClaimMix | tuple[float, float, float] | None = None, *,
+                    population_seed: int | None = None,
+                    config: WorldConfig | None = None) -> tuple[list[dict], pl.DataFrame]:
     """`n` claims in SPEC JSONL form against `population`, with ground truth.
 
     Kinds: `registered` (the claimant is a row of `population`), `absent_relatives` (the claimant is not in
@@ -1362,11 +1593,19 @@ def generate_claims(population: pl.DataFrame, n: int, seed: int = 0,
     ';'-joined.
 
     Exact family links (for `relative_ids`) are known for registers generated in this process; for a
-    register read back from a file pass `population_seed` (the seed it was generated with) to recover
-    them, otherwise relatives are linked only through ids and household books (fewer, never wrong).
+    register read back from a file pass `population_seed` (the seed it was generated with, and the same
+    `config`) to recover them, otherwise relatives are linked only through ids and household books
+    (fewer, never wrong).
+
+    `config` (WorldConfig; None = legacy) sets the claim side of the world: registration rate (when `mix`
+    is not given), corruption, richness and the widened name forms. Use the config the population was
+    generated with.
     """
+    cfg = config if config is not None else _LEGACY
+    if mix is None:
+        mix = cfg.mix() if config is not None else ClaimMix()
     if population_seed is not None and _fingerprint(population) not in _LINKS:
-        regen = generate_population(population.height, population_seed)
+        regen = generate_population(population.height, population_seed, config)
         if _fingerprint(regen) != _fingerprint(population):
             raise ValueError(f"generate_claims: population_seed={population_seed} does not reproduce this "
                              f"population of {population.height:,} rows; pass the seed it was generated with")
@@ -1381,6 +1620,8 @@ def generate_claims(population: pl.DataFrame, n: int, seed: int = 0,
     rng = random.Random(seed * 1_000_003 + 17)
     reg = _Register(population)
     c = reg.c
+    names = _GivenNames(config)
+    pick = _ClaimPickers(cfg)
     items: list[tuple] = []  # (kind, truth, person id, relative ids, household id, source tag)
 
     # 1. registered claimants: adults and teenagers, minorities over-represented (they lack papers)
@@ -1399,7 +1640,12 @@ def generate_claims(population: pl.DataFrame, n: int, seed: int = 0,
             continue
         picked.add(i)
         t, rel_ids = _registered_truth(reg, i, rng)
-        items.append(("registered", t, c["person_id"][i], rel_ids, c["household_id"][i], None))
+        src = None
+        if c["_ty"][i] is not None and c["_y"][i] is not None and c["_ty"][i] != c["_y"][i]:
+            src = "reg_year_error"
+        if c["_lives"][i]:
+            src = "reg_book_elsewhere" if src is None else f"{src};reg_book_elsewhere"
+        items.append(("registered", t, c["person_id"][i], rel_ids, c["household_id"][i], src))
 
     # 2. claimant unregistered, relatives registered
     hh_keys = list(reg.by_hh)
@@ -1410,7 +1656,7 @@ def generate_claims(population: pl.DataFrame, n: int, seed: int = 0,
         tries += 1
         if rng.random() < 0.7 and hh_keys:
             hk = rng.choice(hh_keys)
-            res = _invented_child_truth(reg, reg.by_hh[hk], rng)
+            res = _invented_child_truth(reg, reg.by_hh[hk], rng, names)
             hh, src = hk, "src_unregistered_child"
         elif spouses_in:
             i = rng.choice(spouses_in)
@@ -1425,7 +1671,7 @@ def generate_claims(population: pl.DataFrame, n: int, seed: int = 0,
         made += 1
 
     # 3. nobody registered
-    for t in _absent_truths(n_abs, seed):
+    for t in _absent_truths(n_abs, seed, config):
         items.append(("absent", t, None, [], None, None))
 
     rng.shuffle(items)
@@ -1433,9 +1679,10 @@ def generate_claims(population: pl.DataFrame, n: int, seed: int = 0,
     width = max(4, len(str(len(items))))
     for k, (kind, t, pid, rel_ids, hh, src) in enumerate(items, start=1):
         cid = f"C-{k:0{width}d}"
-        claim, tags = _make_claim(cid, t, rng, name_first_relative=kind == "absent_relatives")
+        claim, tags = _make_claim(cid, t, rng, name_first_relative=kind == "absent_relatives", cfg=cfg,
+                                  pick=pick, names=names)
         if src:
-            tags.append(src)
+            tags += src.split(";")
         claims.append(claim)
         rows.append((cid, kind, pid, ";".join(rel_ids), hh, ";".join(tags)))
     truth = pl.DataFrame(rows, schema={k: pl.Utf8 for k in TRUTH_COLUMNS}, orient="row")
@@ -1460,7 +1707,9 @@ def flatten_claims(claims: list[dict]) -> pl.DataFrame:
         for col in _FLAT_REL.values():
             r[col] = None
         for rel in cl.get("relatives") or []:
-            col = _FLAT_REL[rel["relation"]]
+            col = _FLAT_REL.get(rel["relation"])
+            if col is None:   # grandparent, uncle ...: the flat form has no column for them
+                continue
             r[col] = rel["name"] if not r[col] else f"{r[col]};{rel['name']}"
         rows.append({k: (None if r.get(k) is None else str(r[k])) for k in FLAT_CLAIM_COLUMNS})
     return pl.DataFrame(rows, schema={k: pl.Utf8 for k in FLAT_CLAIM_COLUMNS})

@@ -167,3 +167,80 @@ def test_keys_identical_for_nfd_and_nfc(s):
     nfc, nfd = unicodedata.normalize("NFC", s), unicodedata.normalize("NFD", s)
     a, b = N.parse_name(nfc), N.parse_name(nfd)
     assert (a.fam_key, a.giv_key, a.name_key, a.culture) == (b.fam_key, b.giv_key, b.name_key, b.culture)
+
+
+# ---- issue 10 item 4: no rotation on weak evidence; teknonym names; sex markers
+
+@pytest.mark.parametrize("text,family,given", [
+    ("Chag A Tòng", "chag", "tòng"),      # Cháng written with a typo, marker in second place
+    ("Lau A Cha", "lau", "cha"),          # Lầu without diacritics
+    ("Dừ Thị Chá", "dừ", "chá"),          # Vừ with a dialect initial
+    ("Chag Tòng", "chag", "tòng"),        # one edit from a clan (Chang): not clear evidence
+    ("Lau Tòng", "lau", "tòng"),
+])
+def test_weak_evidence_does_not_rotate(text, family, given):
+    p = N.parse_name(text)
+    assert (p.family, p.given) == (family, given)
+    row = N.name_features(pl.DataFrame({"n": [text]}), "n").row(0, named=True)
+    assert (row["fam"], row["giv"]) == (N.fold(family), N.fold(given))
+
+
+@pytest.mark.parametrize("text,family,middle,given", [
+    ("Páo Giàng A", "giàng", "a", "páo"),
+    ("Páo Giàng", "giàng", "", "páo"),
+    ("Tủa Sùng", "sùng", "", "tủa"),
+])
+def test_strong_evidence_still_rotates(text, family, middle, given):
+    p = N.parse_name(text)
+    assert (p.family, p.middle, p.given) == (family, middle, given)
+
+
+def test_near_surname():
+    assert N.near_surname("Chag") and N.near_surname("lau") and N.near_surname("Dừ")
+    assert N.near_surname("Nguyen") and N.near_surname("Ngyuen")   # transposition is one edit
+    assert not N.near_surname("Páo") and not N.near_surname("Tủa") and not N.near_surname("")
+
+
+@pytest.mark.parametrize("text,relation,name,sex", [
+    ("mẹ Sành", "child", "sành", "F"),
+    ("Bố Súa", "child", "súa", "M"),
+    ("bố A Súa", "child", "a súa", "M"),
+    ("ông Sính", "grandchild", "sính", "M"),
+])
+def test_teknonym_used_as_the_name(text, relation, name, sex):
+    p = N.parse_name(text)
+    assert p.teknonym is not None
+    assert (p.teknonym.relation, N.norm(p.teknonym.name), p.teknonym.claimant_sex) == (relation, name, sex)
+    assert (p.family, p.middle, p.given, p.fam_key) == ("", "", "", "")   # not the person's own name
+    row = N.name_features(pl.DataFrame({"n": [text]}), "n").row(0, named=True)
+    assert (row["tek_relation"], row["tek_name"]) == (relation, name)
+    assert (row["fam"], row["giv"], row["norm"]) == ("", "", N.norm(text))
+
+
+@pytest.mark.parametrize("text", ["Mè Văn Thắng", "Ma Thị Lan", "Bà Thị Lan", "Giàng A Páo", "Mẹ", "Ông Văn Nam"])
+def test_names_that_are_not_teknonyms(text):
+    assert N.parse_name(text).teknonym is None
+    row = N.name_features(pl.DataFrame({"n": [text]}), "n").row(0, named=True)
+    assert row["tek_relation"] is None
+
+
+@pytest.mark.parametrize("text,eth,sex", [
+    ("Giàng A Páo", None, "M"), ("Sùng Seo Phử", None, "M"), ("Giàng Thị Sông", None, "F"),
+    ("A Páo", None, "M"), ("Thị Sông", None, "F"), ("Nguyễn Văn Hùng", None, "M"),
+    ("Trần Thị Lan", "Kinh", "F"), ("Trần Thanh Hương", None, None), ("Sùng Mí Khu", None, None),
+    ("Páo", None, None), ("mẹ Sành", None, None), ("Bàn Văn Tài", "Dao", "M"), ("Páo Giàng A", None, "M"),
+])
+def test_name_sex_marker_scalar_and_column_agree(text, eth, sex):
+    assert N.name_sex_marker(N.parse_name(text, eth)) == sex
+    df = pl.DataFrame({"n": [text], "e": [eth]}, schema={"n": pl.Utf8, "e": pl.Utf8})
+    assert N.name_features(df, "n", "e").row(0, named=True)["sex_marker"] == sex
+
+
+def test_vectorised_features_agree_on_new_forms():
+    names = ["Chag A Tòng", "Lau A Cha", "Dừ Thị Chá", "mẹ Sành", "Páo Giàng", "Thị Sông", "Tủa Vàng A"]
+    out = N.name_features(pl.DataFrame({"n": names}), "n", prefix="x_")
+    for row, text in zip(out.iter_rows(named=True), names):
+        p = N.parse_name(text)
+        assert (row["x_fam"], row["x_mid"], row["x_giv"]) == (N.fold(p.family), N.fold(p.middle), N.fold(p.given))
+        assert (row["x_fam_key"], row["x_giv_key"], row["x_name_key"], row["x_culture"]) == \
+            (p.fam_key, p.giv_key, p.name_key, p.culture), text

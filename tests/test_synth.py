@@ -331,3 +331,85 @@ def test_splink_baseline_runs_on_a_small_register():
     assert result["person_id"].is_in(pop["person_id"].implode()).all()
     m = sb.evaluate(result, truth)
     assert m["recall_at_10"] > 0.4
+
+
+# ---- WorldConfig (issue 10): a widened world, today's generator still available
+
+def test_legacy_config_is_todays_generator():
+    a = synth.generate_population(1500, seed=5)
+    b = synth.generate_population(1500, seed=5, config=synth.WorldConfig.legacy())
+    assert a.equals(b)
+    ca, ta = synth.generate_claims(a, 120, seed=2)
+    cb, tb = synth.generate_claims(b, 120, seed=2, config=synth.WorldConfig.legacy())
+    assert ca == cb and ta.equals(tb)
+
+
+def test_widened_world_is_deterministic_and_differs_from_legacy():
+    cfg = synth.WorldConfig()
+    a = synth.generate_population(3000, seed=5, config=cfg)
+    b = synth.generate_population(3000, seed=5, config=cfg)
+    assert a.equals(b)
+    assert not a.equals(synth.generate_population(3000, seed=5))
+    c1, t1 = synth.generate_claims(a, 300, seed=2, config=cfg)
+    c2, t2 = synth.generate_claims(b, 300, seed=2, config=cfg)
+    assert c1 == c2 and t1.equals(t2)
+
+
+@pytest.fixture(scope="module")
+def wide():
+    cfg = synth.WorldConfig(no_surname=0.15, rotated=0.1, teknonym_name=0.1, other_relations=0.3,
+                            registry_year_error=0.1, book_at_home=0.3)
+    pop = synth.generate_population(8000, seed=31, config=cfg)
+    claims, truth = synth.generate_claims(pop, 800, seed=31, config=cfg)
+    return cfg, pop, claims, truth
+
+
+def test_widened_claims_have_the_new_forms(wide):
+    _cfg, pop, claims, truth = wide
+    by_tag: dict[str, list[dict]] = {}
+    for c, tags in zip(claims, truth["corruptions"].to_list()):
+        for t in tags.split(";"):
+            by_tag.setdefault(t, []).append(c)
+        assert set(tags.split(";")) <= set(synth.CORRUPTION_TAGS), tags
+    for tag in ("name_no_surname", "name_rotated", "name_teknonym", "rel_other", "reg_year_error",
+                "reg_book_elsewhere"):
+        assert len(by_tag.get(tag, [])) >= 5, tag
+    assert all(c["name"].split()[0] in ("bố", "mẹ") for c in by_tag["name_teknonym"])
+    assert all(len(c["name"].split()) == 2 for c in by_tag["name_no_surname"])
+    others = [r for c in by_tag["rel_other"] for r in c["relatives"] if r["relation"] in synth.OTHER_RELATIONS]
+    assert len(others) == len(by_tag["rel_other"])
+    # the flat CSV form has no column for other relations and still writes
+    assert synth.flatten_claims(by_tag["rel_other"]).height == len(by_tag["rel_other"])
+
+
+def test_register_year_errors_and_books_left_at_home(wide):
+    _cfg, pop, claims, truth = wide
+    yr = pop.select("person_id", pl.col("birth_date").str.extract(r"(\d{4})", 1).cast(pl.Int32).alias("reg_y"))
+    rows = truth.with_row_index("k").filter(pl.col("corruptions").str.contains("reg_year_error"))
+    checked = 0
+    for k, pid in rows.select("k", "person_id").iter_rows():
+        c = claims[k]
+        stated = c["birth_year"] or (int(c["birth_date"][-4:]) if c["birth_date"] and c["birth_date"][-4:].isdigit()
+                                     else None)
+        reg_y = yr.filter(pl.col("person_id") == pid)["reg_y"][0]
+        if stated is not None and "by_year_wrong" not in truth["corruptions"][k]:
+            assert stated != reg_y        # the claimant states the true year, the register has another
+            checked += 1
+    assert checked >= 1
+    home = truth.with_row_index("k").filter(pl.col("corruptions").str.contains("reg_book_elsewhere"))
+    regres = dict(pop.select("person_id", "residence").iter_rows())
+    for k, pid in home.select("k", "person_id").iter_rows():
+        assert "Đắk Lắk" not in regres[pid]                 # the book is in the north
+        if claims[k]["residence"]:
+            assert "Đắk Lắk" in claims[k]["residence"]       # they live and are met in Đắk Lắk
+
+
+def test_registration_rate_and_name_repetition_knobs():
+    pop = synth.generate_population(3000, seed=9, config=synth.WorldConfig())
+    _c, t = synth.generate_claims(pop, 400, seed=9, config=synth.WorldConfig(registration_rate=0.8))
+    assert (t["kind"] == "registered").sum() == 320
+    few = synth.generate_population(6000, seed=9, config=synth.WorldConfig(name_repetition=2.0))
+    many = synth.generate_population(6000, seed=9, config=synth.WorldConfig(name_repetition=0.5))
+    assert few["full_name"].n_unique() < many["full_name"].n_unique()
+    with pytest.raises(ValueError, match="registration_rate"):
+        synth.WorldConfig(registration_rate=1.5).mix()
