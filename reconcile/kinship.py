@@ -33,8 +33,10 @@ INVERSE = {"father": "child", "mother": "child", "spouse": "spouse", "child": No
 OUT_SCHEMA = {"pidx": pl.UInt32, "relation": pl.Utf8, "name": pl.Utf8, "birth_year": pl.Int16,
               "rel_pidx": pl.UInt32, "confidence": pl.Float64, "source": pl.Utf8}
 
-# plausible age gaps (relative's birth year minus the person's): parent is older by 14..60 years
-_GAP = {"father": (-65, -14), "mother": (-55, -13), "spouse": (-25, 25), "child": (14, 65),
+# THE table of plausible age gaps (relative's birth year minus the person's), used wherever the
+# library judges a relative's age: resolving names written on records here, and bounding a claimed
+# relative's birth year in leads (LeadsConfig.by_gap defaults to it). A parent is 13-65 years older.
+AGE_GAPS = {"father": (-65, -14), "mother": (-55, -13), "spouse": (-25, 25), "child": (14, 65),
         "grandparent": (-110, -30), "grandchild": (30, 110), "sibling": (-30, 30)}
 # names shared by more people than this are not resolved from the name alone
 _MAX_NAMESAKES = 60
@@ -249,8 +251,8 @@ def _name_edges(b: pl.DataFrame) -> pl.DataFrame:
             "hh", "by", "home"))
     w = _fold_distinct(pl.concat(rows), "name", "wfold")
     w = w.join(ids, on="_rid", how="left").drop("_rid")
-    lo = pl.col("relation").replace_strict({k: v[0] for k, v in _GAP.items()}, default=-200)
-    hi = pl.col("relation").replace_strict({k: v[1] for k, v in _GAP.items()}, default=200)
+    lo = pl.col("relation").replace_strict({k: v[0] for k, v in AGE_GAPS.items()}, default=-200)
+    hi = pl.col("relation").replace_strict({k: v[1] for k, v in AGE_GAPS.items()}, default=200)
     # namesakes: registered people whose folded name equals the written name (rare names only)
     cnt = b.group_by("nfold").agg(pl.len().alias("_n"))
     target = b.join(cnt, on="nfold").filter(pl.col("_n") <= _MAX_NAMESAKES).select(
@@ -425,8 +427,8 @@ def person_relatives(people: pl.DataFrame) -> pl.DataFrame:
                         pl.col("sex").alias("r_sex"))
         own = b.select("pidx", pl.col("by").alias("o_by"))
         resolved = resolved.join(info, on="rel_pidx", how="left").join(own, on="pidx", how="left")
-    lo = pl.col("relation").replace_strict({k: v[0] for k, v in _GAP.items()}, default=-200)
-    hi = pl.col("relation").replace_strict({k: v[1] for k, v in _GAP.items()}, default=200)
+    lo = pl.col("relation").replace_strict({k: v[0] for k, v in AGE_GAPS.items()}, default=-200)
+    hi = pl.col("relation").replace_strict({k: v[1] for k, v in AGE_GAPS.items()}, default=200)
     gap = pl.col("r_by") - pl.col("o_by")
     # household roles are coarse (a 'con' may be a step-child): allow some slack on ages
     ok_age = pl.col("r_by").is_null() | pl.col("o_by").is_null() | ((gap >= lo - 3) & (gap <= hi + 3))

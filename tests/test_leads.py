@@ -10,6 +10,7 @@ import pytest
 
 import reconcile as rc
 from reconcile import kinship
+from reconcile.kinship import AGE_GAPS
 
 L = importlib.import_module("reconcile.leads")
 
@@ -175,7 +176,7 @@ def test_pseudo_claims_family_from_relative_view(index):
     f = ps.filter(pl.col("src_relation") == "father")
     rels = {(r["relation"], r["name"]) for r in f["relatives"][0]}
     assert rels == {("child", "Giàng A Chớ"), ("spouse", "Vàng Thị Mỷ")}
-    assert f["sex"][0] == "M" and f["birth_year_max"][0] == 1987 - 15
+    assert f["sex"][0] == "M" and f["birth_year_max"][0] == 1987 + AGE_GAPS["father"][1]
 
 
 def test_registered_claimant_brings_family(index):

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import dataclasses
 
+from reconcile.kinship import AGE_GAPS
+
 
 @dataclasses.dataclass(frozen=True)
 class LeadsConfig:
@@ -21,10 +23,10 @@ class LeadsConfig:
     # of `sibling_parent_levels` is a sibling of the claimant, never the claimant
     sibling_giv_levels: tuple[str, ...] = ("different",)
     sibling_parent_levels: tuple[str, ...] = ("strong",)
-    # relatives' birth year relative to the claimant's (lo, hi): bounds a relative's pseudo-claim
-    by_gap: tuple[tuple[str, int, int], ...] = (("father", -60, -15), ("mother", -50, -14),
-                                                ("spouse", -20, 20), ("child", 14, 55),
-                                                ("sibling", -25, 25))
+    # relatives' birth year relative to the claimant's (lo, hi): bounds a relative's pseudo-claim;
+    # from the one age-gap table of the library (kinship.AGE_GAPS)
+    by_gap: tuple[tuple[str, int, int], ...] = tuple(
+        (r, AGE_GAPS[r][0], AGE_GAPS[r][1]) for r in ("father", "mother", "spouse", "child", "sibling"))
     # family of a lead (the registered relatives of a found relative or self lead)
     expand_min: float = 0.02          # relative leads at least this probable pass their family on
     expand_min_self: float = 0.5      # self leads at least this probable (a wrong self lead floods)
