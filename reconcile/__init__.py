@@ -14,7 +14,7 @@ Public API (contract in docs/SPEC.md, internals in DESIGN.md):
 
 from __future__ import annotations
 
-__version__ = "0.1.0"
+from reconcile._version import __version__
 
 from reconcile.errors import (  # noqa: E402
     DataQualityWarning,

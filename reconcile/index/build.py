@@ -12,6 +12,7 @@ from datetime import datetime, timezone
 import numpy as np
 import polars as pl
 
+from reconcile._version import __version__
 from reconcile import progress as _progress
 from reconcile.errors import ReconcileInputError
 from reconcile.index import codes as _codes
@@ -39,12 +40,6 @@ def _read_population(population, columns, errors) -> pl.DataFrame:
 
     kw = {} if errors is None else {"errors": errors}
     return read_population(population, columns=columns, **kw)
-
-
-def _lib_version() -> str:
-    from reconcile import __version__
-
-    return __version__
 
 
 def people_frame(pop: pl.DataFrame) -> pl.DataFrame:
@@ -184,7 +179,7 @@ def build_index(population, columns: dict | None = None, progress=None, *, error
         "pidx", "relation", "name_id", "birth_year", "rel_pidx", "confidence", "source")
     display = Display.from_frame(people.select(*DISPLAY_COLUMNS), cols["by"])
     manifest = {
-        "format": "reconcile-index", "format_version": 3, "library_version": _lib_version(),
+        "format": "reconcile-index", "format_version": 3, "library_version": __version__,
         "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "n_people": people.height,
         "rows": {"people": people.height, "relatives": rel.n_edges, "rel_names": names.height},

@@ -27,6 +27,7 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
+from reconcile._version import __version__
 from reconcile.errors import IndexFormatError
 from reconcile.index.arrays import Display, PersonArrays, Relatives, StringColumn
 
@@ -49,12 +50,6 @@ def _is_index_dir(path: Path) -> bool:
         return json.loads((path / "manifest.json").read_text("utf-8")).get("format") == FORMAT_NAME
     except (OSError, ValueError, AttributeError):
         return False
-
-
-def _lib_version() -> str:
-    from reconcile import __version__
-
-    return __version__
 
 
 def _write_arrays(index, d: Path) -> None:
@@ -99,7 +94,7 @@ def save_index(index, path: str | os.PathLike) -> Path:
         manifest = {k: v for k, v in index.manifest.items() if k != "files"}
         manifest.update({
             "format": FORMAT_NAME, "format_version": FORMAT_VERSION,
-            "library_version": _lib_version(), "n_people": index.n_people,
+            "library_version": __version__, "n_people": index.n_people,
             "rows": {"people": index.n_people, "relatives": index.arrays.rel.n_edges,
                      "rel_names": len(index.vocabs["rel_name"])},
             "units_now": list(index.arrays.units_now), "units_prov": list(index.arrays.units_prov),
@@ -140,7 +135,7 @@ def _manifest(path: Path) -> dict:
         raise IndexFormatError(f"{path}: not a reconcile index (format {fmt!r}). {_FIX}")
     if manifest.get("format_version") != FORMAT_VERSION:
         raise IndexFormatError(f"{path}: index format version {manifest.get('format_version')!r}, "
-                               f"this reconcile {_lib_version()} reads version {FORMAT_VERSION}. {_FIX}")
+                               f"this reconcile {__version__} reads version {FORMAT_VERSION}. {_FIX}")
     return manifest
 
 
