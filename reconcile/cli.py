@@ -11,8 +11,6 @@ traceback. Outputs are written aside and renamed, so a failed run never destroys
 from __future__ import annotations
 
 import argparse
-import json
-import math
 import os
 import sys
 import tempfile
@@ -20,30 +18,19 @@ from pathlib import Path
 
 from reconcile.io import DEFAULT_ERRORS as DEFAULT_BAD_ROWS  # the one default, owned by io
 from reconcile.io import ERROR_POLICIES as BAD_ROW_POLICIES
+from reconcile.batches import leads_in_batches, match_and_leads, match_in_batches
+from reconcile.io.write import FRAME_FORMATS, write_frame
 
 EXIT_INPUT = 2
 EXIT_INDEX = 3
 
 # Output formats of match and leads, by extension (anything else is refused before the work starts).
-FRAME_FORMATS = {
-    ".csv": "CSV, UTF-8 (nested evidence written as JSON text)",
-    ".parquet": "Parquet",
-    ".jsonl": "JSON Lines (one object per line)",
-    ".ndjson": "JSON Lines (one object per line)",
-    ".json": "one JSON array of objects",
-}
 REPORT_FORMATS = {".html": "HTML", ".htm": "HTML"}
 INDEX_SUFFIX = ".rcidx"
 REJECTS_SUFFIX = ".rejects.csv"
 REJECTS_COLUMNS = ("file", "row", "column", "value", "reason", "action")
 
 
-# Claims per progress step: about PROGRESS_STEPS steps, never batches smaller than MIN_BATCH
-# (match) or MIN_LEADS_BATCH (leads has a fixed cost per call).
-PROGRESS_STEPS = 20
-MIN_BATCH = 50
-MAX_BATCH = 1000
-MIN_LEADS_BATCH = 100
 
 INPUT_FORMATS = ("CSV (.csv, comma, semicolon, tab or | separated; UTF-8 or UTF-16, legacy Vietnamese "
                  "encodings are converted with a warning), JSON Lines (.jsonl; .json may also hold "
@@ -61,46 +48,6 @@ class CommandError(Exception):
 # ------------------------------------------------------------------------------------------------
 # Writing outputs
 # ------------------------------------------------------------------------------------------------
-
-def write_frame(frame, out: str | Path) -> Path:
-    """Write a polars frame by extension (.csv, .parquet, .jsonl/.ndjson, .json), atomically.
-    Raises ValueError for any other extension (never writes CSV under another name)."""
-    import polars as pl
-
-    out = Path(out)
-    suffix = out.suffix.lower()
-    if suffix not in FRAME_FORMATS:
-        raise ValueError(f"{out}: unknown output format {suffix or '(no extension)'}; "
-                         f"use one of {', '.join(FRAME_FORMATS)}")
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_name(f".{out.name}.tmp-{os.getpid()}")
-    try:
-        if suffix == ".parquet":
-            frame.write_parquet(tmp)
-        elif suffix in (".jsonl", ".ndjson"):
-            frame.write_ndjson(tmp)
-        elif suffix == ".json":
-            frame.write_json(tmp)
-        else:
-            nested = [c for c, t in frame.schema.items() if isinstance(t, (pl.List, pl.Struct, pl.Array))]
-            flat = frame.with_columns(
-                pl.col(c).map_elements(lambda v: json.dumps(_plain(v), ensure_ascii=False),
-                                       return_dtype=pl.Utf8)
-                for c in nested
-            ) if nested else frame
-            flat.write_csv(tmp)
-        os.replace(tmp, out)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
-    return out
-
-
-def _plain(value):
-    if hasattr(value, "to_list"):
-        return value.to_list()
-    return value
-
 
 def rejects_path(out: str | Path) -> Path:
     """Where the problems of an input go: `<out stem>.rejects.csv` next to the output."""
@@ -239,39 +186,6 @@ def read_input(kind: str, path: str, policy: str, out: Path):
 # Work in batches of claims (progress per batch)
 # ------------------------------------------------------------------------------------------------
 
-def batch_size(n: int, minimum: int = MIN_BATCH) -> int:
-    """Claims per batch: about PROGRESS_STEPS batches, at least `minimum`, at most MAX_BATCH."""
-    return max(minimum, min(MAX_BATCH, math.ceil(n / PROGRESS_STEPS)))
-
-
-def match_in_batches(claims, index, top_k: int, lang: str, progress):
-    """`rc.match` with a progress step after each batch of claims."""
-    import reconcile as rc
-
-    return rc.match(claims, index, top_k=top_k, lang=lang, progress=progress,
-                    config=rc.EngineConfig(batch_size=batch_size(claims.height)))
-
-
-def leads_in_batches(claims, index, top_k: int, lang: str, progress):
-    """`rc.leads` on successive batches of claims (each claim's leads depend on that claim and the
-    index only), with a progress step after each batch."""
-    import polars as pl
-
-    import reconcile as rc
-
-    n = claims.height
-    size = batch_size(n, MIN_LEADS_BATCH)
-    parts = []
-    progress("leads", 0, n)
-    for start in range(0, n, size):
-        part = claims.slice(start, size)
-        parts.append(rc.leads(part, index, top_k=top_k, lang=lang))
-        progress("leads", min(start + size, n), n)
-    if not parts:
-        return rc.leads(claims, index, top_k=top_k, lang=lang)
-    return pl.concat(parts, how="vertical_relaxed")
-
-
 # ------------------------------------------------------------------------------------------------
 # Commands
 # ------------------------------------------------------------------------------------------------
@@ -329,8 +243,9 @@ def cmd_report(args) -> int:
 
     out, index, claims, load = _claims_command(args, REPORT_FORMATS, "report.html")
     with _reporter(args) as say:
-        matches = match_in_batches(claims, index, args.top_k, args.lang, say)
-        leads = leads_in_batches(claims, index, max(args.top_k, 10), args.lang, say)
+        # each batch of claims scored once, for both the candidates and the leads
+        matches, leads = match_and_leads(claims, index, top_k=args.top_k, leads_top_k=max(args.top_k, 10),
+                                         lang=args.lang, progress=say)
         path = rc.report(claims, index, out=out, lang=args.lang, top_k=args.top_k, progress=say,
                          matches=matches, leads=leads, load_reports=[load])
     print(f"report: {claims.height:,} claims -> {path}")

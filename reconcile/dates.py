@@ -27,6 +27,8 @@ from typing import NamedTuple
 
 import polars as pl
 
+from reconcile.text import fold_search
+
 __all__ = [
     "PartialDate", "parse_partial_date", "partial_date_expr",
     "BRANCH_NAMES", "STEM_NAMES", "Zodiac", "parse_zodiac", "canonical_zodiac", "canonical_zodiac_expr",
@@ -45,12 +47,6 @@ def _data() -> dict:
         return json.load(fh)
 
 
-def _fold(text: str) -> str:
-    """Lowercase, marks removed, đ→d (private: dates must not depend on text's progress)."""
-    t = unicodedata.normalize("NFD", text.strip().lower()).replace("đ", "d")
-    return "".join(c for c in t if not unicodedata.combining(c))
-
-
 BRANCH_NAMES: tuple[str, ...] = tuple(b["name"] for b in _data()["branches"])
 STEM_NAMES: tuple[str, ...] = tuple(s["name"] for s in _data()["stems"])
 
@@ -67,10 +63,10 @@ def _branch_lookup() -> tuple[dict[str, int], dict[str, int], dict[str, tuple[in
         for f in forms:
             exact[unicodedata.normalize("NFC", f).lower()] = b["index"]
         for f in [*forms, b["ascii"]]:
-            folded.setdefault(_fold(f), set()).add(b["index"])
+            folded.setdefault(fold_search(f), set()).add(b["index"])
     for word, idx in animals_extra.items():
         exact[word] = idx
-        folded.setdefault(_fold(word), set()).add(idx)
+        folded.setdefault(fold_search(word), set()).add(idx)
     unamb = {k: next(iter(v)) for k, v in folded.items() if len(v) == 1}
     amb = {k: tuple(sorted(v)) for k, v in folded.items() if len(v) > 1}
     return exact, unamb, amb
@@ -82,7 +78,7 @@ def _stem_lookup() -> dict[str, int]:
     for s in _data()["stems"]:
         for f in [s["name"], *s["variants"], s["ascii"]]:
             out[unicodedata.normalize("NFC", f).lower()] = s["index"]
-            out[_fold(f)] = s["index"]
+            out[fold_search(f)] = s["index"]
     return out
 
 
@@ -118,7 +114,7 @@ def parse_zodiac(text: object) -> Zodiac:
     def one(word: str) -> tuple[int | None, tuple[int, ...]]:
         if word in exact:
             return exact[word], ()
-        f = _fold(word)
+        f = fold_search(word)
         if f in unamb:
             return unamb[f], ()
         return None, amb.get(f, ())
@@ -131,7 +127,7 @@ def parse_zodiac(text: object) -> Zodiac:
     parts = t.split()
     if len(parts) == 2:
         st = _stem_lookup()
-        stem = st.get(parts[0], st.get(_fold(parts[0])))
+        stem = st.get(parts[0], st.get(fold_search(parts[0])))
         if stem is not None:
             b, options = one(parts[1])
             if b is None and options:

@@ -32,6 +32,8 @@ from pathlib import Path
 
 import polars as pl
 
+from reconcile.io.write import write_frame
+
 # Decisions an officer can record (and what each means in `state()`)
 DECISIONS = ("confirm", "reject", "none", "unsure", "lead", "note", "undo")
 LEAD_OUTCOMES = ("known", "unknown", "relative_confirmed")
@@ -307,14 +309,9 @@ class Decisions:
         """Write every event (undos included) to .csv or .parquet; import elsewhere with `import_events`."""
         out = Path(out)
         ev = self.events().drop("id")
-        tmp = out.with_name(f".{out.name}.tmp-{os.getpid()}")
-        if out.suffix.lower() == ".parquet":
-            ev.write_parquet(tmp)
-        elif out.suffix.lower() == ".csv":
-            ev.write_csv(tmp)
-        else:
+        if out.suffix.lower() not in (".parquet", ".csv"):
             raise DecisionError(f"{out}: unknown export format. Fix: name the file .csv or .parquet")
-        os.replace(tmp, out)
+        write_frame(ev, out)
         return out
 
     def import_events(self, path: str | os.PathLike) -> tuple[int, int]:

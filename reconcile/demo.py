@@ -119,7 +119,8 @@ def run_demo(out_dir=None, lang: str = "vi", top_k: int = 5, quiet: bool = False
     into `out_dir` (default: a new temporary folder, printed first). `progress`: a progress callback
     (`reconcile.progress`), called per stage and per batch of claims."""
     import reconcile as rc
-    from reconcile.cli import leads_in_batches, match_in_batches, write_frame
+    from reconcile.batches import leads_in_batches, match_in_batches
+    from reconcile.io.write import write_frame
     from reconcile.progress import resolve
 
     report_mod = sys.modules["reconcile.report"]

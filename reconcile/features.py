@@ -482,7 +482,7 @@ def encode_claim_dicts(claims: list[dict], index) -> ClaimArrays:
 
 def _encode_one(claim: dict, index, ext) -> tuple[dict, dict, dict, dict, str]:
     """(cols, alias, crel, display, claim_id) of one claim dict, codes through `ext`."""
-    from reconcile.io import _canonical_ethnicity_value
+    from reconcile.io.read import _canonical_ethnicity_value
     from reconcile.names import parse_alias
     from reconcile.places import _VILLAGE_PART, resolve
     from reconcile.text import fold

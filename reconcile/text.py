@@ -51,6 +51,17 @@ def fold(text: str | None) -> str:
     return _SPACES.sub(" ", t).strip()
 
 
+def fold_search(text: str | None) -> str:
+    """Lowercase, tone-less, đ→d, spaces collapsed, and nothing else (separators kept): the fold for
+    searching without diacritics and for matching short words (sex, zodiac, relation words). The
+    report's page script folds the same way, so search in Python and in the browser agree."""
+    if not text:
+        return ""
+    t = unicodedata.normalize("NFD", str(text).replace("đ", "d").replace("Đ", "D"))
+    t = "".join(ch for ch in t if not unicodedata.combining(ch))
+    return " ".join(t.lower().split())
+
+
 def tokens(text: str | None) -> list[str]:
     """Folded tokens: 'Giàng  A Páo' → ['giang', 'a', 'pao']."""
     return fold(text).split()

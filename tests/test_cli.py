@@ -15,7 +15,7 @@ import polars as pl
 import pytest
 
 import reconcile as rc
-from reconcile import cli, io as rc_io, progress, synth
+from reconcile import batches, cli, io as rc_io, progress, synth
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "data" / "samples"
@@ -373,12 +373,12 @@ def test_bundled_claims_csv_holds_the_same_claims_as_the_jsonl():
 def test_match_and_leads_report_progress_per_batch(built_index):
     claims = rc.read_claims(SAMPLES / "claims.jsonl")
     seen = []
-    cli.match_in_batches(claims, built_index_obj(built_index), 2, "vi", lambda *a: seen.append(a))
+    batches.match_in_batches(claims, built_index_obj(built_index), 2, "vi", lambda *a: seen.append(a))
     steps = [d for s, d, t in seen if s == "match"]
     assert steps[0] == 0 and steps[-1] == 300 and len(steps) >= 4
     assert steps == sorted(steps)
     seen.clear()
-    cli.leads_in_batches(claims, built_index_obj(built_index), 10, "vi", lambda *a: seen.append(a))
+    batches.leads_in_batches(claims, built_index_obj(built_index), 10, "vi", lambda *a: seen.append(a))
     steps = [d for s, d, t in seen if s == "leads"]
     assert steps[0] == 0 and steps[-1] == 300 and len(steps) >= 3
 
@@ -393,9 +393,9 @@ def built_index_obj(path):
 
 
 def test_batch_sizes_give_steps_on_small_and_large_inputs():
-    assert cli.batch_size(300) == cli.MIN_BATCH
-    assert cli.batch_size(3000) == 150
-    assert cli.batch_size(1_000_000) == cli.MAX_BATCH
+    assert batches.batch_size(300) == batches.MIN_BATCH
+    assert batches.batch_size(3000) == 150
+    assert batches.batch_size(1_000_000) == batches.MAX_BATCH
 
 
 class FakeClock:

@@ -26,6 +26,8 @@ import polars as pl
 
 import reconcile as rc
 from reconcile.io import DEFAULT_ERRORS, canonical_relation
+from reconcile.io.write import write_frame
+from reconcile.text import fold_search as fold
 from reconcile.io import RELATIONS as CLAIM_RELATIONS
 from reconcile import decisions as dec
 from reconcile.matching import OUTPUT_SCHEMA
@@ -159,13 +161,6 @@ def _results_cache(store: dec.Decisions, claims, index, lang: str, config: "Queu
     return folder / f"{key}.matches.parquet", folder / f"{key}.leads.parquet"
 
 
-def _write_atomic(frame: pl.DataFrame, path: Path) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-    frame.write_parquet(tmp)
-    os.replace(tmp, path)
-
-
 # ------------------------------------------------------------------------------------------------
 # The batch of claims behind the queue
 # ------------------------------------------------------------------------------------------------
@@ -185,15 +180,6 @@ class QueueConfig:
 _UNIT = re.compile(r"(?i)\b(xã|phường|thị trấn)\s+[^,]+")
 
 
-def fold(text: str | None) -> str:
-    """Lowercase, tone-less text for searching without diacritics (đ -> d)."""
-    if not text:
-        return ""
-    t = unicodedata.normalize("NFD", str(text).replace("đ", "d").replace("Đ", "D"))
-    t = "".join(ch for ch in t if not unicodedata.combining(ch))
-    return " ".join(t.lower().split())
-
-
 def commune_of(residence: str | None) -> str | None:
     """The commune part of an address ("xã Cư Prao"), or None."""
     if not residence:
@@ -204,26 +190,11 @@ def commune_of(residence: str | None) -> str | None:
 
 def score_batch(claims: pl.DataFrame, index, config: QueueConfig, lang: str = "vi", progress=None
                 ) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """(`match`, `leads`) of a batch of claims, each batch of claims scored ONCE (`Matcher.score`)
-    and its ScoredPairs given to both (`leads(scored=)`): the same rows as `rc.match` and `rc.leads`."""
-    from reconcile import progress as _progress
-    from reconcile.features import _claims_frame, encode_claims
+    """(`match`, `leads`) of the queue's claims, each batch scored once (`batches.match_and_leads`)."""
+    from reconcile.batches import match_and_leads
 
-    say = _progress.resolve(progress)
-    matcher = rc.Matcher(index)
-    frame = _claims_frame(claims)
-    n, size = frame.height, matcher.config.batch_size
-    ms, ls = [], []
-    say("match + leads", 0, n)
-    for start in range(0, n, size):
-        part = frame.slice(start, size)
-        sp = matcher.score_arrays(encode_claims(part, index))
-        ms.append(matcher.frame(sp, sp.top(config.top_k), lang))
-        ls.append(rc.leads(part, index, top_k=config.leads_top_k, lang=lang, scored=sp))
-        say("match + leads", min(start + size, n), n)
-    if not ms:
-        return pl.DataFrame(schema=OUTPUT_SCHEMA), rc.leads(frame, index, top_k=config.leads_top_k, lang=lang)
-    return pl.concat(ms), pl.concat(ls, how="vertical_relaxed")
+    return match_and_leads(claims, index, top_k=config.top_k, leads_top_k=config.leads_top_k, lang=lang,
+                           progress=progress)
 
 
 @dataclass
@@ -267,8 +238,8 @@ class Workbench:
             else:
                 matches, leads = score_batch(cf, index, config, lang, progress)
                 if cache is not None:
-                    _write_atomic(matches, cache[0])
-                    _write_atomic(leads, cache[1])
+                    write_frame(matches, cache[0])
+                    write_frame(leads, cache[1])
         if isinstance(claims, (str, os.PathLike)):
             store.set_meta("claims", str(Path(claims).resolve()))
         return cls(index=index, claims=cf, matches=matches, leads=leads, decisions=store, config=config)

@@ -20,7 +20,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import shutil
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -29,6 +28,7 @@ import polars as pl
 
 from reconcile._version import __version__
 from reconcile.errors import IndexFormatError
+from reconcile.io.write import atomic_path
 from reconcile.index.arrays import Display, PersonArrays, Relatives, StringColumn
 
 FORMAT_NAME = "reconcile-index"
@@ -80,12 +80,7 @@ def save_index(index, path: str | os.PathLike) -> Path:
         raise IndexFormatError(f"{path}: exists and is not a reconcile index; refusing to overwrite "
                                "it. Fix: choose another output path or remove it yourself")
     frames = {name: getattr(index, name) for name in FRAMES}     # read before anything moves
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f"{path.name}.tmp-{os.getpid()}")
-    if tmp.exists():
-        shutil.rmtree(tmp)
-    tmp.mkdir()
-    try:
+    with atomic_path(path, folder=True) as tmp:
         _write_arrays(index, tmp)
         for name, frame in frames.items():
             frame.write_parquet(tmp / f"{name}.parquet", statistics=False)
@@ -104,16 +99,6 @@ def save_index(index, path: str | os.PathLike) -> Path:
                       for f in sorted(tmp.iterdir())}})
         manifest.setdefault("created", datetime.now(timezone.utc).isoformat(timespec="seconds"))
         (tmp / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=1), "utf-8")
-        old = None
-        if path.exists():
-            old = path.with_name(f"{path.name}.old-{os.getpid()}")
-            os.replace(path, old)
-        os.replace(tmp, path)
-        if old is not None:
-            shutil.rmtree(old, ignore_errors=True)
-    finally:
-        if tmp.exists():
-            shutil.rmtree(tmp, ignore_errors=True)
     index.manifest = manifest
     return path
 

@@ -22,7 +22,6 @@ import hashlib
 import html
 import json
 import math
-import os
 import re
 import unicodedata
 from datetime import datetime, timezone
@@ -32,6 +31,8 @@ from pathlib import Path
 
 import polars as pl
 
+from reconcile.io.write import write_text
+from reconcile.text import fold_search
 from reconcile.progress import resolve as _resolve_progress
 from reconcile.report.strings import STRINGS, words
 from reconcile.report.triage import STATUSES, ReportConfig, claim_status
@@ -97,15 +98,6 @@ def json_for_html(obj) -> str:
     close the element or start markup; `JSON.parse` gives the values back unchanged."""
     text = json.dumps(obj, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
     return _JSON_HTML_RE.sub(lambda m: _JSON_HTML[m.group(0)], text)
-
-
-def fold_search(text: str | None) -> str:
-    """Lowercase, tone-less form used for search (the page's script folds the same way)."""
-    if not text:
-        return ""
-    t = unicodedata.normalize("NFD", str(text).replace("đ", "d").replace("Đ", "D"))
-    t = "".join(ch for ch in t if not unicodedata.combining(ch))
-    return " ".join(t.lower().split())
 
 
 def _pct(p: float | None) -> str:
@@ -666,16 +658,7 @@ def report(claims, index, *legacy, out="report.html", top_k: int = 5, config: Re
 
         matches, leads = apply_to_matches(matches, decisions), apply_to_leads(leads, decisions)
     text = render_html(claims, matches, leads, index, lang, config, progress=progress, load_reports=load_reports)
-    out = Path(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_name(f".{out.name}.tmp-{os.getpid()}")
-    try:
-        tmp.write_text(text, encoding="utf-8")
-        os.replace(tmp, out)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
-    return out
+    return write_text(text, out)
 
 
 __all__ = ["STRINGS", "PAYLOAD_ID", "build_payload", "embed_payload", "read_payload", "expand", "render_html",

@@ -58,11 +58,12 @@ from reconcile.errors import (  # noqa: F401 - warnings re-exported for callers
     MissingColumnError,
     ReconcileInputError,
 )
+from reconcile.text import fold_search
 
 __all__ = [
-    "POPULATION_COLUMNS", "CLAIM_COLUMNS", "RELATIONS", "ERROR_POLICIES", "DEFAULT_ERRORS", "PROBLEM_SCHEMA",
-    "LoadReport", "DataQualityWarning", "InputFileNotFoundError", "read_population", "read_claims",
-    "canonical_sex_expr", "canonical_relation_expr",
+    "POPULATION_COLUMNS", "CLAIM_COLUMNS", "RELATIONS", "RELATIVE_DTYPE", "ERROR_POLICIES", "DEFAULT_ERRORS",
+    "PROBLEM_SCHEMA", "LoadReport", "DataQualityWarning", "InputFileNotFoundError", "read_population",
+    "read_claims", "canonical_sex_expr", "canonical_relation", "canonical_relation_expr",
 ]
 
 # The error policy for bad rows. "coerce" by default: a verification office needs every person it can
@@ -199,11 +200,6 @@ class LoadReport:
 
 # ------------------------------------------------------------------------------------------ helpers
 
-def _fold(text: str) -> str:
-    t = unicodedata.normalize("NFD", text.strip().lower()).replace("đ", "d")
-    return "".join(c for c in t if not unicodedata.combining(c))
-
-
 def _nfc_series(s: pl.Series) -> pl.Series:
     """NFC over the distinct non-normalised values only (polars has no Unicode normaliser)."""
     if s.dtype != pl.Utf8 or s.len() == 0:
@@ -246,7 +242,7 @@ def canonical_sex_expr(col: str | pl.Expr) -> pl.Expr:
     e = pl.col(col) if isinstance(col, str) else col
     low = _clean_text(e).str.to_lowercase()
     mapping = dict(_SEX_MAP)
-    mapping.update({_fold(k): v for k, v in _SEX_MAP.items()})
+    mapping.update({fold_search(k): v for k, v in _SEX_MAP.items()})
     return low.replace_strict(mapping, default=None, return_dtype=pl.Utf8)
 
 
@@ -285,11 +281,11 @@ def _short_name(name: str, limit: int = 24) -> str:
 
 def _suggest(missing: str, header: list[str], hints_table: dict[str, str] | None = None) -> str:
     table = _HEADER_HINTS if hints_table is None else hints_table
-    folded_table = {_fold(k): v for k, v in table.items()}
-    hints = [h for h in header if folded_table.get(_fold(h)) == missing or table.get(h.lower()) == missing]
+    folded_table = {fold_search(k): v for k, v in table.items()}
+    hints = [h for h in header if folded_table.get(fold_search(h)) == missing or table.get(h.lower()) == missing]
     if not hints:
-        folded = {_fold(h): h for h in header}
-        close = difflib.get_close_matches(_fold(missing), list(folded), n=1, cutoff=0.6)
+        folded = {fold_search(h): h for h in header}
+        close = difflib.get_close_matches(fold_search(missing), list(folded), n=1, cutoff=0.6)
         hints = [folded[c] for c in close]
     if hints:
         return f"pass columns={{{hints[0]!r}: {missing!r}}} (or rename the column '{hints[0]}' to '{missing}')"
@@ -779,7 +775,7 @@ def _relation_tables() -> tuple[dict[str, str], dict[str, str]]:
     exact = {_relation_key(w): rel for rel, words in _RELATION_WORDS.items() for w in (rel, *words)}
     folded: dict[str, str | None] = {}
     for w, rel in exact.items():
-        k = _fold(w)
+        k = fold_search(w)
         folded[k] = rel if folded.get(k, rel) == rel else None   # two relations share it: undecided
     folded.update({w: rel for w, rel in exact.items() if w.isascii()})
     return exact, {k: v for k, v in folded.items() if v is not None}
@@ -794,7 +790,7 @@ def canonical_relation(text: object) -> str:
     if text is None:
         return "other"
     key = _relation_key(unicodedata.normalize("NFC", str(text)))
-    return _REL_EXACT.get(key) or _REL_FOLDED.get(_fold(key)) or "other"
+    return _REL_EXACT.get(key) or _REL_FOLDED.get(fold_search(key)) or "other"
 
 
 def _canonical_relation_series(s: pl.Series) -> pl.Series:
