@@ -27,7 +27,7 @@ import polars as pl
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 import reconcile as rc  # noqa: E402
-from reconcile import encodings as E  # noqa: E402
+from reconcile.vn import encodings as E  # noqa: E402
 
 SAMPLE = ROOT / "data" / "samples" / "population.csv"
 

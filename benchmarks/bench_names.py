@@ -16,7 +16,7 @@ import unicodedata
 import numpy as np
 import polars as pl
 
-from reconcile import names as N
+from reconcile.vn import names as N
 
 
 def synthetic_names(rows: int, seed: int = 1) -> pl.Series:

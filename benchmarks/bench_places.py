@@ -1,4 +1,4 @@
-"""Benchmark and accuracy check for reconcile.places (run by hand, not in CI).
+"""Benchmark and accuracy check for reconcile.vn.places (run by hand, not in CI).
 
 Builds place strings from the bundled admin table (official commune/district/province names of
 the 63-province system), perturbs them the way claimants and clerks write them (no diacritics,
@@ -18,7 +18,7 @@ import time
 
 import polars as pl
 
-from reconcile import places
+from reconcile.vn import places
 
 # pre-2025 province -> merged province (1976-1991/96) name a claimant born then might use
 OLD_NAME = {"ha_giang": "Hà Tuyên", "tuyen_quang": "Hà Tuyên", "lao_cai": "Hoàng Liên Sơn",

@@ -100,8 +100,8 @@ def _claims_frame(claims) -> pl.DataFrame:
 def name_is_teknonym(name: str | None) -> bool:
     """A name written as a teknonym ("mẹ Sành", "bố Páo"), not a surname that folds like one
     ("Võ Đình Giang" is no "vợ")."""
-    from reconcile.names import _tables, parse_alias
-    from reconcile.text import norm
+    from reconcile.vn.names import _tables, parse_alias
+    from reconcile.vn.text import norm
 
     if not name or parse_alias(name) is None:
         return False
@@ -124,7 +124,7 @@ def _split_teknonym_names(df: pl.DataFrame) -> pl.DataFrame:
 
 def _long_relatives(df: pl.DataFrame) -> pl.DataFrame:
     """claim_idx relation name birth_year source (claimed relatives and teknonyms)."""
-    from reconcile.names import teknonym_relatives
+    from reconcile.vn.names import teknonym_relatives
 
     rel = (df.select("claim_idx", "relatives").explode("relatives")
            .filter(pl.col("relatives").is_not_null()).unnest("relatives"))
@@ -140,7 +140,7 @@ def _long_relatives(df: pl.DataFrame) -> pl.DataFrame:
 
 
 def _plain_aliases(df: pl.DataFrame) -> pl.DataFrame:
-    from reconcile.names import parse_alias
+    from reconcile.vn.names import parse_alias
 
     al = (df.select("claim_idx", "ethnicity", pl.col("aliases").alias("alias")).explode("alias")
           .filter(pl.col("alias").is_not_null() & (pl.col("alias").str.strip_chars() != "")))
@@ -153,8 +153,8 @@ def featurise_claims(claims, index) -> tuple[pl.DataFrame, pl.DataFrame]:
     `c_ethnicity`, birth interval `c_by_*`, `c_zodiac_branch`, places `c_home_*` / `c_res_*`,
     `c_tf_fam c_tf_giv c_tf_full c_tf_addr`, alias lists `c_alias_*`) and the long frame of claimed
     relatives (`claim_idx relation name birth_year source` + `r_` name features)."""
-    from reconcile.dates import claim_birth_interval
-    from reconcile.places import place_features
+    from reconcile.vn.dates import claim_birth_interval
+    from reconcile.vn.places import place_features
 
     df = _split_teknonym_names(_claims_frame(claims))
     df = df.with_columns(pl.int_range(pl.len(), dtype=pl.UInt32).alias("claim_idx"))
@@ -244,7 +244,7 @@ def encode_claims(claims, index) -> ClaimArrays:
 def partial_date(text: str | None) -> tuple[int | None, int | None, int | None] | None:
     """Scalar twin of `dates.partial_date_expr` (same forms, same rules): (year, month, day) with
     None for unknown parts; (None, None, None) for empty text; None when unparseable."""
-    from reconcile.dates import _DMY, _ISO, _ISO_T, _MY, MAX_YEAR, MIN_YEAR
+    from reconcile.vn.dates import _DMY, _ISO, _ISO_T, _MY, MAX_YEAR, MIN_YEAR
 
     import calendar
     import re
@@ -317,8 +317,8 @@ def _number(claim: dict, key: str, cid: str, integer: bool):
 def name_parts(text: str | None, ethnicity: str | None) -> Mapping[str, object]:
     """The string name features of one name (as `codes.name_frame` gives for a column); a pure
     function of its arguments, memoised (read-only result)."""
-    from reconcile.names import parse_name
-    from reconcile.text import fold
+    from reconcile.vn.names import parse_name
+    from reconcile.vn.text import fold
 
     p = parse_name(text, ethnicity)
     toks = p.norm.split()
@@ -338,8 +338,8 @@ def _sex_marker(mid: str) -> int:
 def birth_interval(claim: dict, ref_year: int | None = None) -> dict:
     """Scalar twin of `dates.claim_birth_interval` for one claim dict: by_lo, by_hi, by_best,
     by_kind, zodiac_branch, by_conflict."""
-    from reconcile.dates import BirthIntervalConfig
-    from reconcile.dates import PartialDate, lunar_year_options, parse_zodiac
+    from reconcile.vn.dates import BirthIntervalConfig
+    from reconcile.vn.dates import PartialDate, lunar_year_options, parse_zodiac
 
     cfg = BirthIntervalConfig()
     pd_ = partial_date(claim.get("birth_date"))
@@ -483,9 +483,9 @@ def encode_claim_dicts(claims: list[dict], index) -> ClaimArrays:
 def _encode_one(claim: dict, index, ext) -> tuple[dict, dict, dict, dict, str]:
     """(cols, alias, crel, display, claim_id) of one claim dict, codes through `ext`."""
     from reconcile.io.read import _canonical_ethnicity_value
-    from reconcile.names import parse_alias
-    from reconcile.places import _VILLAGE_PART, resolve
-    from reconcile.text import fold
+    from reconcile.vn.names import parse_alias
+    from reconcile.vn.places import _VILLAGE_PART, resolve
+    from reconcile.vn.text import fold
 
     import re
 

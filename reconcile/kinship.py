@@ -25,7 +25,7 @@ from __future__ import annotations
 import numpy as np
 import polars as pl
 
-from reconcile.text import fold_expr, norm_expr
+from reconcile.vn.text import fold_expr, norm_expr
 
 RELATIONS = ("father", "mother", "spouse", "child", "sibling", "grandparent", "grandchild")
 INVERSE = {"father": "child", "mother": "child", "spouse": "spouse", "child": None,

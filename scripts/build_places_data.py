@@ -48,7 +48,7 @@ def fold(s: str) -> str:
 
 def _same_land_chain(ids, units) -> bool:
     """True when every pair of units is linked by whole successions (merge/rename), i.e. one
-    name for the same land over time (same rule as reconcile.places._is_ambiguous)."""
+    name for the same land over time (same rule as reconcile.vn.places._is_ambiguous)."""
     def first_start(u):
         starts = [p.get("start_year") for p in u["periods"] if p.get("start_year") is not None]
         return min(starts) if starts else 0
@@ -164,7 +164,7 @@ def build_admin(vau: Path, gaz: dict) -> None:
     import polars as pl
 
     sys.path.insert(0, str(ROOT))
-    from reconcile.places import short_name  # same folding/prefix rules as at run time
+    from reconcile.vn.places import short_name  # same folding/prefix rules as at run time
 
     root = _wheel_dir(vau)
     db = sqlite3.connect(root / "vietnamadminunits" / "data" / "dataset.db")

@@ -20,8 +20,8 @@ import numpy as np
 from rapidfuzz.distance import JaroWinkler, OSA
 
 from reconcile.comparisons.base import RELATIONS
-from reconcile.names import parse_name
-from reconcile.text import fold
+from reconcile.vn.names import parse_name
+from reconcile.vn.text import fold
 
 CULTURES = {"other": 0, "kinh": 1, "hmong": 2, "dao": 3, "tay_nung": 4, "thai": 5}
 SEX = {None: 0, "": 0, "M": 1, "F": 2}

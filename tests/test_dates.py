@@ -7,7 +7,7 @@ import datetime as dt
 import polars as pl
 import pytest
 
-from reconcile import dates as d
+from reconcile.vn import dates as d
 
 
 @pytest.mark.parametrize("text, expected", [

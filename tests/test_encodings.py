@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import reconcile as rc
-from reconcile import encodings as E
+from reconcile.vn import encodings as E
 from reconcile.errors import EncodingProblemError, ReconcileInputError
 
 TRUTH = "Nguyễn Văn Thành"

@@ -77,7 +77,7 @@ def test_teknonym_name_becomes_a_relative(world):
 
 
 def test_birth_interval_and_dates_match_the_polars_versions():
-    from reconcile.dates import claim_birth_interval
+    from reconcile.vn.dates import claim_birth_interval
 
     cases = [{"birth_year": 1980}, {"age": 40, "recorded_on": "2024-05-01"},
              {"age": 40, "recorded_on": "2024-05-01", "zodiac": "Thân"},

@@ -241,7 +241,7 @@ def test_bad_json_line_is_named(tmp_path):
 
 
 def test_claims_then_interval():
-    from reconcile.dates import claim_birth_interval
+    from reconcile.vn.dates import claim_birth_interval
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         c = claim_birth_interval(rc.read_claims(CLAIMS_JSONL))
@@ -458,7 +458,7 @@ def test_dirty_claims_each_policy():
     assert d1["birth_date"] == "1990" and d1["name"] == "Hờ A Chớ"        # the year of 1990-13-45 is kept
     d4 = c.row(2, named=True)
     assert d4["age"] is None and d4["zodiac"] is None and d4["relatives"][0]["birth_year"] is None
-    from reconcile.dates import claim_birth_interval
+    from reconcile.vn.dates import claim_birth_interval
     assert claim_birth_interval(c)["by_lo"][0] == 1990
 
     c2, rep2 = _quiet(rc.read_claims, CLAIMS_DIRTY, errors="skip", report=True)

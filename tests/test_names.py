@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from reconcile import names as N
+from reconcile.vn import names as N
 
 
 @pytest.mark.parametrize("text,family,middle,given,culture", [

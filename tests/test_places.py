@@ -1,9 +1,9 @@
-"""Tests for reconcile.places: resolution, compatibility, frame features, labels (synthetic text only)."""
+"""Tests for reconcile.vn.places: resolution, compatibility, frame features, labels (synthetic text only)."""
 
 import polars as pl
 import pytest
 
-from reconcile.places import (PlaceResolution, compatibility, compatibility_expr, label,
+from reconcile.vn.places import (PlaceResolution, compatibility, compatibility_expr, label,
                               place_features, resolve, today_names)
 
 
@@ -137,7 +137,7 @@ def test_unprefixed_district_and_commune_and_typos():
 
 
 def test_describe_for_officers():
-    from reconcile.places import describe
+    from reconcile.vn.places import describe
 
     d = describe(resolve("xã Sủng Là, huyện Đồng Văn, Hà Giang"))
     assert d.startswith("xã Sủng Là, huyện Đồng Văn, tỉnh Hà Giang (cũ) — nay: ")

@@ -404,7 +404,7 @@ def test_one_year_range_is_written_as_one_year():
 
 
 def test_places_are_named_as_the_text_names_them():
-    from reconcile import places
+    from reconcile.vn import places
 
     d = places.describe(places.resolve("xã Ea Riêng, huyện M'Đrắk, tỉnh Đắk Lắk"))
     assert "Đắk Lắk" in d and "Đắc Lắc" not in d

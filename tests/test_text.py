@@ -6,7 +6,7 @@ import polars as pl
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from reconcile import text as T
+from reconcile.vn import text as T
 
 SAMPLES = ["Nguyễn Văn Hùng", "Đặng Thị Mỷ", "Giàng  A Páo", "ÐINH văn-Hùng", "H'Mông", "Hoà / Hòa",
            "Lý  Trường Sinh", "  ", "Thuỷ", "Ɖào"]

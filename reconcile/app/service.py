@@ -27,7 +27,7 @@ import polars as pl
 import reconcile as rc
 from reconcile.io import DEFAULT_ERRORS, canonical_relation
 from reconcile.io.write import write_frame
-from reconcile.text import fold_search as fold
+from reconcile.vn.text import fold_search as fold
 from reconcile.io import RELATIONS as CLAIM_RELATIONS
 from reconcile import decisions as dec
 from reconcile.matching import OUTPUT_SCHEMA

@@ -192,7 +192,7 @@ def _block(post, start: int, stop: int, via: str, cl: _Claim, a, config: Candida
 @lru_cache(maxsize=200_000)
 def _token_giv_key(token: str) -> str:
     """Phonetic given-name key of one folded token (a pure function, memoised)."""
-    from reconcile.names import phonetic_key
+    from reconcile.vn.names import phonetic_key
 
     return phonetic_key(token)
 
@@ -200,7 +200,7 @@ def _token_giv_key(token: str) -> str:
 @lru_cache(maxsize=200_000)
 def _swapped_keys(fold: str) -> tuple[str, str] | None:
     """(clan key, given-name key) of a folded name read with its last token as the surname."""
-    from reconcile.names import parse_name
+    from reconcile.vn.names import parse_name
 
     t = fold.split()
     if len(t) < 2:

@@ -75,7 +75,7 @@ def map_code_pairs(view: PairView, vocab_a: str, a: np.ndarray, vocab_b: str, b:
 @lru_cache(maxsize=200_000)
 def vn_phonetic(folded: str) -> str:
     """Vietnamese dialect key (`names.phonetic_key`, loose) of a folded token."""
-    from reconcile.names import phonetic_key
+    from reconcile.vn.names import phonetic_key
     return phonetic_key(folded, level="loose") if folded else ""
 
 
@@ -372,7 +372,7 @@ def place_text_levels(cmp: Comparison, view: PairView, prefix: str) -> Outcome:
 
 def _two_tones(a: str, b: str) -> bool:
     """Both spellings carry diacritics and differ: two different names, not one written plainly."""
-    from reconcile.text import fold
+    from reconcile.vn.text import fold
     return a != b and fold(a) != a and fold(b) != b
 
 

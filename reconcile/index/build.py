@@ -44,8 +44,8 @@ def _read_population(population, columns, errors) -> pl.DataFrame:
 
 def people_frame(pop: pl.DataFrame) -> pl.DataFrame:
     """The featurised people frame: canonical columns, `pidx`, `p_` name/place/date features."""
-    from reconcile.dates import possible_branches_expr
-    from reconcile.places import place_features
+    from reconcile.vn.dates import possible_branches_expr
+    from reconcile.vn.places import place_features
 
     for c, t in (("birth_month", pl.Int8), ("birth_day", pl.Int8), ("hometown", pl.Utf8),
                  ("residence", pl.Utf8), ("ethnicity", pl.Utf8), ("sex", pl.Utf8),

@@ -18,7 +18,7 @@ from reconcile.index.vocab import MISSING, Vocab
 def name_frame(df: pl.DataFrame, name_col: str, ethnicity_col: str | None, prefix: str) -> pl.DataFrame:
     """`names.name_features` of `name_col` plus `<prefix>addr` (folded middle + given),
     `<prefix>fam_norm` / `<prefix>giv_norm` (the parts with diacritics) and `<prefix>sex_marker`."""
-    from reconcile.names import name_features
+    from reconcile.vn.names import name_features
 
     p = prefix
     eth = ethnicity_col if ethnicity_col and ethnicity_col in df.columns else None
@@ -123,7 +123,7 @@ def unit_masks(lists: pl.Series, units: tuple[str, ...], words: int) -> list[np.
 
 def place_units() -> tuple[tuple[str, ...], tuple[str, ...]]:
     """(today's provinces, every province-level unit), in the gazetteer's order: the bit order."""
-    from reconcile.places import _gaz
+    from reconcile.vn.places import _gaz
 
     g = _gaz()
     units = tuple(g.units)
@@ -149,7 +149,7 @@ def encode_places(frame: pl.DataFrame, prefix: str, side: str, vocabs: dict[str,
 
 def place_text_expr(col: str, prefix: str) -> pl.Expr:
     """`<prefix>text`: the folded place text as written (compared where it does not resolve)."""
-    from reconcile.text import fold_expr
+    from reconcile.vn.text import fold_expr
 
     return fold_expr(pl.col(col)).alias(f"{prefix}text")
 

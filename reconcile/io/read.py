@@ -42,8 +42,8 @@ from typing import Any
 
 import polars as pl
 
-from reconcile import dates as _dates
-from reconcile.encodings import ENCODING_LABELS, LEGACY_FILE_ENCODINGS, decode_bytes, repair_column
+from reconcile.vn import dates as _dates
+from reconcile.vn.encodings import ENCODING_LABELS, LEGACY_FILE_ENCODINGS, decode_bytes, repair_column
 from reconcile.errors import (  # noqa: F401 - warnings re-exported for callers
     DataQualityWarning,
     EncodingConverted,
@@ -58,7 +58,7 @@ from reconcile.errors import (  # noqa: F401 - warnings re-exported for callers
     MissingColumnError,
     ReconcileInputError,
 )
-from reconcile.text import fold_search
+from reconcile.vn.text import fold_search
 
 __all__ = [
     "POPULATION_COLUMNS", "CLAIM_COLUMNS", "RELATIONS", "RELATIVE_DTYPE", "ERROR_POLICIES", "DEFAULT_ERRORS",
@@ -248,7 +248,7 @@ def canonical_sex_expr(col: str | pl.Expr) -> pl.Expr:
 
 def _canonical_ethnicity_value(text: str) -> str:
     """names.canonical_ethnicity ('Hmong', "H'Mông", 'Mèo' → 'Mông'); unknown text is kept as written."""
-    from reconcile import names as _names
+    from reconcile.vn import names as _names
 
     try:
         return _names.canonical_ethnicity(text) or text

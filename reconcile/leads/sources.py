@@ -518,7 +518,7 @@ class Places:
         self.seen: dict[str, str] = {}
 
     def __call__(self, text):
-        from reconcile import places
+        from reconcile.vn import places
 
         if text is None:
             return None

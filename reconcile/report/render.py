@@ -32,7 +32,7 @@ from pathlib import Path
 import polars as pl
 
 from reconcile.io.write import write_text
-from reconcile.text import fold_search
+from reconcile.vn.text import fold_search
 from reconcile.progress import resolve as _resolve_progress
 from reconcile.report.strings import STRINGS, words
 from reconcile.report.triage import STATUSES, ReportConfig, claim_status
@@ -185,7 +185,7 @@ def place_key(residence: str | None, lang: str = "vi", level: str = "district") 
         return None
     text = " ".join(unicodedata.normalize("NFC", residence).split())
     try:
-        from reconcile import places
+        from reconcile.vn import places
 
         res = places.resolve(text)
         district = getattr(res, "district_name", None)

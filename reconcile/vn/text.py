@@ -7,7 +7,7 @@ that agree with each other:
 - `fold`: `norm` with tones and vowel marks removed and đ/Đ (and the look-alikes Ð U+00D0, ð, Ɖ)
   mapped to d — the form someone typing without diacritics produces.
 Text is compared as characters, never bytes; NFD and NFC input give identical results.
-Decoding bytes and repairing legacy encodings belong to `reconcile.encodings`.
+Decoding bytes and repairing legacy encodings belong to `reconcile.vn.encodings`.
 """
 
 from __future__ import annotations

@@ -34,7 +34,7 @@ from importlib import resources
 
 import polars as pl
 
-from reconcile.text import fold, fold_expr, norm, norm_expr
+from reconcile.vn.text import fold, fold_expr, norm, norm_expr
 
 CULTURES = ("kinh", "hmong", "dao", "tay_nung", "thai", "other")
 LEVELS = ("strict", "dialect", "loose")

@@ -27,7 +27,7 @@ from typing import NamedTuple
 
 import polars as pl
 
-from reconcile.text import fold_search
+from reconcile.vn.text import fold_search
 
 __all__ = [
     "PartialDate", "parse_partial_date", "partial_date_expr",
