@@ -518,13 +518,19 @@ class Matcher:
         return out
 
     def query(self, claim: dict, top_k: int = 10, lang: str = "vi") -> pl.DataFrame:
-        """`match()` columns for one claim dict (scalar encoding, no polars query before the output)."""
+        """`match()` columns for one claim dict (scalar encoding, no polars query before the output).
+        A claim typed at the desk needs no id: without `claim_id` it is answered as `QUERY_ID`."""
         from reconcile.features import encode_claim
 
         if top_k < 1:
             raise ValueError(f"top_k must be at least 1 (got {top_k})")
+        if isinstance(claim, dict) and "claim_id" not in claim:
+            claim = {**claim, "claim_id": QUERY_ID}
         sp = self.score_arrays(encode_claim(claim, self.index))
         return self.frame(sp, sp.top(top_k), lang)
+
+
+QUERY_ID = "query"   # claim_id of a one-claim query given without one (SPEC §3's example has none)
 
 
 def _index_params(index):

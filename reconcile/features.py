@@ -28,6 +28,7 @@ import numpy as np
 import polars as pl
 
 from reconcile.errors import BadValueError, MissingColumnError
+from reconcile.io.read import canonical_relation
 from reconcile.index import codes as _codes
 from reconcile.index.arrays import (CLAIM_REL_SOURCE, CULTURE_CODE, NAME_CODES, RELATION_CODE,
                                     SEX_CODE, SEX_MARKERS)
@@ -213,7 +214,8 @@ def encode_claims(claims, index) -> ClaimArrays:
     for side in ("home", "res"):
         cols.update(_codes.encode_places(df, f"c_{side}_", side, index.vocabs, a.units_now,
                                          a.units_prov, ext))
-    rec = df.get_column("recorded_on").cast(pl.Date, strict=False)
+    rec = df.get_column("recorded_on")
+    rec = (rec.str.to_date(strict=False) if rec.dtype == pl.Utf8 else rec.cast(pl.Date, strict=False))
     cols["recorded_year"] = rec.dt.year().fill_null(0).cast(pl.Int16).to_numpy()
     names_adult = (crel.filter(pl.col("relation").is_in(["spouse", "child", "grandchild"]))
                    .get_column("claim_idx").to_numpy())
@@ -449,8 +451,10 @@ def _check(claim) -> dict:
     if not isinstance(rels, list) or not all(isinstance(r, dict) for r in rels):
         raise BadValueError("relatives must be a list of {relation, name, birth_year}", source="claim",
                             row=1, field="relatives", hint=f"claim {cid}")
-    out["relatives"] = [{"relation": (_clean(r.get("relation")) or "").lower(), "name": _clean(r.get("name")),
-                         "birth_year": _number(r, "birth_year", cid, True)} for r in rels]
+    # the same relation words as read_claims ("bố" → father, "chú" → uncle_aunt), kept as written too
+    out["relatives"] = [{"relation": canonical_relation(_clean(r.get("relation")) or ""),
+                         "name": _clean(r.get("name")), "birth_year": _number(r, "birth_year", cid, True),
+                         "relation_text": _clean(r.get("relation"))} for r in rels]
     return out
 
 

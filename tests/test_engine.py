@@ -61,7 +61,7 @@ def test_query_equals_match_for_one_claim(index):
 
 def test_bad_claim_dict_raises_typed_error(index):
     with pytest.raises(rc.ReconcileInputError):
-        rc.query({"name": "Giàng A Páo"}, index)
+        rc.query({"claim_id": "x", "zodiac": "Ngọ"}, index)          # no name
     with pytest.raises(rc.ReconcileInputError):
         rc.query({"claim_id": "x", "name": "A", "birth_year": "abc"}, index)
 
@@ -74,3 +74,24 @@ def test_score_dicts_equals_scoring_one_by_one(index):
     sel = both.claim == 1
     assert np.array_equal(both.pidx[sel], one.pidx)
     assert np.allclose(both.weight[sel], one.weight)
+
+
+def test_query_as_the_spec_writes_it_needs_no_claim_id_and_reads_relation_words(index):
+    """SPEC §3: rc.query({"name": ..., "zodiac": ..., "relatives": [...]}, index, top_k=10) — no id; the
+    one-claim path reads relation words as read_claims does ("bố" is the father)."""
+    spec = rc.query({"name": "Giàng A Páo", "birth_year": 1975, "ethnicity": "Mông",
+                     "relatives": [{"relation": "bố", "name": "Giàng A Tủa"},
+                                   {"relation": "chú", "name": "Giàng A Sử"}]}, index, top_k=3)
+    assert set(spec["claim_id"]) == {"query"}
+    batch = rc.match([CLAIM], index, top_k=3)
+    assert spec["person_id"].to_list() == batch["person_id"].to_list()
+    father = [d for d in spec["evidence_detail"][0].to_list() if d["field"] == "father"][0]
+    assert father["level"] == "strong"
+
+
+def test_match_reads_recorded_on_given_as_text(index):
+    """A claims frame whose recorded_on is text (as a report or a caller may pass it) is read as a date."""
+    frame = rc.read_claims([dict(CLAIM, recorded_on="2024-09-17", age=49)]).with_columns(
+        pl.col("recorded_on").cast(pl.Utf8))
+    out = rc.match(frame, index, top_k=1)
+    assert out["person_id"][0] == "T1"
