@@ -528,3 +528,26 @@ def test_report_applies_officers_decisions(tmp_path):
     plain = rep.report(claims, index, out=tmp_path / "p.html", matches=matches, leads=leads)
     assert pair["person_id"] in json.dumps(rep.read_payload(plain.read_text(encoding="utf-8")), ensure_ascii=False)
     assert pair["person_id"] not in text
+
+
+def test_report_alone_scores_each_claim_once(tmp_path, monkeypatch):
+    """Called with claims and an index only, the report scores the claims once for both its candidates
+    and its leads (issue: report() used to call match() and leads(), scoring every claim twice)."""
+    import reconcile as rc
+    from reconcile.engine import Matcher
+
+    pop = pl.DataFrame({"person_id": ["P1", "P2"], "full_name": ["Giàng A Páo", "Lò Thị Xuân"],
+                        "birth_date": ["1975", "1990"]})
+    index = rc.build_index(pop)
+    calls = []
+    real = Matcher.score_arrays
+
+    def counting(self, ca):
+        calls.append(list(ca.claim_id))
+        return real(self, ca)
+
+    monkeypatch.setattr(Matcher, "score_arrays", counting)
+    claims = [{"claim_id": "C1", "name": "Giàng A Páo", "birth_year": 1975}]
+    rep.report(claims, index, out=tmp_path / "once.html")
+    own = [ids for ids in calls if ids == ["C1"]]     # leads' pseudo-claims carry other ids
+    assert len(own) == 1, calls

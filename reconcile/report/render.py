@@ -645,6 +645,11 @@ def report(claims, index, *legacy, out="report.html", top_k: int = 5, config: Re
     config = config or ReportConfig()
     words(lang)
     claims = claims_frame(claims)
+    if matches is None and leads is None:     # each batch of claims scored once, for both
+        from reconcile.batches import match_and_leads
+
+        matches, leads = match_and_leads(claims, index, top_k=top_k, leads_top_k=max(top_k, 10), lang=lang,
+                                         progress=progress)
     if matches is None:
         from reconcile.matching import match
 
