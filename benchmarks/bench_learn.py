@@ -27,11 +27,8 @@ from pathlib import Path
 
 import numpy as np
 import polars as pl
+from reconcile.model.training.calibration import ece  # the one ECE of the project
 
-
-def ece(p, y, bins=10):
-    b = np.minimum((p * bins).astype(int), bins - 1)
-    return float(sum(abs(p[b == k].mean() - y[b == k].mean()) * (b == k).sum() for k in range(bins) if (b == k).any()) / len(p))
 
 
 def score(m: pl.DataFrame, claims: list[str], truth: pl.DataFrame) -> dict:

@@ -31,6 +31,7 @@ from pathlib import Path
 
 import numpy as np
 import polars as pl
+from reconcile.model.training.calibration import ece  # the one ECE of the project
 
 ROOT = Path(__file__).resolve().parent
 sys.path.insert(0, str(ROOT))
@@ -66,17 +67,6 @@ class PeakRSS:
         self.peak = max(self.peak, self._p.memory_info().rss)
         self.mb = (self.peak - self.start) / 2**20
 
-
-def ece(p: np.ndarray, y: np.ndarray, bins: int = 10) -> float:
-    if len(p) == 0:
-        return float("nan")
-    b = np.minimum((p * bins).astype(int), bins - 1)
-    tot = 0.0
-    for k in range(bins):
-        sel = b == k
-        if sel.any():
-            tot += abs(p[sel].mean() - y[sel].mean()) * sel.sum()
-    return float(tot / len(p))
 
 
 def evaluate(result: pl.DataFrame, truth: pl.DataFrame) -> dict:

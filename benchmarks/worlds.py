@@ -42,6 +42,7 @@ import polars as pl
 
 from reconcile import synth
 from reconcile.synth import WorldConfig
+from reconcile.model.training.calibration import ece  # the one ECE of the project
 
 CORE_RELATIONS = ("father", "mother", "spouse", "child", "sibling")
 DEFAULT_CLAIMS = {20_000: 1_000, 200_000: 3_000, 1_000_000: 3_000}
@@ -141,18 +142,6 @@ def read_claims(claims: list[dict]):
 
 
 # ----------------------------------------------------------------------------------------- measures
-
-def ece(p: np.ndarray, y: np.ndarray, bins: int = 10) -> float:
-    """Expected calibration error, equal-width bins."""
-    if len(p) == 0:
-        return float("nan")
-    b = np.minimum((p * bins).astype(int), bins - 1)
-    tot = 0.0
-    for k in range(bins):
-        sel = b == k
-        if sel.any():
-            tot += abs(p[sel].mean() - y[sel].mean()) * sel.sum()
-    return float(tot / len(p))
 
 
 def truth_join(match: pl.DataFrame, truth: pl.DataFrame) -> pl.DataFrame:

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import warnings
 
+import numpy as np
 import polars as pl
 import pytest
 
 import reconcile as rc
 from reconcile.matching import OUTPUT_SCHEMA
+from reconcile.model.training.calibration import ece
 
 POP = pl.DataFrame([
     dict(person_id="P1", full_name="Giàng A Páo", sex="M", birth_date="1978", ethnicity="Mông",
@@ -94,14 +96,6 @@ def test_bad_language_is_rejected(index):
         _match(index, lang="fr")
 
 
-def _ece(p, y, bins=10):
-    import numpy as np
-
-    p, y = np.asarray(p, float), np.asarray(y, float)
-    b = np.minimum((p * bins).astype(int), bins - 1)
-    return sum(abs(p[b == k].mean() - y[b == k].mean()) * (b == k).sum() for k in range(bins) if (b == k).any()) / len(p)
-
-
 @pytest.fixture(scope="module")
 def generated():
     from reconcile import synth
@@ -122,7 +116,7 @@ def test_calibrated_on_held_out_generated_data(generated):
     p = top["probability"].fill_null(0.0).to_list()
     y = (top["top"] == top["person_id"]).fill_null(False).to_list()
     # 500 claims: sampling noise alone is ~0.02; the 0.03 target is measured by benchmarks/bench_match.py
-    assert _ece(p, y) <= 0.06
+    assert ece(np.asarray(p, float), np.asarray(y, float)) <= 0.06
     reg = top.filter(pl.col("kind") == "registered")
     assert (reg["top"] == reg["person_id"]).fill_null(False).mean() >= 0.85
     absent = top.filter(pl.col("kind") != "registered")

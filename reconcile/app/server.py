@@ -33,6 +33,7 @@ from reconcile.app import i18n, views
 from reconcile.app.security import SID_COOKIE, SecurityConfig, SecurityMiddleware, csrf_ok, csrf_token
 from reconcile.app.service import (ClaimInputError, QueueConfig, Workbench, answer_many, answer_one,
                                   parse_claim)
+from reconcile.io.write import records
 
 MAX_BATCH = 200           # claims per /api/match or /api/leads call
 MAX_TOP_K = 50
@@ -143,7 +144,7 @@ def create_app(wb: Workbench, security: SecurityConfig | None = None, lang: str 
         rejected = sorted(p for c, p in state.rejected if c == cid)
         rows = []
         for k, m in enumerate(frame_json(cands)):
-            detail = views.as_list(m.get("evidence_detail"))
+            detail = records(m.get("evidence_detail"))
             m["chart"] = views.evidence_chart(detail, m.get("weight"))
             m["kin"] = views.kinship_picture(detail) if k < 3 else []
             rows.append(m)

@@ -8,24 +8,12 @@ rows, so the picture shows exactly the pairing that weighs in the chart).
 
 from __future__ import annotations
 
-import json
 import math
+
+from reconcile.io.write import records
 
 RELATIONS = ("father", "mother", "spouse", "child", "sibling")
 BAR_W = 260
-
-
-def as_list(value) -> list[dict]:
-    if value is None:
-        return []
-    if isinstance(value, str):
-        try:
-            value = json.loads(value)
-        except ValueError:
-            return []
-    if hasattr(value, "to_list"):
-        value = value.to_list()
-    return [v for v in value if isinstance(v, dict)] if isinstance(value, list) else []
 
 
 def _num(v) -> float:
@@ -38,7 +26,7 @@ def _num(v) -> float:
 
 def evidence_chart(detail, total=None) -> dict:
     """Rows {field, text, weight, x, width, cls} on one scale, and the total bar."""
-    rows = as_list(detail)
+    rows = records(detail)
     ws = [_num(d.get("weight")) for d in rows]
     sums = [0.0]
     for w in ws:
@@ -64,7 +52,7 @@ def kinship_picture(detail) -> list[dict]:
     """Rows {relation, claimed, recorded, level, cls, recorded_person_id, y} for the kinship picture:
     one per relation the claim names or the record holds, as the model paired them."""
     rows = []
-    by_field = {str(d.get("field")): d for d in as_list(detail)}
+    by_field = {str(d.get("field")): d for d in records(detail)}
     for rel in RELATIONS:
         d = by_field.get(rel)
         if d is None:

@@ -69,6 +69,21 @@ def _plain(value):
     return value
 
 
+def records(value) -> list[dict]:
+    """The list of dicts of a nested cell (evidence_detail, relatives): a polars list value, a Python
+    list, or the JSON text `write_frame` puts in CSV files; anything else gives []."""
+    if value is None:
+        return []
+    if isinstance(value, str):
+        try:
+            value = json.loads(value)
+        except ValueError:
+            return []
+    if hasattr(value, "to_list"):
+        value = value.to_list()
+    return [v for v in value if isinstance(v, dict)] if isinstance(value, list) else []
+
+
 def write_frame(frame: pl.DataFrame, out: str | os.PathLike) -> Path:
     """Write a polars frame by extension (.csv, .parquet, .jsonl/.ndjson, .json), atomically.
     Raises ValueError for any other extension (never writes CSV under another name). CSV writes nested
@@ -96,4 +111,4 @@ def write_frame(frame: pl.DataFrame, out: str | os.PathLike) -> Path:
     return out
 
 
-__all__ = ["FRAME_FORMATS", "atomic_path", "write_frame", "write_text"]
+__all__ = ["FRAME_FORMATS", "atomic_path", "records", "write_frame", "write_text"]

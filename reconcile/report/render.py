@@ -31,7 +31,7 @@ from pathlib import Path
 
 import polars as pl
 
-from reconcile.io.write import write_text
+from reconcile.io.write import records, write_text
 from reconcile.vn.text import fold_search
 from reconcile.progress import resolve as _resolve_progress
 from reconcile.report.strings import STRINGS, words
@@ -156,22 +156,6 @@ def claims_frame(claims) -> pl.DataFrame:
     return df
 
 
-def _rel_list(value) -> list[dict]:
-    """A list of dicts from a polars list value, or from the JSON text CSV writers use for nested columns."""
-    if value is None:
-        return []
-    if isinstance(value, str):
-        try:
-            value = json.loads(value)
-        except ValueError:
-            return []
-        if not isinstance(value, list):
-            return []
-    if hasattr(value, "to_list"):
-        value = value.to_list()
-    return [r for r in value if isinstance(r, dict)]
-
-
 # ------------------------------------------------------------------------------------------
 # Places
 # ------------------------------------------------------------------------------------------
@@ -243,7 +227,7 @@ def evidence_rows(detail, total: float | None, claim_name: str | None, cand_name
     negligible. Every field that weighs gets its line."""
     w = words(lang)
     rows = []
-    for d in _rel_list(detail):
+    for d in records(detail):
         wt = d.get("weight")
         wt = 0.0 if wt is None or (isinstance(wt, float) and math.isnan(wt)) else float(wt)
         text = str(d.get("text") or "")
@@ -456,7 +440,7 @@ def build_payload(claims: pl.DataFrame, matches: pl.DataFrame, leads: pl.DataFra
         ms = by_claim_m.get(cid, [])
         ls = by_claim_l.get(cid, [])
         claimed = [{"relation": r.get("relation"), "name": r.get("name"), "birth_year": r.get("birth_year")}
-                   for r in _rel_list(c.get("relatives"))]
+                   for r in records(c.get("relatives"))]
         aliases = c.get("aliases") or []
         if hasattr(aliases, "to_list"):
             aliases = aliases.to_list()
