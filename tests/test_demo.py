@@ -45,10 +45,12 @@ def result(run):
 def test_demo_writes_candidates_leads_and_report(result):
     assert result.samples.name == "samples" and result.n_claims == 300 and result.n_people == 3000
     cands = pl.read_csv(result.candidates, infer_schema=False)
-    assert {"claim_id", "rank", "person_id", "probability", "weight", "evidence"} <= set(cands.columns)
+    assert {"claim_id", "rank", "person_id", "probability", "weight", "evidence", "evidence_detail",
+            "p_none"} <= set(cands.columns)
     assert cands["probability"].cast(pl.Float64).is_between(0, 1).all()
-    if "evidence_detail" in cands.columns:
-        assert isinstance(json.loads(cands["evidence_detail"].drop_nulls()[0]), list)
+    detail = json.loads(cands["evidence_detail"].drop_nulls()[0])
+    assert isinstance(detail, list) and {"field", "level", "weight", "text", "claimed", "recorded",
+                                         "recorded_person_id"} <= set(detail[0])
     leads = pl.read_csv(result.leads, infer_schema=False)
     assert set(leads["kind"].unique()) <= {"self", "relative", "household", "place"}
 
