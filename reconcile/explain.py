@@ -111,6 +111,15 @@ class Explainer:
         self._cache[key] = out
         return out
 
+    def _columns(self, levels: np.ndarray, weights: np.ndarray):
+        """Per registered comparison: its name, the rows' level codes and weights as lists, the words
+        plan of each level present and the level names (what `rows` and `frame` both iterate on)."""
+        for j, name in enumerate(self.registry.names):
+            cmp = self.registry[name]
+            col = levels[:, j].tolist()
+            plans = {code: self._plan(name, code) for code in set(col)}
+            yield name, col, weights[:, j].tolist(), plans, {code: cmp.levels[code].name for code in plans}
+
     def _plan(self, comparison: str, level: int) -> tuple[str, ...] | None:
         """The value keys the words of (comparison, level) read, or None when the level has no
         words: two cells with the same level and the same values at those keys read the same."""
@@ -176,12 +185,7 @@ class Explainer:
         lines: list[list[str]] = [[] for _ in range(n)]
         details: list[list[dict]] = [[] for _ in range(n)]
         empty: dict = {}
-        for j, name in enumerate(self.registry.names):
-            cmp = self.registry[name]
-            col = levels[:, j].tolist()
-            wcol = weights[:, j].tolist()
-            plans = {code: self._plan(name, code) for code in set(col)}
-            level_names = {code: cmp.levels[code].name for code in plans}
+        for name, col, wcol, plans, level_names in self._columns(levels, weights):
             words: dict = {}
             wtext: dict = {}
             for r in range(n):
@@ -224,12 +228,7 @@ class Explainer:
         c_: list = []
         p_: list = []
         rp_: list = []
-        for j, name in enumerate(self.registry.names):
-            cmp = self.registry[name]
-            col = levels[:, j].tolist()
-            wcol = weights[:, j].tolist()
-            plans = {code: self._plan(name, code) for code in set(col)}
-            level_names = {code: cmp.levels[code].name for code in plans}
+        for name, col, wcol, plans, level_names in self._columns(levels, weights):
             words: dict = {}
             wtext: dict = {}
             vc = values.get(name, empty) if values is not None else empty
