@@ -182,6 +182,19 @@ def fit_calibration(weight: np.ndarray, claim: np.ndarray, y: np.ndarray, claims
 # Evaluation
 # ------------------------------------------------------------------------------------------------
 
+def _top1(w, prob: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per claim of world `w`: the probability of its top candidate (by probability, then weight) and
+    whether that candidate is the true person (0 for claims without candidates)."""
+    order = np.lexsort((-w.weight, -prob, w.claim))
+    cl = w.claim[order]
+    first = order[np.r_[True, cl[1:] != cl[:-1]]] if cl.size else order
+    p1 = np.zeros(w.n_claims)
+    y1 = np.zeros(w.n_claims)
+    p1[w.claim[first]] = prob[first]
+    y1[w.claim[first]] = w.y[first]
+    return p1, y1
+
+
 def evaluate(weight: np.ndarray, claim: np.ndarray, y: np.ndarray, claims_sel: np.ndarray, params,
              n_people: int) -> dict:
     """On the selected claims (with a verdict): log loss, ECE of the top candidate, false matches."""
@@ -196,13 +209,7 @@ def evaluate(weight: np.ndarray, claim: np.ndarray, y: np.ndarray, claims_sel: n
     np.add.at(hit, w.claim[w.y], prob[w.y])
     # the confirmed person, or "none" (none of them, or a confirmed person blocking did not return)
     p_true = np.where(w.registered, hit, p_none)
-    order = np.lexsort((-w.weight, -prob, w.claim))
-    cl = w.claim[order]
-    first = order[np.r_[True, cl[1:] != cl[:-1]]] if cl.size else order
-    p1 = np.zeros(w.n_claims)
-    y1 = np.zeros(w.n_claims)
-    p1[w.claim[first]] = prob[first]
-    y1[w.claim[first]] = w.y[first]
+    p1, y1 = _top1(w, prob)
     return {"claims": int(w.n_claims), "log_loss": float(-np.log(np.maximum(p_true, 1e-12)).mean()),
             "ece": ece(p1, y1), "false_matches": int(((p1 >= LIKELY) & (y1 == 0)).sum())}
 
@@ -248,7 +255,7 @@ def learn(decisions, claims, index, config: LearnConfig = LearnConfig()) -> dict
     k = max(2, min(config.folds, decided.size))
     rng = np.random.default_rng(config.seed)
     fold_of = rng.permutation(decided.size) % k
-    w_before, w_after, c_before, c_after, y_all, sel_all = [], [], [], [], [], []
+    w_before, w_after, sel_all = [], [], []
     # held-out predictions of every fold, laid side by side (claims renumbered per fold)
     offset = 0
     for f in range(k):
@@ -303,13 +310,7 @@ def _pooled(parts: list, sels: list, n_people: int) -> dict:
     for (w, c, y, p), s in zip(parts, sels):
         wd = _world(w, c, y, s, n_people)
         prob, _ = posterior(wd.weight, wd.claim, wd.n_claims, n_people, p)
-        order = np.lexsort((-wd.weight, -prob, wd.claim))
-        cl = wd.claim[order]
-        first = order[np.r_[True, cl[1:] != cl[:-1]]] if cl.size else order
-        p1 = np.zeros(wd.n_claims)
-        y1 = np.zeros(wd.n_claims)
-        p1[wd.claim[first]] = prob[first]
-        y1[wd.claim[first]] = wd.y[first]
+        p1, y1 = _top1(wd, prob)
         p1s.append(p1)
         y1s.append(y1)
     return {"claims": int(tot),
