@@ -123,6 +123,36 @@ def _split_teknonym_names(df: pl.DataFrame) -> pl.DataFrame:
         pl.when(is_tek).then(None).otherwise(pl.col("name")).alias("name"))
 
 
+def teknonym_sex(aliases) -> str | None:
+    """The claimant's sex the teknonyms among `aliases` say ("bố Páo" → M, "mẹ Sành" → F), when
+    they say one and agree; else None."""
+    from reconcile.vn.names import parse_alias
+
+    said = {t.claimant_sex for t in map(parse_alias, aliases or []) if t is not None and t.claimant_sex}
+    return said.pop() if len(said) == 1 else None
+
+
+def _teknonym_sex(df: pl.DataFrame) -> pl.DataFrame:
+    """A claim without a sex takes the one its teknonyms say (after `_split_teknonym_names`)."""
+    from reconcile.vn.names import parse_alias
+
+    al = df.select(pl.int_range(pl.len(), dtype=pl.UInt32).alias("__i"), pl.col("aliases").alias("__a"),
+                   "sex").filter(pl.col("sex").is_null()).explode("__a").drop_nulls("__a")
+    if al.height == 0:
+        return df
+    table = {a: t.claimant_sex for a in al.get_column("__a").unique().to_list()
+             if (t := parse_alias(a)) is not None and t.claimant_sex}
+    if not table:
+        return df
+    said = (al.with_columns(pl.col("__a").replace_strict(table, default=None, return_dtype=pl.Utf8).alias("__s"))
+            .drop_nulls("__s").group_by("__i").agg(pl.col("__s").unique())
+            .filter(pl.col("__s").list.len() == 1).with_columns(pl.col("__s").list.first()))
+    fill: list[str | None] = [None] * df.height
+    for i, v in zip(said.get_column("__i").to_list(), said.get_column("__s").to_list()):
+        fill[i] = v
+    return df.with_columns(pl.coalesce(pl.col("sex"), pl.Series("__s", fill, dtype=pl.Utf8)).alias("sex"))
+
+
 def _long_relatives(df: pl.DataFrame) -> pl.DataFrame:
     """claim_idx relation name birth_year source (claimed relatives and teknonyms)."""
     from reconcile.vn.names import teknonym_relatives
@@ -157,7 +187,7 @@ def featurise_claims(claims, index) -> tuple[pl.DataFrame, pl.DataFrame]:
     from reconcile.vn.dates import claim_birth_interval
     from reconcile.vn.places import place_features
 
-    df = _split_teknonym_names(_claims_frame(claims))
+    df = _teknonym_sex(_split_teknonym_names(_claims_frame(claims)))
     df = df.with_columns(pl.int_range(pl.len(), dtype=pl.UInt32).alias("claim_idx"))
     df = _codes.name_frame(df, "name", "ethnicity", "c_")
     df = df.with_columns(pl.col("sex").alias("c_sex"), pl.col("ethnicity").alias("c_ethnicity"))
@@ -507,7 +537,7 @@ def _encode_one(claim: dict, index, ext) -> tuple[dict, dict, dict, dict, str]:
     cols["ntok"] = np.array([parts["ntok"]], dtype=np.int8)
     cols["culture"] = np.array([CULTURE_CODE.get(parts["culture"], 0)], dtype=np.int8)
     cols["sex_marker"] = np.array([parts["sex_marker"]], dtype=np.int8)
-    sex = _SEX_WORDS.get(fold(c["sex"])) if c["sex"] else None
+    sex = _SEX_WORDS.get(fold(c["sex"])) if c["sex"] else teknonym_sex(aliases)
     cols["sex"] = np.array([SEX_CODE.get(sex, 0)], dtype=np.int8)
     cols["eth"] = np.array([ext.code("eth", eth)], dtype=np.int16)
     iv = birth_interval(c)

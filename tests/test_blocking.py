@@ -119,8 +119,8 @@ def test_typo_in_given_name_found_by_fuzzy_key(index):
     assert "T4" in found["t"]
     t4 = index.people.filter(pl.col("person_id") == "T4")["pidx"].item()
     assert pairs.filter(pl.col("pidx") == t4)["via"].to_list() == ["giv_fuzzy"]
-    # without the fuzzy key and the clan key nothing else finds him
-    keys = tuple(k for k in CandidateConfig().keys if k not in ("giv_fuzzy", "clan_year"))
+    # without the fuzzy keys and the clan key nothing else finds him
+    keys = tuple(k for k in CandidateConfig().keys if k not in ("giv_fuzzy", "fam_near", "clan_year"))
     found, _, _ = _found(index, [{"claim_id": "t", "name": "Vũ Đình Giangg", "birth_year": 1966}],
                          CandidateConfig(keys=keys))
     assert "T4" not in found.get("t", set())

@@ -1,24 +1,33 @@
 """Candidate (claim, person) pairs from the postings of several keys, bounded per block.
 
 Keys (`via`, in priority order): `fam_giv` surname/clan key + phonetic given name (the name, its
-aliases, and the first and last token swapped); `giv_rel` the claimant's given name with a claimed
+aliases, and the first and last token swapped); `clan_rel` for a name without surname ("Thị Mỷ",
+"A Páo"), the clan its claimed father, siblings and (unless she is a woman) children bear + its
+given name (`claim_clans`); `giv_rel` the claimant's given name with a claimed
 relative's (relation + both given-name keys); `name_key` phonetic key of the whole name; `addr`
 address form ("a pao", "van hung"); `rel` a claimed relative (relation + clan key + given-name key)
 against the relatives the register records; `rel_giv` (off by default) the same on the relative's
 given name only; `giv` phonetic given-name key of any token of the claim's names — only for claims
 whose surname + given name found no block (names without surname: "A Páo", "Páo", teknonyms);
 `giv_fuzzy` a token of 3+ letters that is no name part of the register (a typo) against given names
-within `fuzzy_max_edits` edits counting a transposition as one (optimal string alignment: Lna/Lan);
+within `fuzzy_max_edits` edits counting a transposition as one (optimal string alignment: Lna/Lan),
+read only inside a birth-year window; `fam_near` the given names borne with the claim's surname one
+edit (OSA) from its given name as written, even when the typo is itself a name (Hưng for Hương;
+Puhc, Sa for Say), and for a surname the register does not know, the surnames one edit away with
+the same given name (Vàgn), all such blocks bounded together by `near_cap`;
 `clan_year` (off by default) the clan key inside the birth-year window; `dob` the full date of
 birth (year, month and day all known on both sides), for names swapped, missing or misspelt;
 `en_pair` / `en_tok` English phonetic keys of foreign names only (`reconcile.blocking.english`:
 both names in either order; one name). A claim with no name of
-its own (a teknonym written as the name: "bố Páo") also uses `rel_giv`.
+its own (a teknonym written as the name: "bố Páo") also uses `rel_giv`, ranked when it gives no
+birth year (not dropped). A two-token name is also looked up as an address form ("Xuân Dào" may be
+middle + given name without the surname).
 
 Bounds (`CandidateConfig`): a block larger than its key's cap is read only inside the claim's
 birth-year window (± `year_slack`; people of unknown year stay in reach), narrowed to the best
 estimate ± slack when far too big; still over the cap, the people kept share places with the claim,
-its sex and zodiac, then the nearest years, ties by a fixed hash. Without a usable year, blocks up to
+its sex, zodiac and surname/clan (its own or, without one, its relatives'), then the nearest years,
+ties by a fixed hash. Without a usable year, blocks up to
 `rank_limit` are ranked the same way, larger ones give a fixed hash sample. A claim's union is cut
 to `max_pairs_per_claim` (found by more keys first, then key priority, then nearest year).
 Same input, same output: pairs sorted by (claim, pidx).
@@ -35,13 +44,14 @@ import numpy as np
 from reconcile.blocking.english import is_foreign
 from reconcile.blocking.english import name_keys as english_keys
 from reconcile.blocking.postings import pack2, pack_dob, pack_giv_rel, pack_rel
+from reconcile.index.arrays import RELATION_CODE, SEX_CODE
 
-KEY_PRIORITY = ("fam_giv", "giv_rel", "name_key", "addr", "rel", "rel_giv", "giv", "giv_fuzzy",
-                "clan_year", "dob", "en_pair", "en_tok")
+KEY_PRIORITY = ("fam_giv", "clan_rel", "giv_rel", "name_key", "addr", "rel", "rel_giv", "giv", "giv_fuzzy",
+                "fam_near", "clan_year", "dob", "en_pair", "en_tok")
 VIA_CODE = {v: i for i, v in enumerate(KEY_PRIORITY)}
 ALWAYS_YEAR = frozenset({"clan_year", "rel_giv", "giv_fuzzy"})
 # posting kind each key reads
-_POSTING = {"fam_giv": "fam_giv", "giv_rel": "giv_rel", "name_key": "name_key", "addr": "addr",
+_POSTING = {"fam_giv": "fam_giv", "clan_rel": "fam_giv", "fam_near": "fam_tok", "giv_rel": "giv_rel", "name_key": "name_key", "addr": "addr",
             "rel": "rel", "rel_giv": "rel_giv", "giv": "giv", "giv_fuzzy": "giv_tok",
             "clan_year": "clan", "dob": "dob", "en_pair": "en_pair", "en_tok": "en_tok"}
 
@@ -52,7 +62,8 @@ class CandidateConfig:
     # added ~1M pairs for 1 true person in 1,800 not found by another key
     keys: tuple[str, ...] = tuple(k for k in KEY_PRIORITY if k not in ("clan_year", "rel_giv"))
     block_cap: int = 300            # people one key block may contribute to one claim
-    key_caps: tuple[tuple[str, int], ...] = (("fam_giv", 1000), ("giv_rel", 500), ("name_key", 500),
+    key_caps: tuple[tuple[str, int], ...] = (("fam_giv", 1000), ("clan_rel", 500), ("fam_near", 50),
+                                             ("giv_rel", 500), ("name_key", 500),
                                              ("addr", 200), ("dob", 100),
                                              ("en_pair", 100), ("en_tok", 100))
     year_slack: int = 2             # years added on each side of the claim's birth interval
@@ -64,9 +75,12 @@ class CandidateConfig:
     rank_limit: int = 20_000        # no-year blocks up to this size are ranked by place/sex, not sampled
     fuzzy_max_edits: int = 1        # giv_fuzzy: OSA distance (a transposition is one edit)
     fuzzy_min_letters: int = 3      # giv_fuzzy: tokens shorter than this are not corrected
+    near_min_letters: int = 2       # fam_near: given names (folded) shorter than this are not corrected
+    near_cap: int = 60              # fam_near: people all its blocks together may contribute to one claim
     # rank cut: points for sharing the residence commune, district, hometown district, today's
-    # hometown province, sex, and a fitting zodiac
-    rank_points: tuple[int, ...] = (2, 1, 2, 1, 1, 3)
+    # hometown province, sex, a fitting zodiac, and the surname/clan (the claim's own, or for a claim
+    # without one, its father's, siblings' and a man's children's)
+    rank_points: tuple[int, ...] = (2, 1, 2, 1, 1, 3, 3)
 
     def cap(self, via: str) -> int:
         return dict(self.key_caps).get(via, self.block_cap)
@@ -132,6 +146,28 @@ class _Claim:
         self.zbit = (1 << zod) if zod >= 0 else 0
         self.res_c, self.res_d = int(c["res_commune"][i]), int(c["res_district"][i])
         self.home_d, self.home_now = int(c["home_district"][i]), int(c["home_now"][i])
+        self.nameless = int(c["fold"][i]) < 0 and int(ca.alias["offsets"][i + 1]) == int(ca.alias["offsets"][i])
+        self.clans = claim_clans(ca, i)
+
+
+_CLAN_SHARED = (RELATION_CODE["father"], RELATION_CODE["sibling"])
+
+
+def claim_clans(ca, i: int) -> np.ndarray:
+    """Surname/clan key codes the claimant most likely bears: the name's own, else (a name without
+    surname, a teknonym) those of the claimed father and siblings, and of the children unless the
+    claimant is a woman (children bear the father's clan). Sorted, distinct, maybe empty."""
+    own = int(ca.cols["fam_key"][i])
+    if own >= 0:
+        return np.array([own], dtype=np.int64)
+    cr = ca.crel
+    r0, r1 = int(cr["offsets"][i]), int(cr["offsets"][i + 1])
+    rel = np.asarray(cr["relation"][r0:r1], dtype=np.int64)
+    fk = np.asarray(cr["fam_key"][r0:r1], dtype=np.int64)
+    ok = np.isin(rel, _CLAN_SHARED)
+    if int(ca.cols["sex"][i]) != SEX_CODE["F"]:
+        ok |= rel == RELATION_CODE["child"]
+    return np.unique(fk[ok & (fk >= 0)])
 
 
 def _rank(pidx: np.ndarray, years: np.ndarray, cl: _Claim, a, config: CandidateConfig, salt) -> np.ndarray:
@@ -153,6 +189,8 @@ def _rank(pidx: np.ndarray, years: np.ndarray, cl: _Claim, a, config: CandidateC
         score += pts[4]
     if cl.zbit:
         score += pts[5] * ((a["zmask"][pidx] & np.uint16(cl.zbit)) != 0)
+    if cl.clans.size:
+        score += pts[6] * np.isin(a["fam_key"][pidx], cl.clans)
     dist = np.where((years > 0) & (cl.best > 0), np.abs(years.astype(np.int32) - cl.best), 99)
     return np.lexsort((_hash(pidx, salt), dist, -score))
 
@@ -162,7 +200,8 @@ def _block(post, start: int, stop: int, via: str, cl: _Claim, a, config: Candida
     """The people one key block contributes to one claim, within the bounds."""
     size = stop - start
     cap = config.cap(via)
-    always = via in ALWAYS_YEAR
+    # a claim with no name of its own (a teknonym) has only its relatives' names: ranked, not dropped
+    always = via in ALWAYS_YEAR and not (via == "rel_giv" and cl.nameless)
     if size <= cap and not always:
         return post.pidx[start:stop]
     if cl.has_year:
@@ -231,6 +270,8 @@ class Blocker:
         self.index = index
         self.config = config
         self._given = None       # distinct folded given names of the register (giv_fuzzy)
+        self._fams = None        # surname/clan keys of the register (fam_near)
+        self._by_fam: dict[int, tuple[list[str], np.ndarray]] = {}   # fam_near: given names per clan code
 
     def _given_names(self) -> tuple[list[str], np.ndarray]:
         if self._given is None:
@@ -238,6 +279,49 @@ class Blocker:
             codes = np.asarray(post.keys, dtype=np.int64)
             self._given = (self.index.vocabs["tok"].take(codes), codes)
         return self._given
+
+    def _fam_given(self, f: int) -> tuple[list[str], np.ndarray]:
+        """Folded given names (and their `tok` codes) borne with surname/clan key `f`."""
+        got = self._by_fam.get(f)
+        if got is None:
+            post = self.index.postings["fam_tok"]
+            lo, hi = np.searchsorted(post.keys, pack2(np.array([f, f + 1]), 0))
+            codes = (post.keys[lo:hi] & np.uint64(0xFFFFFFFF)).astype(np.int64)
+            got = self._by_fam[f] = (self.index.vocabs["tok"].take(codes), codes)
+        return got
+
+    def _near_keys(self, fams: list[int], fstrs: list[str], gtoks: list[str]) -> list[int]:
+        """`fam_tok` keys one typo away from each (surname, given name) of a claim, counting an
+        adjacent transposition as one edit (OSA): the given names borne with the same surname one
+        edit from the claim's (Hơng ~ Hương, Sú ~ Súa, Puhc ~ Phuc), and, for a surname the register
+        does not know (Vàgn), the surnames one edit from it with the same given name."""
+        if "fam_tok" not in self.index.postings:
+            return []
+        from rapidfuzz import process
+        from rapidfuzz.distance import OSA
+
+        cfg, idx = self.config, self.index
+        n_fam = len(idx.vocabs["fam_key"])
+        out: list[int] = []
+        for f, fs, g in zip(fams, fstrs, gtoks):
+            if not g or len(g) < cfg.near_min_letters or f < 0:
+                continue
+            if f < n_fam:
+                names, codes = self._fam_given(f)
+                for _s, d, j in process.extract(g, names, scorer=OSA.distance,
+                                                score_cutoff=cfg.fuzzy_max_edits, limit=None):
+                    if d > 0:
+                        out.append(int(pack2(f, codes[j])))
+                continue
+            t = idx.vocabs["tok"].code(g)
+            if t < 0 or not fs or len(fs) < 3:
+                continue
+            if self._fams is None:
+                self._fams = idx.vocabs["fam_key"].take(np.arange(n_fam))
+            for _s, _d, j in process.extract(fs, self._fams, scorer=OSA.distance,
+                                             score_cutoff=cfg.fuzzy_max_edits, limit=None):
+                out.append(int(pack2(j, t)))
+        return out
 
     def claim_keys(self, ca, i: int) -> list[tuple[str, int]]:
         """(via, packed key) of one claim, in `KEY_PRIORITY` order, for the configured keys."""
@@ -260,6 +344,14 @@ class Blocker:
                 f, g = idx.vocabs["fam_key"].code(sw[0]), idx.vocabs["giv_key"].code(sw[1])
                 if f >= 0 and g >= 0:
                     keys.append(("fam_giv", int(pack2(f, g))))
+        if int(c["fam_key"][i]) < 0:          # no surname: the clan its relatives say + the given name
+            for f in claim_clans(ca, i).tolist():
+                for g in sorted({g for g in givs if 0 <= g < nv["giv_key"]}):
+                    keys.append(("clan_rel", int(pack2(f, g))))
+        if "fam_near" in cfg.keys:
+            gtoks = _strings(idx, ca, "tok", [c["giv"][i], *al["giv"][a0:a1]])
+            fstrs = _strings(idx, ca, "fam_key", fams)
+            keys += [("fam_near", k) for k in self._near_keys(fams, fstrs, gtoks)]
         r0, r1 = int(cr["offsets"][i]), int(cr["offsets"][i + 1])
         rel = [(int(cr["relation"][k]), int(cr["fam_key"][k]), int(cr["giv_key"][k])) for k in range(r0, r1)]
         rel = [(r, f, g) for r, f, g in rel if 0 <= g < nv["giv_key"]]
@@ -271,6 +363,9 @@ class Blocker:
                 keys.append(("giv_rel", int(pack_giv_rel(g, r, rg))))
         keys += [("name_key", k) for k in nkeys if 0 <= k < nv["name_key"]]
         keys += [("addr", k) for k in addrs if 0 <= k < nv["addr"]]
+        # a two-token name may be an address form without surname ("Xuân Dào", "Chang Tòng")
+        keys += [("addr", k) for fd in folds if fd.count(" ") == 1
+                 if (k := idx.vocabs["addr"].code(fd)) >= 0]
         keys += [("rel", int(pack_rel(r, f, g))) for r, f, g in rel if 0 <= f < nv["fam_key"]]
         keys += [("rel_giv", int(pack2(r, g))) for r, _f, g in rel]
         keys += [("giv", g) for g in sorted(set(tok_givs)) if g >= 0]
@@ -334,7 +429,7 @@ class Blocker:
         if spans is None:
             spans = self.spans(keys)
         found_full = False
-        got_p, got_v = [], []
+        got_p, got_v, near = [], [], []
         for (via, key), (start, stop) in zip(keys, spans):
             if via == "giv" and found_full:
                 continue
@@ -344,8 +439,18 @@ class Blocker:
             if via == "fam_giv":
                 found_full = True
             sel = _block(post, start, stop, via, cl, a, cfg, counts, np.uint64(key & 0xFFFFFFFFFFFF))
+            if via == "fam_near":
+                near.append(np.asarray(sel, dtype=np.int64))
+                continue
             got_p.append(np.asarray(sel, dtype=np.int64))
             got_v.append(np.full(sel.size, VIA_CODE[via], dtype=np.int64))
+        if near:                                  # the typo keys together: bounded as one block
+            sel = np.unique(np.concatenate(near))
+            if sel.size > cfg.near_cap:
+                counts.capped += 1
+                sel = sel[_rank(sel, a["by"][sel], cl, a, cfg, np.uint64(7))[:cfg.near_cap]]
+            got_p.append(sel)
+            got_v.append(np.full(sel.size, VIA_CODE["fam_near"], dtype=np.int64))
         if not got_p:
             return np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.int8), np.zeros(0, dtype=np.uint8)
         p = np.concatenate(got_p)

@@ -13,7 +13,7 @@ import dataclasses
 import numpy as np
 
 # key kinds stored in an index (the blocking keys of `reconcile.blocking.keys` read them)
-KINDS = ("fam_giv", "addr", "name_key", "giv", "giv_tok", "clan", "rel", "rel_giv", "giv_rel", "dob",
+KINDS = ("fam_giv", "fam_tok", "addr", "name_key", "giv", "giv_tok", "clan", "rel", "rel_giv", "giv_rel", "dob",
          "en_pair", "en_tok")
 _B30 = np.uint64(30)
 _B32 = np.uint64(32)
@@ -103,6 +103,8 @@ def build_postings(arrays, folds: list[str | None] | None = None) -> dict[str, P
 
     fam_key, giv_key = c["fam_key"], c["giv_key"]
     own("fam_giv", pack2(np.maximum(fam_key, 0), np.maximum(giv_key, 0)), (fam_key >= 0) & (giv_key >= 0))
+    # surname/clan key + the given name as written (folded token): typos are one edit from it
+    own("fam_tok", pack2(np.maximum(fam_key, 0), np.maximum(c["giv"], 0)), (fam_key >= 0) & (c["giv"] >= 0))
     own("addr", c["addr"].astype(np.uint64), c["addr"] >= 0)
     own("name_key", c["name_key"].astype(np.uint64), c["name_key"] >= 0)
     own("giv", giv_key.astype(np.uint64), giv_key >= 0)

@@ -605,7 +605,8 @@ def name_teknonym(text: str | None) -> Teknonym | None:
     """The teknonym a whole name is ("mẹ Sành" → Teknonym('child', 'Sành', 'F', 'mẹ')), else None.
 
     Needs a lead word written with its diacritics (bố, mẹ, ông, bà ...) followed by one to three name
-    tokens that do not start with a middle marker of the person's own name ("Bà Thị Lan" is not one)."""
+    tokens. After the words that are also titles (ông, bà: Mr, Mrs) the name must not start with a
+    middle marker ("Bà Thị Lan" is Mrs Thị Lan); after the others it may ("bố Thị Hà": Thị Hà's father)."""
     n = norm(text)
     toks = n.split()
     if len(toks) < 2:
@@ -614,7 +615,9 @@ def name_teknonym(text: str | None) -> Teknonym | None:
         lw = lead.split()
         if toks[:len(lw)] == lw:
             rest = toks[len(lw):]
-            if not 1 <= len(rest) <= 3 or fold(rest[0]) in ("thi", "van"):
+            if not 1 <= len(rest) <= 3:
+                return None
+            if lead in ("ông", "bà") and fold(rest[0]) in ("thi", "van"):
                 return None
             if lead in ("ông", "bà") and len(rest) == 3:
                 return None      # "Ông Văn Nam": a surname Ông with a three-part name
