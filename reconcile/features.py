@@ -99,15 +99,25 @@ def _claims_frame(claims) -> pl.DataFrame:
 # ------------------------------------------------------------------------------------------------
 
 def name_is_teknonym(name: str | None) -> bool:
-    """A name written as a teknonym ("mẹ Sành", "bố Páo"), not a surname that folds like one
-    ("Võ Đình Giang" is no "vợ")."""
-    from reconcile.vn.names import _tables, parse_alias
-    from reconcile.vn.text import norm
+    """A name written as a teknonym ("mẹ Sành", "bố Páo", "bo Pao"), not a surname that folds like
+    one: "Võ Đình Giang" is no "vợ", nor is "Vo Quang Nghia" (Võ without diacritics), "Ong Van Nam"
+    (Ông) or "Me Sanh" (Mè). A lead word written with its diacritics follows `names.name_teknonym`
+    ("Bà Thị Lan" is Mrs Thị Lan); another counts unless it is written without diacritics as a
+    surname is, or a middle marker follows ("ba Pao", "má Sành" yes; "Ba Thi Lan" no)."""
+    from reconcile.vn.names import _tables, name_teknonym, parse_alias
+    from reconcile.vn.text import fold, norm
 
     if not name or parse_alias(name) is None:
         return False
-    first = norm(name).split(" ")[0]
-    return first not in _tables()["surnames"]
+    toks = norm(name).split(" ")
+    t = _tables()
+    if toks[0] in t["surnames"]:
+        return False
+    if name_teknonym(name) is not None:
+        return True
+    if toks[0] == fold(toks[0]) and toks[0] in t["surnames_fold"]:
+        return False
+    return fold(toks[-1 if len(toks) < 2 else 1]) not in ("thi", "van")
 
 
 def _split_teknonym_names(df: pl.DataFrame) -> pl.DataFrame:

@@ -25,6 +25,8 @@ def _register() -> pl.DataFrame:
         ("T5", "Chá Thị Máy", "F", "1991", "Mông", None, None),
         ("K5", "Chá A Súa", "M", "2012", "Mông", None, "T5"),
         ("T6", "Tráng Thị Say", "F", "1967", "Mông", None, None),
+        ("T7", "Huỳnh Thị Mai", "F", "1987", "Kinh", None, None),
+        ("D7", "Hoàng Thị Mai", "F", "1960", "Kinh", None, None),
     ]
     # namesakes: many Lục * and Vừ Thị Mỷ / Giàng Thị Mỷ, and mothers of a Súa, across the years
     for i in range(300):
@@ -68,8 +70,8 @@ TIGHT = CandidateConfig(block_cap=20, key_caps=(), max_pairs_per_claim=200, near
 def test_a_typo_in_the_given_name_is_found_inside_the_surname(index, claim, truth, via):
     found, _ = _found(index, [claim], TIGHT)
     assert found[claim["claim_id"]].get(truth) == via
-    # the typo key is what finds them
-    keys = tuple(k for k in CandidateConfig().keys if k != "fam_near")
+    # the typo keys are what finds them
+    keys = tuple(k for k in CandidateConfig().keys if k not in ("fam_near", "giv_fuzzy"))
     found, _ = _found(index, [claim], CandidateConfig(keys=keys, block_cap=20, key_caps=(), near_cap=20))
     assert truth not in found.get(claim["claim_id"], {})
 
@@ -125,3 +127,22 @@ def test_teknonym_says_the_claimants_sex(index):
     one = [int(encode_claim(c, index).cols["sex"][0]) for c in (
         {"claim_id": "a", "name": "bố Thị Hà"}, {"claim_id": "d", "name": "Páo", "aliases": ["bố Súa", "mẹ Súa"]})]
     assert one == [1, 0]
+
+
+def test_a_claim_nobody_else_finds_reads_the_year_bound_keys_ranked(index):
+    # no surname, no year, a typo: only the register-wide typo key (read inside a year window) finds her
+    found, _ = _found(index, [{"claim_id": "y", "name": "Thị Sayy"}], TIGHT)
+    assert found["y"] == {"T6": "giv_fuzzy"}
+
+
+def test_a_surname_one_edit_from_a_known_spelling_keys_its_clan(index):
+    from reconcile.blocking.candidates import Blocker
+    from reconcile.blocking.postings import pack2
+
+    ca = encode_claim({"claim_id": "s", "name": "Huỳỳnh Thị Mai", "birth_year": 1987}, index)
+    keys = Blocker(index, CandidateConfig()).claim_keys(ca, 0)
+    hoang, mai = index.vocabs["fam_key"].code("hoang"), index.vocabs["tok"].code("mai")
+    assert ("fam_near", int(pack2(hoang, mai))) in keys        # Huỳnh's key is hoang (Hoàng/Huỳnh)
+    found, _ = _found(index, [{"claim_id": "s", "name": "Huỳỳnh Thị Mai", "birth_year": 1987}],
+                      CandidateConfig(keys=("fam_near",)))
+    assert set(found["s"]) == {"T7", "D7"}

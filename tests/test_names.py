@@ -244,3 +244,30 @@ def test_vectorised_features_agree_on_new_forms():
         assert (row["x_fam"], row["x_mid"], row["x_giv"]) == (N.fold(p.family), N.fold(p.middle), N.fold(p.given))
         assert (row["x_fam_key"], row["x_giv_key"], row["x_name_key"], row["x_culture"]) == \
             (p.fam_key, p.giv_key, p.name_key, p.culture), text
+
+
+@pytest.mark.parametrize("text,relation,name", [
+    ("bố Thị Hà", "child", "Thị Hà"),          # "bố" is no title: Thị Hà's father
+    ("mẹ Súa", "child", "Súa"),
+    ("Vo Quang Nghia", None, None),           # Võ Quang Nghĩa written without diacritics
+    ("me Thi Lan", None, None),               # Mè Thị Lan
+    ("cha Sua", "child", "Sua"),              # one name after the word: a teknonym alias
+])
+def test_teknonym_words_and_surnames_written_without_diacritics(text, relation, name):
+    t = N.parse_alias(text)
+    if relation is None:
+        assert t is None
+    else:
+        assert (t.relation, t.name) == (relation, name)
+    if text == "bố Thị Hà":
+        assert N.name_teknonym(text).name == "thị hà"
+    assert N.name_teknonym("Bà Thị Lan") is None and N.name_teknonym("Ông Văn Nam") is None
+
+
+def test_a_whole_name_is_a_teknonym_only_when_no_surname_reads_so():
+    from reconcile.features import name_is_teknonym
+
+    yes = ["mẹ Sành", "bố Thị Hà", "bo Pao", "má Sành", "vợ Nghĩa"]
+    no = ["Vo Quang Nghia", "Vo Thi Lan", "Me Sanh", "Võ Đình Giang", "Bà Thị Lan", "Ong Van Nam", "Ba Thi Lan"]
+    assert [name_is_teknonym(n) for n in yes] == [True] * len(yes)
+    assert [name_is_teknonym(n) for n in no] == [False] * len(no)

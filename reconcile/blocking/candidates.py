@@ -196,12 +196,14 @@ def _rank(pidx: np.ndarray, years: np.ndarray, cl: _Claim, a, config: CandidateC
 
 
 def _block(post, start: int, stop: int, via: str, cl: _Claim, a, config: CandidateConfig,
-           counts: _Counts, salt) -> np.ndarray:
-    """The people one key block contributes to one claim, within the bounds."""
+           counts: _Counts, salt, relax: bool = False) -> np.ndarray:
+    """The people one key block contributes to one claim, within the bounds. `relax`: a key read
+    only inside a birth-year window is ranked instead when the claim has no year or the window is
+    too big (the claim found nobody otherwise)."""
     size = stop - start
     cap = config.cap(via)
     # a claim with no name of its own (a teknonym) has only its relatives' names: ranked, not dropped
-    always = via in ALWAYS_YEAR and not (via == "rel_giv" and cl.nameless)
+    always = via in ALWAYS_YEAR and not relax and not (via == "rel_giv" and cl.nameless)
     if size <= cap and not always:
         return post.pidx[start:stop]
     if cl.has_year:
@@ -270,7 +272,7 @@ class Blocker:
         self.index = index
         self.config = config
         self._given = None       # distinct folded given names of the register (giv_fuzzy)
-        self._fams = None        # surname/clan keys of the register (fam_near)
+        self._fams = None        # surname spellings → register surname key codes (fam_near)
         self._by_fam: dict[int, tuple[list[str], np.ndarray]] = {}   # fam_near: given names per clan code
 
     def _given_names(self) -> tuple[list[str], np.ndarray]:
@@ -316,12 +318,28 @@ class Blocker:
             t = idx.vocabs["tok"].code(g)
             if t < 0 or not fs or len(fs) < 3:
                 continue
-            if self._fams is None:
-                self._fams = idx.vocabs["fam_key"].take(np.arange(n_fam))
-            for _s, _d, j in process.extract(fs, self._fams, scorer=OSA.distance,
+            spellings, fam_codes = self._surname_spellings()
+            for _s, _d, j in process.extract(fs, spellings, scorer=OSA.distance,
                                              score_cutoff=cfg.fuzzy_max_edits, limit=None):
-                out.append(int(pack2(j, t)))
+                out += [int(pack2(f2, t)) for f2 in fam_codes[j]]
         return out
+
+    def _surname_spellings(self) -> tuple[list[str], list[tuple[int, ...]]]:
+        """Folded surname/clan spellings (the register's keys and every spelling the name facts
+        know: Huỳnh, Già ...) and the register's surname key codes each stands for."""
+        if self._fams is None:
+            from reconcile.vn.names import _tables, surname_key
+
+            vocab = self.index.vocabs["fam_key"]
+            keys = [k for k in vocab.take(np.arange(len(vocab))) if k]
+            by: dict[str, set[int]] = {k: {vocab.code(k)} for k in keys}
+            for sp in sorted(_tables()["surnames_fold"]):
+                codes = {vocab.code(surname_key(sp)), vocab.code(surname_key(sp, "hmong"))} - {-1}
+                if codes:
+                    by.setdefault(sp, set()).update(codes)
+            spellings = sorted(by)
+            self._fams = (spellings, [tuple(sorted(by[x])) for x in spellings])
+        return self._fams
 
     def claim_keys(self, ca, i: int) -> list[tuple[str, int]]:
         """(via, packed key) of one claim, in `KEY_PRIORITY` order, for the configured keys."""
@@ -444,6 +462,13 @@ class Blocker:
                 continue
             got_p.append(np.asarray(sel, dtype=np.int64))
             got_v.append(np.full(sel.size, VIA_CODE[via], dtype=np.int64))
+        if not any(x.size for x in got_p + near):   # nobody found: the year-bound keys, ranked
+            for (via, key), (start, stop) in zip(keys, spans):
+                if via in ALWAYS_YEAR and stop > start:
+                    sel = _block(idx.postings[_POSTING[via]], start, stop, via, cl, a, cfg, counts,
+                                 np.uint64(key & 0xFFFFFFFFFFFF), relax=True)
+                    got_p.append(np.asarray(sel, dtype=np.int64))
+                    got_v.append(np.full(sel.size, VIA_CODE[via], dtype=np.int64))
         if near:                                  # the typo keys together: bounded as one block
             sel = np.unique(np.concatenate(near))
             if sel.size > cfg.near_cap:

@@ -570,7 +570,9 @@ _LEAD_RE = re.compile(r"^(" + "|".join(sorted((re.escape(k) for k in _TEKNONYM_W
 
 
 def parse_alias(text: str | None) -> Teknonym | None:
-    """'bố Súa' → Teknonym('child', 'Súa', 'M', 'bố'); 'ông Sính' → grandchild; a plain name → None."""
+    """'bố Súa' → Teknonym('child', 'Súa', 'M', 'bố'); 'ông Sính' → grandchild; a plain name → None,
+    and so is a lead word written without diacritics that folds like a surname when two or more
+    tokens follow ("Vo Quang Nghia", "Ong Van Nam": Võ, Ông)."""
     n = norm(text)
     if not n:
         return None
@@ -584,6 +586,9 @@ def parse_alias(text: str | None) -> Teknonym | None:
     name_tokens = orig_tokens[nwords:]
     if not name_tokens:
         return None
+    if len(name_tokens) >= 2 and orig_tokens[0] == fold(orig_tokens[0]) \
+            and orig_tokens[0] in _tables()["surnames_fold"]:
+        return None      # a surname written without diacritics: "Vo Quang Nghia" is Võ Quang Nghĩa
     relation, sex = _TEKNONYM_WORDS[word]
     if word == "ba" and orig_tokens[0] == _BA_GRANDMOTHER:
         relation, sex = "grandchild", "F"
