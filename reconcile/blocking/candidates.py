@@ -78,9 +78,9 @@ class CandidateConfig:
     near_min_letters: int = 2       # fam_near: given names (folded) shorter than this are not corrected
     near_cap: int = 60              # fam_near: people all its blocks together may contribute to one claim
     # rank cut: points for sharing the residence commune, district, hometown district, today's
-    # hometown province, sex, a fitting zodiac, and the surname/clan (the claim's own, or for a claim
-    # without one, its father's, siblings' and a man's children's)
-    rank_points: tuple[int, ...] = (2, 1, 2, 1, 1, 3, 3)
+    # hometown province, sex, a fitting zodiac, the surname/clan (the claim's own, or for a claim
+    # without one, its father's, siblings' and a man's children's), and the given name's key
+    rank_points: tuple[int, ...] = (2, 1, 2, 1, 1, 3, 3, 4)
 
     def cap(self, via: str) -> int:
         return dict(self.key_caps).get(via, self.block_cap)
@@ -148,6 +148,9 @@ class _Claim:
         self.home_d, self.home_now = int(c["home_district"][i]), int(c["home_now"][i])
         self.nameless = int(c["fold"][i]) < 0 and int(ca.alias["offsets"][i + 1]) == int(ca.alias["offsets"][i])
         self.clans = claim_clans(ca, i)
+        al = ca.alias
+        g = [int(c["giv_key"][i])] + [int(x) for x in al["giv_key"][int(al["offsets"][i]):int(al["offsets"][i + 1])]]
+        self.givs = np.unique(np.array([x for x in g if x >= 0], dtype=np.int64))
 
 
 _CLAN_SHARED = (RELATION_CODE["father"], RELATION_CODE["sibling"])
@@ -191,6 +194,8 @@ def _rank(pidx: np.ndarray, years: np.ndarray, cl: _Claim, a, config: CandidateC
         score += pts[5] * ((a["zmask"][pidx] & np.uint16(cl.zbit)) != 0)
     if cl.clans.size:
         score += pts[6] * np.isin(a["fam_key"][pidx], cl.clans)
+    if cl.givs.size:
+        score += pts[7] * np.isin(a["giv_key"][pidx], cl.givs)
     dist = np.where((years > 0) & (cl.best > 0), np.abs(years.astype(np.int32) - cl.best), 99)
     return np.lexsort((_hash(pidx, salt), dist, -score))
 
