@@ -206,7 +206,8 @@ def dialect(tok: str, rng: np.random.Generator) -> str:
         if k == 0:
             for g in INITIAL_SETS:
                 for a in sorted(g, key=len, reverse=True):
-                    if low.startswith(a) and not (a == "gi" and len(low) == 2):
+                    if low.startswith(a) and not (a == "gi" and len(low) == 2) and not (
+                            a == "n" and low[1:2] in ("g", "h")):
                         b = g[rng.integers(len(g))]
                         if b != a:
                             out = b + d[len(a):]
@@ -217,14 +218,21 @@ def dialect(tok: str, rng: np.random.Generator) -> str:
                 for a in sorted(g, key=len, reverse=True):
                     if low.endswith(a) and len(low) > len(a) + 1:
                         b = g[rng.integers(len(g))]
+                        if b == "nh" and _strip(low[-2:-1]) not in ("i", "e", "a"):
+                            break
                         if b != a and not (a == "n" and b == "ng" and low.endswith("ng")):
                             return _nfc(d[: len(d) - len(a)] + b)
                         break
         else:
+            marks = [c for c in d if c in TONES[1:]]
+            if low.endswith(("c", "t", "p", "ch")):
+                # a checked syllable takes only sắc or nặng: swap them
+                if marks:
+                    return _nfc(d.replace(marks[0], "\u0323" if marks[0] == "\u0301" else "\u0301"))
+                continue
             for g in TONE_SETS:
                 if g[0] and g[0] in d:
                     return _nfc(d.replace(g[0], g[1]))
-            marks = [c for c in d if c in TONES[1:]]
             if marks:
                 return _nfc(d.replace(marks[0], TONES[1 + rng.integers(5)]))
             # add a tone to a toneless syllable
@@ -239,7 +247,7 @@ def typo(tok: str, rng: np.random.Generator) -> str:
     if len(tok) < 2:
         return tok + tok[-1:]
     k = rng.integers(4)
-    i = int(rng.integers(len(tok) - 1))
+    i = int(rng.integers(1 if len(tok) > 2 else 0, len(tok) - 1))
     if k == 0:
         s = tok[:i] + tok[i + 1] + tok[i] + tok[i + 2:]
     elif k == 1 and len(tok) > 2:
@@ -249,7 +257,7 @@ def typo(tok: str, rng: np.random.Generator) -> str:
     else:
         s = tok[:i + 1] + "aeiounhtc"[rng.integers(9)] + tok[i + 2:]
     s = _nfc(s)
-    return s[:1].upper() + s[1:] if s else tok
+    return s[:1].upper() + s[1:].lower() if s else tok
 
 
 # ------------------------------------------------------------------------------------------ places
@@ -1078,7 +1086,7 @@ def generate(cfg: OtherConfig = OtherConfig(), seed: int = 0) -> OtherWorld:
     # ---- locals
     loc = _locals(cfg, rng, int(cfg.people * cfg.local_share))
     lid = _ids(rng, loc.height, np.full(loc.height, 66), loc["_by"].to_numpy(), loc["_sex"].to_numpy())
-    lid_ok = ~np.isin(lid, ids)
+    lid_ok = ~pl.Series(lid.astype(str)).is_in(pl.Series(ids.astype(str)).implode()).to_numpy()
     lhh = pl.Series(rng.permutation(loc.height + 10)[: loc.height] + 5 * 10**8).cast(pl.String).to_numpy()
     loc = loc.with_columns(person_id=pl.Series(lid.astype(str)),
                            household_id=(pl.lit("HK") + pl.Series(lhh).gather(loc["_hh"].to_numpy())),
