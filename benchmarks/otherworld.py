@@ -667,7 +667,7 @@ def _families(rng, cols: dict) -> dict:
     sons = pl.DataFrame({"id": np.arange(n), "father": father, "by": by, "sex": sex,
                          "married": married, "alive": alive})
     ys = (sons.filter((pl.col("sex") == 0) & pl.col("married") & pl.col("alive") & (pl.col("father") >= 0))
-          .sort("by").group_by("father").agg(pl.col("id").last().alias("son")))
+          .sort(["by", "id"]).group_by("father").agg(pl.col("id").last().alias("son")).sort("father"))
     fs = ys["father"].to_numpy()
     sn = ys["son"].to_numpy()
     elder = (cols["cult"][fs] == HMONG) & (by[fs] < 1962) & (rng.random(len(fs)) < 0.8)
@@ -698,7 +698,7 @@ def _relation(cols: dict, fam: dict) -> np.ndarray:
     live = df.filter(pl.col("alive"))
     head = (live.with_columns(rank=pl.when(pl.col("is_key")).then(0).when(pl.col("sp_key")).then(1)
                               .otherwise(2))
-            .sort(["rank", "by"]).group_by("hh").agg(pl.col("id").first().alias("head")))
+            .sort(["rank", "by", "id"]).group_by("hh").agg(pl.col("id").first().alias("head")))
     h = np.full(n, -1)
     h[head["hh"].to_numpy()] = head["head"].to_numpy()
     hd = h[hh]
@@ -1159,9 +1159,9 @@ def _claims(cfg: OtherConfig, rng, w: dict) -> tuple[list[dict], pl.DataFrame]:
     # close relatives (parents, spouse, children, siblings by the father or the mother)
     kids = pl.DataFrame({"c": np.arange(n), "f": father, "m": mother})
     ch = pl.concat([kids.select(p=pl.col("f"), c=pl.col("c")), kids.select(p=pl.col("m"), c=pl.col("c"))]
-                   ).filter(pl.col("p") >= 0).unique()
+                   ).filter(pl.col("p") >= 0).unique().sort("p", "c")
     sib = (ch.join(ch, on="p", suffix="_2").filter(pl.col("c") != pl.col("c_2"))
-           .select(a=pl.col("c"), b=pl.col("c_2")).unique())
+           .select(a=pl.col("c"), b=pl.col("c_2")).unique().sort("a", "b"))
     edges = pl.concat([
         ch.select(a=pl.col("c"), b=pl.col("p"), rel=pl.lit("parent")),
         ch.select(a=pl.col("p"), b=pl.col("c"), rel=pl.lit("child")),
@@ -1186,7 +1186,7 @@ def _claims(cfg: OtherConfig, rng, w: dict) -> tuple[list[dict], pl.DataFrame]:
         chosen += [(kind, int(i)) for i in got]
     order = rng.permutation(len(chosen))
     chosen = [chosen[i] for i in order]
-    ed = edges.filter(pl.col("a").is_in([i for _, i in chosen]))
+    ed = edges.filter(pl.col("a").is_in([i for _, i in chosen])).sort("a", "rel", "b")
     rel_of: dict[int, list[tuple[str, int, bool, bool]]] = {}
     for a, b, r, br, ba in ed.select("a", "b", "rel", "b_reg", "b_alive").iter_rows():
         rel_of.setdefault(a, []).append((r, b, br, ba))
