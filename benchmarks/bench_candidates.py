@@ -14,7 +14,8 @@ reports, overall and per corruption tag:
   but ranked below 10 (scoring's misses, or a parsed feature);
 plus pairs per claim (mean, p99, max), blocking and scoring time, and up to `--examples` examples of
 each kind of miss (claim name, the true record's name, via, rank) for the lead and the scoring helper.
-Rows are merged into benchmarks/results/candidates.json (keyed by label, size, setting).
+Rows are merged into benchmarks/results/candidates.json (keyed by label, size, setting). Settings are
+those of worlds.py, or `other:default`, `other:hard`, `other:easy_rich` (benchmarks/otherworld.py).
 """
 
 from __future__ import annotations
@@ -38,10 +39,19 @@ RESULTS = ROOT / "results"
 
 
 def _world(setting: str, people: int, claims: int | None):
-    if setting.startswith("other"):       # an independent generator (benchmarks/otherworld.py), when present
-        import otherworld  # noqa: F401
+    """A world of `worlds` (reconcile.synth), or `other:<setting>` from the independent generator
+    benchmarks/otherworld.py (same seeds as bench_otherworld.py)."""
+    if setting.startswith("other:"):
+        import types
 
-        return otherworld.make_world(people, claims) if hasattr(otherworld, "make_world") else None
+        import bench_otherworld
+        import otherworld
+
+        name = setting.split(":", 1)[1]
+        n_claims = claims or bench_otherworld.default_claims(people)
+        w = otherworld.generate(otherworld.config(name, people, n_claims), bench_otherworld.seed_of(name, people))
+        return types.SimpleNamespace(setting=setting, people=people, population=w.population,
+                                     claims=w.claims, truth=w.truth)
     return worlds.make_world(setting, people, claims)
 
 

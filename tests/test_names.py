@@ -271,3 +271,17 @@ def test_a_whole_name_is_a_teknonym_only_when_no_surname_reads_so():
     no = ["Vo Quang Nghia", "Vo Thi Lan", "Me Sanh", "Võ Đình Giang", "Bà Thị Lan", "Ong Van Nam", "Ba Thi Lan"]
     assert [name_is_teknonym(n) for n in yes] == [True] * len(yes)
     assert [name_is_teknonym(n) for n in no] == [False] * len(no)
+
+
+@pytest.mark.parametrize("text,parts", [
+    ("Thị Mai Giàng", ("giàng", "thị", "mai")),       # a middle marker first, the clan last
+    ("A Súa Vừ", ("vừ", "a", "súa")),
+    ("A Khu Hau", ("hau", "a", "khu")),              # Hầu written without diacritics
+    ("Thị Lan Anh", ("thị", "lan", "anh")),          # no surname at the end: left as written
+    ("Văn Thị Lan", ("văn", "thị", "lan")),          # Văn is a surname too
+])
+def test_a_name_starting_with_a_middle_marker_and_ending_in_a_surname_is_rotated(text, parts):
+    p = N.parse_name(text)
+    assert (p.family, p.middle, p.given) == parts
+    row = N.name_features(pl.DataFrame({"n": [text]}), "n").row(0, named=True)
+    assert (row["fam"], row["mid"], row["giv"]) == tuple(N.fold(x) for x in parts)

@@ -249,15 +249,17 @@ def _token_giv_key(token: str) -> str:
 
 
 @lru_cache(maxsize=200_000)
-def _swapped_keys(fold: str) -> tuple[str, str] | None:
-    """(clan key, given-name key) of a folded name read with its last token as the surname."""
+def _swapped_keys(fold: str) -> tuple[tuple[str, str], ...]:
+    """(clan key, given-name key) of a folded name read with its last token as the surname: the
+    first and last tokens swapped ("Páo Giàng"), and the last token moved to the front ("Quý Quẩy
+    Lý", "Văn Nam Nguyễn": given name second to last)."""
     from reconcile.vn.names import parse_name
 
     t = fold.split()
     if len(t) < 2:
-        return None
-    p = parse_name(f"{t[-1]} {t[0]}")
-    return p.fam_key, p.giv_key
+        return ()
+    out = {(p.fam_key, p.giv_key) for p in (parse_name(f"{t[-1]} {t[0]}"), parse_name(" ".join([t[-1], *t[:-1]])))}
+    return tuple(sorted(out))
 
 
 def _strings(index, ca, vocab: str, codes) -> list[str]:
@@ -362,9 +364,8 @@ class Blocker:
             if 0 <= f < nv["fam_key"] and 0 <= g < nv["giv_key"]:
                 keys.append(("fam_giv", int(pack2(f, g))))
         for fd in folds:                      # another order: last token as surname
-            sw = _swapped_keys(fd)
-            if sw is not None:
-                f, g = idx.vocabs["fam_key"].code(sw[0]), idx.vocabs["giv_key"].code(sw[1])
+            for sf, sg in _swapped_keys(fd):
+                f, g = idx.vocabs["fam_key"].code(sf), idx.vocabs["giv_key"].code(sg)
                 if f >= 0 and g >= 0:
                     keys.append(("fam_giv", int(pack2(f, g))))
         if int(c["fam_key"][i]) < 0:          # no surname: the clan its relatives say + the given name

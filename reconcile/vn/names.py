@@ -4,8 +4,8 @@ Owns what the package knows about a name before matching:
 - parsing a full name into family / middle / given by naming culture — Kinh; Mông (clan + A/Thị,
   sometimes Seo/Mí, + given); Dao (generation middle names); Tày–Nùng; Thái — using the ethnicity
   when given and inferring the culture from the name otherwise; one-token names ("Páo"), clan-only
-  names ("Giàng"), the address form ("A Páo") and names written in another order ("Páo Giàng A"),
-  rotated back only on strong evidence: the last token is a known surname/clan and the first is clearly
+  names ("Giàng"), the address form ("A Páo") and names written in another order ("Páo Giàng A",
+  "Thị Mai Giàng": a middle marker first, a surname last), rotated back only on strong evidence: the last token is a known surname/clan and the first is clearly
   not one (not a surname written without diacritics, with a dialect spelling or one typo away, and not
   followed by a middle marker: "Chag A Tòng", "Lau A Cha" stay surname-first);
 - teknonyms used as the name itself ("mẹ Sành": `ParsedName.teknonym`, columns `tek_relation`,
@@ -154,6 +154,7 @@ def _tables() -> dict:
 
 MARKERS_HMONG = ("a", "seo", "mi")       # folded middle elements that mark a Hmong name
 MARKERS_ANY = ("a", "thi", "seo", "mi", "van")
+_LEAD_MARKERS = ("a", "thi", "seo", "mi")     # markers that are no surname (Văn is one too)
 
 
 def surname_key(surname: str, culture: str | None = None) -> str:
@@ -340,6 +341,11 @@ def _reorder(toks: list[str]) -> list[str]:
     # "Páo Giàng A": given, clan, marker (a marker at the end is strong evidence on its own)
     if len(toks) == 3 and f[2] in MARKERS_ANY and is_sur[1]:
         return [toks[1], toks[2], toks[0]]
+    # "Thị Mai Giàng", "A Súa Vừ", "A Khu Hau": a middle marker starts no surname-first name; a
+    # surname at the end (or its folded form, written without diacritics) is then the family name
+    if (len(toks) >= 3 and f[0] in _LEAD_MARKERS
+            and (is_sur[-1] or (toks[-1] == f[-1] and f[-1] in t["surnames_fold"]))):
+        return [toks[-1]] + toks[:-1]
     if near_surname(toks[0]):
         return toks
     # "Páo Giàng": surname written last; a middle marker in second place says surname-first
@@ -437,9 +443,12 @@ def _name_features_rows(df: pl.DataFrame, name_col: str, ethnicity_col: str | No
     rot3 = (n == 3) & t2.is_in(markers_norm) & t1.is_in(sur) & ~t0.is_in(sur)
     rot_last = ((n >= 2) & clear0 & ~t0.is_in(markers_norm) & tl.is_in(sur)
                 & tl.is_in(clan_only) & ~((n >= 3) & t1.is_in(markers_norm)) & ~rot3)
+    tlf = fold_expr(tl)
+    rot_mark = ((n >= 3) & fold_expr(t0).is_in(list(_LEAD_MARKERS)) & ~t0.is_in(sur) & ~rot3
+                & (tl.is_in(sur) | ((tlf == tl) & tlf.is_in(list(t["surnames_fold"])))))
     df = df.with_columns(
         pl.when(rot3).then(pl.concat_list(t1, t2, t0))
-        .when(rot_last).then(pl.concat_list(tl, toks.list.slice(0, n - 1)))
+        .when(rot_mark | rot_last).then(pl.concat_list(tl, toks.list.slice(0, n - 1)))
         .otherwise(toks).alias(tmp))
     df = df.with_columns(pl.col(tmp).list.join(" ").alias(f"{p}norm"),
                          pl.col(tmp).list.eval(fold_expr(pl.element())).alias(ftmp))
