@@ -285,3 +285,19 @@ def test_a_name_starting_with_a_middle_marker_and_ending_in_a_surname_is_rotated
     assert (p.family, p.middle, p.given) == parts
     row = N.name_features(pl.DataFrame({"n": [text]}), "n").row(0, named=True)
     assert (row["fam"], row["mid"], row["giv"]) == tuple(N.fold(x) for x in parts)
+
+
+def test_marker_first_surname_last_is_rotated_back_in_both_paths():
+    """Registers that write the clan last ("Thị Lúa Lý", "Seo Khứ Vàng"): a sex marker never opens a
+    surname-first name, so the last token is the surname; Văn (also a surname) keeps the written order."""
+    import polars as pl
+
+    from reconcile.vn.names import name_features, parse_name
+
+    cases = {"Thị Lúa Lý": "lý", "Seo Khứ Vàng": "vàng", "A Lữa Giàng": "giàng", "Thị Sầu Phàn": "phàn",
+             "Giàng A Páo": "giàng", "Văn Khè Giàng": "văn"}
+    for text, fam in cases.items():
+        assert parse_name(text).family == fam, text
+    col = name_features(pl.DataFrame({"n": list(cases)}), "n")
+    assert col["fam"].to_list() == ["ly", "vang", "giang", "phan", "giang", "van"]
+    assert parse_name("A Páo").family == ""             # the address form stays a form

@@ -154,7 +154,7 @@ def _tables() -> dict:
 
 MARKERS_HMONG = ("a", "seo", "mi")       # folded middle elements that mark a Hmong name
 MARKERS_ANY = ("a", "thi", "seo", "mi", "van")
-_LEAD_MARKERS = ("a", "thi", "seo", "mi")     # markers that are no surname (Văn is one too)
+MARKERS_ROTATE = ("a", "thi", "seo", "mi")   # markers that are never a surname (Văn is one)
 
 
 def surname_key(surname: str, culture: str | None = None) -> str:
@@ -341,9 +341,10 @@ def _reorder(toks: list[str]) -> list[str]:
     # "Páo Giàng A": given, clan, marker (a marker at the end is strong evidence on its own)
     if len(toks) == 3 and f[2] in MARKERS_ANY and is_sur[1]:
         return [toks[1], toks[2], toks[0]]
-    # "Thị Mai Giàng", "A Súa Vừ", "A Khu Hau": a middle marker starts no surname-first name; a
-    # surname at the end (or its folded form, written without diacritics) is then the family name
-    if (len(toks) >= 3 and f[0] in _LEAD_MARKERS
+    # "Thị Lúa Lý", "Seo Khứ Vàng", "Thị Mai Giàng", "A Khu Hau": a sex marker never opens a
+    # surname-first name; a surname at the end (or its folded form, written without diacritics) is
+    # then the family name (registers that write the clan last)
+    if (len(toks) >= 3 and f[0] in MARKERS_ROTATE
             and (is_sur[-1] or (toks[-1] == f[-1] and f[-1] in t["surnames_fold"]))):
         return [toks[-1]] + toks[:-1]
     if near_surname(toks[0]):
@@ -444,7 +445,7 @@ def _name_features_rows(df: pl.DataFrame, name_col: str, ethnicity_col: str | No
     rot_last = ((n >= 2) & clear0 & ~t0.is_in(markers_norm) & tl.is_in(sur)
                 & tl.is_in(clan_only) & ~((n >= 3) & t1.is_in(markers_norm)) & ~rot3)
     tlf = fold_expr(tl)
-    rot_mark = ((n >= 3) & fold_expr(t0).is_in(list(_LEAD_MARKERS)) & ~t0.is_in(sur) & ~rot3
+    rot_mark = ((n >= 3) & fold_expr(t0).is_in(list(MARKERS_ROTATE)) & ~t0.is_in(sur) & ~rot3
                 & (tl.is_in(sur) | ((tlf == tl) & tlf.is_in(list(t["surnames_fold"])))))
     df = df.with_columns(
         pl.when(rot3).then(pl.concat_list(t1, t2, t0))
