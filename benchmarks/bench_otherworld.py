@@ -161,6 +161,7 @@ def main(argv=None) -> int:
             t = time.perf_counter()
             w = otherworld.generate(cfg, seed=seed_of(name, n, a.seed_offset))
             gen_s = round(time.perf_counter() - t, 1)
+            w.people = None          # every person of the world: only for reading, not needed here
             row = run(w, leads=not a.no_leads, dump=Path(a.dump) if a.dump else None, tag=f"{a.label}_{n}_{name}")
             row.update(label=a.label, setting=name, generate_s=gen_s, load_avg=round(os.getloadavg()[0], 2),
                        claims_by_kind=w.stats["claims_by_kind"], world=w.stats)
