@@ -125,7 +125,7 @@ def render(rows: list[dict]) -> str:
                     f"generate {r.get('generate_s')} s, index {r.get('index_s')} s, match {r.get('match_s')} s, "
                     f"leads {r.get('leads_s', '–')} s (load {r.get('load_avg')}); false match absent_relatives "
                     f"{r.get('false_match_rate_absent_relatives')}, absent {r.get('false_match_rate_absent')}; "
-                    f"claims by kind {r.get('claims_by_kind')}", ""]
+                    f"claims by kind {r.get('claims_by_kind')}" + (f". Note: {r['note']}" if r.get("note") else ""), ""]
             out += ["| tag | registered n | recall@1 | unregistered n | false match |", "|---|---|---|---|---|"]
             a, b = r.get("recall_at_1_by_tag", {}), r.get("false_match_by_tag", {})
             for tg in sorted(set(a) | set(b)):
@@ -161,6 +161,7 @@ def main(argv=None) -> int:
             t = time.perf_counter()
             w = otherworld.generate(cfg, seed=seed_of(name, n, a.seed_offset))
             gen_s = round(time.perf_counter() - t, 1)
+            w.people = None          # every person of the world: only for reading, not needed here
             row = run(w, leads=not a.no_leads, dump=Path(a.dump) if a.dump else None, tag=f"{a.label}_{n}_{name}")
             row.update(label=a.label, setting=name, generate_s=gen_s, load_avg=round(os.getloadavg()[0], 2),
                        claims_by_kind=w.stats["claims_by_kind"], world=w.stats)
