@@ -85,8 +85,9 @@ def leads_detail(claims, index, *, top_k: int = 20, config=None, lang: str = "vi
     rel = sources.empty()
     if pseudo.height:
         pm = Matcher(index, ecfg, params=pseudo_params(matcher.params))
-        parts = [sources.relative_leads(psp, part, index, cfg)
-                 for psp, part in sources.score_pseudo(pseudo, pm, cfg.scalar_max)]
+        parts = [sources.relative_leads(
+            sources.relative_prior(psp, part, sp.p_none, pm.params, index.n_people, cfg), part, index, cfg)
+            for psp, part in sources.score_pseudo(pseudo, pm, cfg.scalar_max)]
         rel = pl.concat(parts) if parts else sources.empty()
     say("leads", 1, 4)
     fix = (lambda t: sources.not_self(t, sp)) if cfg.not_self else (lambda t: t)

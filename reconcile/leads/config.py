@@ -14,7 +14,10 @@ class LeadsConfig:
     # which candidates become leads
     self_top: int = 3                 # a claim's own candidates considered as self leads
     min_self: float = 0.02            # self leads below this probability are not shown
-    min_relative: float = 0.01        # relative leads below this are not shown
+    # relative leads below this are not shown: low, so that a claim with few leads still lists its
+    # claimed relatives' namesakes (ordering puts them last; the per-claim prior of pseudo-claims
+    # below puts an unregistered claimant's relatives up to ~6x lower than the claimant's prior would)
+    min_relative: float = 0.002
     per_relative: int = 6             # registered people kept per claimed relative (namesakes)
     per_named: int = 6                # records kept per "named on a record" pseudo-claim
     scalar_max: int = 16              # up to this many pseudo-claims are encoded one by one (scalar)
@@ -27,8 +30,21 @@ class LeadsConfig:
     # from the one age-gap table of the library (kinship.AGE_GAPS)
     by_gap: tuple[tuple[str, int, int], ...] = tuple(
         (r, AGE_GAPS[r][0], AGE_GAPS[r][1]) for r in ("father", "mother", "spouse", "child", "sibling"))
+    # the prior of a pseudo-claim's "none of them" (the named relative, or someone naming the claimant
+    # on a record, is not in the register), per claim: p_none × `rel_absent_if_absent` +
+    # (1 − p_none) × `rel_absent_if_registered`, p_none being the claimant's own posterior of being
+    # none of the registered people. A registered claimant's family is mostly registered with them
+    # (one household book); a claimant without papers usually comes from a family the register also
+    # missed (migrants from the north, books left at home, whole families never registered), and of
+    # those who do have registered kin only some of the named relatives are. The claimant's own prior
+    # (`Prior.absent_share` 0.4) says nothing about a name they gave. With these, a namesake agreeing
+    # on name, age and place is not enough for p >= 0.5 when the claimant is unregistered; agreement
+    # of the family seen from the relative (their recorded spouse, children, parents) is.
+    # None (either): the engine's own prior for pseudo-claims (before issue 10).
+    rel_absent_if_absent: float | None = 0.8
+    rel_absent_if_registered: float | None = 0.3
     # family of a lead (the registered relatives of a found relative or self lead)
-    expand_min: float = 0.02          # relative leads at least this probable pass their family on
+    expand_min: float = 0.004         # relative leads at least this probable pass their family on
     expand_min_self: float = 0.5      # self leads at least this probable (a wrong self lead floods)
     expand_min_conf: float = 0.5      # register edges at least this sure
     expand_factor: float = 1.0        # derived probability = lead × edge confidence × this

@@ -180,6 +180,31 @@ def pseudo_params(params):
     return dataclasses.replace(params, m=m)
 
 
+def relative_prior(psp, pseudo: pl.DataFrame, p_none: np.ndarray, params, n_people: int,
+                   cfg: LeadsConfig):
+    """`psp` (pseudo-claims scored with the engine's prior) with its posterior recomputed under each
+    pseudo-claim's own prior of "none of them" (`LeadsConfig.rel_absent_if_absent` /
+    `rel_absent_if_registered`, mixed by the claimant's `p_none`). A different prior only shifts
+    every candidate's logit of one pseudo-claim against "none" by the same amount, so the engine's
+    `posterior` is applied to weights shifted by that amount (in bits)."""
+    if (psp is None or psp.n == 0 or cfg.rel_absent_if_absent is None
+            or cfg.rel_absent_if_registered is None):
+        return psp
+    from reconcile.model.posterior import LN2, none_logit, posterior
+
+    src = pseudo.get_column("src_idx").to_numpy().astype(np.int64)
+    pn = np.clip(np.asarray(p_none, dtype=np.float64)[src], 0.0, 1.0)
+    share = pn * cfg.rel_absent_if_absent + (1.0 - pn) * cfg.rel_absent_if_registered
+    share = np.clip(share, 1e-6, 1.0 - 1e-6)
+    miss = params.prior.miss_rate
+    n = max(int(n_people), 1)
+    z0 = np.log(share + (1.0 - share) * miss) - np.log((1.0 - share) / n)
+    shift = (none_logit(params, n_people) - z0) / (params.calibration.a * LN2)   # bits per pseudo-claim
+    w = psp.weight + shift[psp.claim]
+    prob, p0 = posterior(w, psp.claim, psp.claims.n, n_people, params)
+    return dataclasses.replace(psp, probability=prob, p_none=p0)
+
+
 def _row(claim_id, name, sex, by, lo, hi, eth, home, res, rels, k):
     return {"claim_id": claim_id, "name": name, "aliases": [], "sex": sex, "birth_date": None,
             "birth_year": by, "birth_year_min": lo, "birth_year_max": hi, "age": None,
