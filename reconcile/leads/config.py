@@ -49,6 +49,11 @@ class LeadsConfig:
     expand_min_conf: float = 0.5      # register edges at least this sure
     expand_factor: float = 1.0        # derived probability = lead × edge confidence × this
     family_free_p: float = 0.5        # the family of a lead below this competes as one group (ordering)
+    # ordering weight of the family of a relative lead (not of a self lead): they are the same
+    # hypothesis as their lead (wrong together when it is wrong), so once the lead is listed they add
+    # a contact but little new chance of reaching the claimant's family; other namesakes (other
+    # hypotheses) come first. The family of a self lead is what confirms the claimant: weight 1.
+    family_order: float = 0.25
     # the register's edge confidence as a probability: conf ** gamma per (relation, source). Fitted
     # across two generated worlds (50k seed 0, 20k seed 1) and checked on a third (30k seed 2):
     # edges a record gives by NAME only (the parent's name written on the record, resolved to a
@@ -63,6 +68,7 @@ class LeadsConfig:
     not_self: bool = True
     # households at the claimed address (an unregistered child of a registered family)
     family_hh_max: int = 3
+    family_hh_village_max: int = 6    # households of the claimant's clan in the village they name
     family_hh_prob: float = 0.5       # shared among the fitting households of one commune
     family_hh_home_factor: float = 0.6  # a household found through the hometown, not the residence
     family_hh_gap: tuple[int, int] = (15, 55)   # the adult is this much older than the claimant
