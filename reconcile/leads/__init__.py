@@ -104,6 +104,15 @@ def leads_detail(claims, index, *, top_k: int = 20, config=None, lang: str = "vi
     hh = sources.household_leads(persons, index, cfg)
     addr = sources.address_households(ca, index, cfg)
     if addr.height and hh.height:
+        # a household both holding person leads and standing at the claimed address answers two
+        # independent questions: 1 − (1 − p_persons)(1 − p_address), shown once (as the person one)
+        both = hh.join(addr.select("claim", "hh", pl.col("probability").alias("_pa")), on=["claim", "hh"],
+                       how="left")
+        hh = both.with_columns(
+            pl.when(pl.col("_pa").is_null()).then(pl.col("probability"))
+            .otherwise((1 - (1 - pl.col("probability")) * (1 - pl.col("_pa"))).clip(0, cfg.max_household_p))
+            .alias("probability"),
+            pl.when(pl.col("_pa").is_null()).then(pl.col("ord")).otherwise(1.0).alias("ord")).drop("_pa")
         addr = addr.join(hh.select("claim", "hh"), on=["claim", "hh"], how="anti")
     known_hh = persons.filter(pl.col("kind") == "self").select(
         "claim", pl.Series("hh", np.asarray(index.arrays.cols["household"])[
