@@ -12,8 +12,9 @@ leads, households, places) → `rank.order` (diversity; probabilities untouched)
 
 Probabilities: a self lead is the claim's posterior; a relative lead is the posterior that this
 registered person IS the named relative (its pseudo-claim's posterior over "one of the N registered
-people or none of them": namesakes share the mass); a record naming the claimant is scored the same
-way; a relative of a found lead carries lead × edge confidence; a household combines its leads as
+people or none of them": namesakes share the mass; "none" with its own prior, higher when the claimant
+is probably unregistered); a record naming the claimant is scored the same way; a relative of a found
+lead carries lead × edge confidence (ranked after other namesakes: the same hypothesis); a household combines its leads as
 independent evidence; a place lead is how useful asking there is (never a person's probability).
 """
 

@@ -8,7 +8,9 @@ display text. Sources:
 - `pseudo_claims` + `relative_leads`: each claimed relative becomes a claim with the family seen from
   them; all of them, for all claims, are scored in one batch by the same `Matcher` (with
   `pseudo_params`). A lead's probability is the posterior that this registered person IS the named
-  relative, the namesakes sharing the mass with "none of them", as candidates do.
+  relative, the namesakes sharing the mass with "none of them", as candidates do; "none of them" has
+  its own prior (`relative_prior`: a relative of a claimant who is probably unregistered is less
+  probably registered), so name, age and place alone rarely lift a namesake above one half.
 - `named_leads` (same batch): people whose own record names the claimant as father/mother/spouse: a
   pseudo-claim without a name whose claimed father (or mother, spouse) is the claimant, scored by the
   model (name comparison, age), records naming namesakes sharing; impossible ages dropped.
@@ -17,8 +19,9 @@ display text. Sources:
   This is also how siblings and relatives living elsewhere are reached through the claimed parents'
   and household's records.
 - `household_leads`: households holding person leads (independent evidence combined);
-  `address_households`: households in the claimed commune with an adult of the claimant's clan old
-  enough to be a parent.
+  `address_households`: households of the village the claimant names holding the claimant's or a
+  claimed relative's clan, and households in the claimed commune with an adult of the claimant's
+  clan old enough to be a parent.
 - `place_leads`: today's commune/province of the leads and the hometown the claimant named
   (`places.describe`).
 """
