@@ -75,7 +75,7 @@ PSEUDO_COLUMNS = {"claim_id": pl.Utf8, "name": pl.Utf8, "aliases": pl.List(pl.Ut
                                                   "birth_year": pl.Int32})),
                   "_row": pl.UInt32}
 SRC_COLUMNS = {"src_idx": pl.Int64, "src_kind": pl.Utf8, "src_relation": pl.Utf8, "src_rid": pl.Int64,
-               "src_name": pl.Utf8, "src_me": pl.Boolean}
+               "src_name": pl.Utf8}
 
 
 def table(cols: dict) -> pl.DataFrame:
@@ -183,47 +183,13 @@ def pseudo_params(params):
     return dataclasses.replace(params, m=m)
 
 
-def claimant_as_registered(psp, pseudo: pl.DataFrame, own, index) -> np.ndarray:
-    """Bits to take off each pair of relative pseudo-claims: a candidate's recorded relative that the
-    model paired with the CLAIMANT (the claimant as the found father's child, the sibling's sibling)
-    and that the register links to a registered person q agrees only if the claimant is q, so its
-    agreement counts × P(claimant = q) (the claimant's own posterior for q): a claimant the engine
-    does not find is not that registered child, and a namesake family of a common name that happens
-    to hold one is no evidence."""
-    from reconcile.comparisons.base import RELATIONS
-
-    out = np.zeros(psp.n, dtype=np.float64)
-    me = pseudo.get_column("src_me").fill_null(False).to_numpy()[psp.claim]
-    if not me.any():
-        return out
-    first = np.asarray(psp.claims.crel["offsets"])[psp.claim].astype(np.int64)
-    src = pseudo.get_column("src_idx").to_numpy().astype(np.int64)[psp.claim]
-    rel_pidx = np.asarray(index.arrays.rel.pidx)
-    for j, r in enumerate(RELATIONS):
-        if r not in psp.registry:
-            continue
-        e = psp.chosen_edge[:, j]
-        w = psp.weights[:, psp.registry.index(r)]
-        hit = me & (psp.chosen_crel[:, j] == first) & (e >= 0) & (w > 0)
-        if not hit.any():
-            continue
-        rows = np.flatnonzero(hit)
-        q = rel_pidx[e[rows]].astype(np.int64)
-        ok = q >= 0
-        rows, q = rows[ok], q[ok]
-        out[rows] += w[rows] * (1.0 - self_posterior(own, src[rows], q))
-    return out
-
-
 def relative_prior(psp, pseudo: pl.DataFrame, p_none: np.ndarray, params, n_people: int,
-                   cfg: LeadsConfig, own=None, index=None):
+                   cfg: LeadsConfig):
     """`psp` (pseudo-claims scored with the engine's prior) with its posterior recomputed under each
     pseudo-claim's own prior of "none of them" (`LeadsConfig.rel_absent_if_absent` /
     `rel_absent_if_registered`, mixed by the claimant's `p_none`). A different prior only shifts
     every candidate's logit of one pseudo-claim against "none" by the same amount, so the engine's
-    `posterior` is applied to weights shifted by that amount (in bits). With the claimant's own
-    scored pairs (`own`) and the index, agreement with the claimant as a registered relative of the
-    candidate is discounted (`claimant_as_registered`)."""
+    `posterior` is applied to weights shifted by that amount (in bits)."""
     if (psp is None or psp.n == 0 or cfg.rel_absent_if_absent is None
             or cfg.rel_absent_if_registered is None):
         return psp
@@ -238,8 +204,6 @@ def relative_prior(psp, pseudo: pl.DataFrame, p_none: np.ndarray, params, n_peop
     z0 = np.log(share + (1.0 - share) * miss) - np.log((1.0 - share) / n)
     shift = (none_logit(params, n_people) - z0) / (params.calibration.a * LN2)   # bits per pseudo-claim
     w = psp.weight + shift[psp.claim]
-    if own is not None and index is not None:
-        w = w - claimant_as_registered(psp, pseudo, own, index)
     prob, p0 = posterior(w, psp.claim, psp.claims.n, n_people, params)
     return dataclasses.replace(psp, probability=prob, p_none=p0)
 
@@ -304,7 +268,7 @@ def pseudo_claims(ca, cfg: LeadsConfig = LeadsConfig(), named: bool = True) -> p
             for j, nm in enumerate(names):
                 rows.append(_row(f"R{k}{'s' if j else ''}", nm, sex, by, plo, phi, eth, home, res, family,
                                  len(rows) + 1))
-                src.append((c, "relative", r, k, name, bool(me and me_rel_of[r])))
+                src.append((c, "relative", r, k, name))
         if named and me and len(me.split()) >= 2:
             clo, chi = cfg.gap("child")
             slo, shi = cfg.gap("spouse")
@@ -313,11 +277,11 @@ def pseudo_claims(ca, cfg: LeadsConfig = LeadsConfig(), named: bool = True) -> p
                 rows.append(_row(f"N{c}{p[0]}", None, None, None, lo + clo if lo else None,
                                  hi + chi if hi else None, eth, home, None,
                                  [{"relation": p, "name": me, "birth_year": best}], len(rows) + 1))
-                src.append((c, "named", "child", -1, me, False))
+                src.append((c, "named", "child", -1, me))
             rows.append(_row(f"N{c}s", None, {"M": "F", "F": "M"}.get(me_sex), None,
                              lo + slo if lo else None, hi + shi if hi else None, eth, home, None,
                              [{"relation": "spouse", "name": me, "birth_year": best}], len(rows) + 1))
-            src.append((c, "named", "spouse", -1, me, False))
+            src.append((c, "named", "spouse", -1, me))
     frame = pl.DataFrame(rows, schema=PSEUDO_COLUMNS, orient="row") if rows else pl.DataFrame(schema=PSEUDO_COLUMNS)
     s = pl.DataFrame(src, schema=SRC_COLUMNS, orient="row") if src else pl.DataFrame(schema=SRC_COLUMNS)
     return pl.concat([frame, s], how="horizontal")
