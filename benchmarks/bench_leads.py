@@ -67,6 +67,7 @@ worlds.
 | synth 200k off_c (check)    | 0.891 | 0.902 | 0.207 | 0.146 | 0.053 | 0.027 |
 | otherworld 20k default      | 0.876 | 0.912 | 0.220 | 0.100 | 0.109 | 0.062 |
 | otherworld 20k hard         | 0.720 | 0.756 | 0.245 | 0.135 | 0.116 | 0.078 |
+| otherworld 200k default     | 0.741 | 0.744 | 0.177 | 0.082 | 0.093 | 0.049 |
 
 After, the alarms left (20k default 17 of 150; 200k default 39 of 450): the claimant's own false
 self match 6 / 14 (unchanged: the engine's), relative pseudo-claims on name/age/place only 7 / 20,
