@@ -45,6 +45,37 @@ with nobody registered, about half are the model's own false self matches (7 of 
 family that follows them; the rest are pseudo-claims matching registered namesakes on name, age,
 place and a claimed relative (the generator makes these families collide on purpose).
 
+Issue 10, false alarms and reach (branch `alarms`, 2 Dec 2026; worlds of benchmarks/worlds.py and
+benchmarks/otherworld.py, all claims, top 20 leads; "before" = main a8ab153; figures in
+benchmarks/results/alarms.json). False alarms of claimants with nobody registered, read one by one
+(best alarm lead per claim), before: 20k default 27 of 150 = 14 relative pseudo-claims matching a
+namesake on name/age/place with no family agreement, 7 with one agreeing relation (often the claimant
+themself as the relative's parent/child, a common Hmong name), 6 the claimant's own false self match
+(its family follows it); 200k default 63 of 450 = 39 / 9 / 14 (+1 named). Changes: each pseudo-claim
+carries its own prior of "none of them" mixed by the claimant's p_none (`rel_absent_if_absent` 0.8,
+`rel_absent_if_registered` 0.3) with lower display thresholds; the family of a relative lead ranks
+after other hypotheses (`family_order`); households of the village the claimant names; a household at
+the claimed address that also holds person leads combines both; `edge_gamma` refitted on three train
+worlds.
+
+| world                       | rel. top-10 before | after | nobody alarm before | after | rel. ECE before | after |
+|-----------------------------|-------|-------|-------|-------|-------|-------|
+| synth 20k default (train)   | 0.980 | 0.980 | 0.180 | 0.113 | 0.066 | 0.027 |
+| synth 20k off_a (check)     | 0.949 | 0.958 | 0.144 | 0.075 | 0.030 | 0.024 |
+| synth 200k default (train)  | 0.919 | 0.921 | 0.140 | 0.087 | 0.035 | 0.021 |
+| synth 200k off_a (check)    | 0.839 | 0.861 | 0.158 | 0.117 | 0.023 | 0.028 |
+| synth 200k off_c (check)    | 0.891 | 0.902 | 0.207 | 0.146 | 0.053 | 0.027 |
+| otherworld 20k default      | 0.876 | 0.912 | 0.220 | 0.100 | 0.109 | 0.062 |
+| otherworld 20k hard         | 0.720 | 0.756 | 0.245 | 0.135 | 0.116 | 0.078 |
+| otherworld 200k default     | 0.741 | 0.744 | 0.177 | 0.082 | 0.093 | 0.049 |
+
+After, the alarms left (20k default 17 of 150; 200k default 39 of 450): the claimant's own false
+self match 6 / 14 (unchanged: the engine's), relative pseudo-claims on name/age/place only 7 / 20,
+with one agreeing relation 4 / 5. Tried and left out: treating agreement of what a pseudo-claim
+copies from the claimant (ethnicity, sex) as no evidence halves the alarms again (20k default 0.073,
+otherworld 0.055) but costs reach (otherworld 0.912 -> 0.900, hard 0.756 -> 0.740) and makes synth
+off_a under-confident (ECE 0.076).
+
 One claim on a saved 1M index (seed 5, 40 claims; `--index`): before p50 3,373 ms wall / 2,559 ms
 CPU, first call 8.8 s, RSS 5.1 GB; after p50 104 ms wall / 84 ms CPU (p90 169 / 118), first call
 0.57 s, RSS 0.64 GB; the engine's own query is 17 ms CPU p50, so one claim's leads cost the claim

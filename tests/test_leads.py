@@ -324,3 +324,51 @@ def test_sibling_decided_by_level_names_not_text(index):
     vi = rc.leads(_claims(ABSENT), index, top_k=20)
     en = rc.leads(_claims(ABSENT), index, top_k=20, lang="en")
     assert _key(vi).equals(_key(en))
+
+
+def test_pseudo_claim_prior_follows_the_claimant(index):
+    """A named relative of a claimant who is probably not registered is less probably registered
+    (LeadsConfig.rel_absent_if_absent) than one of a registered claimant; without the per-claim
+    prior the engine's own prior applies."""
+    from reconcile.engine import Matcher
+    from reconcile.leads import sources
+
+    cfg = L.LeadsConfig()
+    m = Matcher(index)
+    sp = m.score(_claims(ABSENT))
+    pseudo = sources.pseudo_claims(sp.claims, cfg)
+    pm = Matcher(index, params=L.pseudo_params(m.params))
+    psp, part = sources.score_pseudo(pseudo, pm, cfg.scalar_max)[0]
+    absent = sources.relative_prior(psp, part, [1.0], pm.params, index.n_people, cfg)
+    present = sources.relative_prior(psp, part, [0.0], pm.params, index.n_people, cfg)
+    same = sources.relative_prior(psp, part, [1.0], pm.params, index.n_people,
+                                  L.LeadsConfig(rel_absent_if_absent=None))
+    assert (absent.p_none > present.p_none).all()
+    best = psp.probability.argmax()
+    assert absent.probability[best] < psp.probability[best] < present.probability[best]
+    assert same.probability[best] == psp.probability[best]
+    # each pseudo-claim's probabilities still sum with "none of them" to one
+    import numpy as np
+    tot = np.bincount(absent.claim, weights=absent.probability, minlength=absent.claims.n) + absent.p_none
+    assert np.allclose(tot, 1.0)
+
+
+def test_village_of_a_residence():
+    from reconcile.leads.sources import village
+
+    assert village("thôn 7, xã Krông Á, huyện M'Đrắk, tỉnh Đắk Lắk") == "thon 7"
+    assert village("Buôn 21, xã Cư Kbang") == "buon 21"
+    assert village("tổ dân phố 12, phường Tân An") == "to dan pho 12"
+    assert village("xã Sủng Là, huyện Đồng Văn, tỉnh Hà Giang") is None
+    assert village(None) is None
+
+
+def test_household_in_the_claimed_village_without_age(index):
+    # a claimant without age who names the village (thôn Lùng Phìn) and a father of the Giàng clan:
+    # the Giàng households of that village are leads (any age: the village narrows enough)
+    c = {"claim_id": "V1", "name": "Mai", "sex": "F", "ethnicity": "Mông", "residence": RES,
+         "relatives": [{"relation": "father", "name": "Giàng A Chư"}]}
+    out = rc.leads(_claims(c), index, top_k=20)
+    hh = out.filter(pl.col("kind") == "household")["household_id"].to_list()
+    assert {"H1", "H3"} <= set(hh)
+    assert "H2" not in hh                      # the Giàng household of another commune

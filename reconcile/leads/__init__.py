@@ -12,8 +12,9 @@ leads, households, places) → `rank.order` (diversity; probabilities untouched)
 
 Probabilities: a self lead is the claim's posterior; a relative lead is the posterior that this
 registered person IS the named relative (its pseudo-claim's posterior over "one of the N registered
-people or none of them": namesakes share the mass); a record naming the claimant is scored the same
-way; a relative of a found lead carries lead × edge confidence; a household combines its leads as
+people or none of them": namesakes share the mass; "none" with its own prior, higher when the claimant
+is probably unregistered); a record naming the claimant is scored the same way; a relative of a found
+lead carries lead × edge confidence (ranked after other namesakes: the same hypothesis); a household combines its leads as
 independent evidence; a place lead is how useful asking there is (never a person's probability).
 """
 
@@ -85,8 +86,9 @@ def leads_detail(claims, index, *, top_k: int = 20, config=None, lang: str = "vi
     rel = sources.empty()
     if pseudo.height:
         pm = Matcher(index, ecfg, params=pseudo_params(matcher.params))
-        parts = [sources.relative_leads(psp, part, index, cfg)
-                 for psp, part in sources.score_pseudo(pseudo, pm, cfg.scalar_max)]
+        parts = [sources.relative_leads(
+            sources.relative_prior(psp, part, sp.p_none, pm.params, index.n_people, cfg), part, index, cfg)
+            for psp, part in sources.score_pseudo(pseudo, pm, cfg.scalar_max)]
         rel = pl.concat(parts) if parts else sources.empty()
     say("leads", 1, 4)
     fix = (lambda t: sources.not_self(t, sp)) if cfg.not_self else (lambda t: t)
@@ -103,6 +105,15 @@ def leads_detail(claims, index, *, top_k: int = 20, config=None, lang: str = "vi
     hh = sources.household_leads(persons, index, cfg)
     addr = sources.address_households(ca, index, cfg)
     if addr.height and hh.height:
+        # a household both holding person leads and standing at the claimed address answers two
+        # independent questions: 1 − (1 − p_persons)(1 − p_address), shown once (as the person one)
+        both = hh.join(addr.select("claim", "hh", pl.col("probability").alias("_pa")), on=["claim", "hh"],
+                       how="left")
+        hh = both.with_columns(
+            pl.when(pl.col("_pa").is_null()).then(pl.col("probability"))
+            .otherwise((1 - (1 - pl.col("probability")) * (1 - pl.col("_pa"))).clip(0, cfg.max_household_p))
+            .alias("probability"),
+            pl.when(pl.col("_pa").is_null()).then(pl.col("ord")).otherwise(1.0).alias("ord")).drop("_pa")
         addr = addr.join(hh.select("claim", "hh"), on=["claim", "hh"], how="anti")
     known_hh = persons.filter(pl.col("kind") == "self").select(
         "claim", pl.Series("hh", np.asarray(index.arrays.cols["household"])[

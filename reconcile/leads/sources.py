@@ -8,7 +8,9 @@ display text. Sources:
 - `pseudo_claims` + `relative_leads`: each claimed relative becomes a claim with the family seen from
   them; all of them, for all claims, are scored in one batch by the same `Matcher` (with
   `pseudo_params`). A lead's probability is the posterior that this registered person IS the named
-  relative, the namesakes sharing the mass with "none of them", as candidates do.
+  relative, the namesakes sharing the mass with "none of them", as candidates do; "none of them" has
+  its own prior (`relative_prior`: a relative of a claimant who is probably unregistered is less
+  probably registered), so name, age and place alone rarely lift a namesake above one half.
 - `named_leads` (same batch): people whose own record names the claimant as father/mother/spouse: a
   pseudo-claim without a name whose claimed father (or mother, spouse) is the claimant, scored by the
   model (name comparison, age), records naming namesakes sharing; impossible ages dropped.
@@ -17,8 +19,9 @@ display text. Sources:
   This is also how siblings and relatives living elsewhere are reached through the claimed parents'
   and household's records.
 - `household_leads`: households holding person leads (independent evidence combined);
-  `address_households`: households in the claimed commune with an adult of the claimant's clan old
-  enough to be a parent.
+  `address_households`: households of the village the claimant names holding the claimant's or a
+  claimed relative's clan, and households in the claimed commune with an adult of the claimant's
+  clan old enough to be a parent.
 - `place_leads`: today's commune/province of the leads and the hometown the claimant named
   (`places.describe`).
 """
@@ -178,6 +181,31 @@ def pseudo_params(params):
     for lvl in ("compatible", "different"):
         m["res"][lvl] = params.u["res"][lvl]
     return dataclasses.replace(params, m=m)
+
+
+def relative_prior(psp, pseudo: pl.DataFrame, p_none: np.ndarray, params, n_people: int,
+                   cfg: LeadsConfig):
+    """`psp` (pseudo-claims scored with the engine's prior) with its posterior recomputed under each
+    pseudo-claim's own prior of "none of them" (`LeadsConfig.rel_absent_if_absent` /
+    `rel_absent_if_registered`, mixed by the claimant's `p_none`). A different prior only shifts
+    every candidate's logit of one pseudo-claim against "none" by the same amount, so the engine's
+    `posterior` is applied to weights shifted by that amount (in bits)."""
+    if (psp is None or psp.n == 0 or cfg.rel_absent_if_absent is None
+            or cfg.rel_absent_if_registered is None):
+        return psp
+    from reconcile.model.posterior import LN2, none_logit, posterior
+
+    src = pseudo.get_column("src_idx").to_numpy().astype(np.int64)
+    pn = np.clip(np.asarray(p_none, dtype=np.float64)[src], 0.0, 1.0)
+    share = pn * cfg.rel_absent_if_absent + (1.0 - pn) * cfg.rel_absent_if_registered
+    share = np.clip(share, 1e-6, 1.0 - 1e-6)
+    miss = params.prior.miss_rate
+    n = max(int(n_people), 1)
+    z0 = np.log(share + (1.0 - share) * miss) - np.log((1.0 - share) / n)
+    shift = (none_logit(params, n_people) - z0) / (params.calibration.a * LN2)   # bits per pseudo-claim
+    w = psp.weight + shift[psp.claim]
+    prob, p0 = posterior(w, psp.claim, psp.claims.n, n_people, params)
+    return dataclasses.replace(psp, probability=prob, p_none=p0)
 
 
 def _row(claim_id, name, sex, by, lo, hi, eth, home, res, rels, k):
@@ -406,8 +434,10 @@ def family_leads(found: pl.DataFrame, index, cfg: LeadsConfig) -> pl.DataFrame:
     grp = np.array([None if lp >= cfg.family_free_p else f"f{g}" for g, lp in
                     zip(src.get_column("grp").fill_null("").to_list(), lead_p.tolist())], dtype=object)[owner]
     root = np.array(src.get_column("root").fill_null("").to_list(), dtype=object)[owner]
+    ordw = np.where(via[owner] == "self", 1.0, cfg.family_order)
     out = table({"claim": src.get_column("claim").to_numpy()[owner], "kind": ["relative"] * q.size,
                  "pidx": q, "relation": new, "probability": p, "source": ["family"] * q.size, "grp": grp,
+                 "ord": ordw,
                  "via": via[owner], "via_pidx": lead[owner], "kr": kr, "root": root})
     return out.sort("probability", descending=True).unique(["claim", "pidx"], keep="first", maintain_order=True)
 
@@ -447,55 +477,84 @@ def household_leads(persons: pl.DataFrame, index, cfg: LeadsConfig) -> pl.DataFr
                   "via": g.get_column("via")})
 
 
+def village(text: str | None) -> str | None:
+    """The place below the commune a residence names first ("thôn 7", "buôn 21", "tổ dân phố 3"),
+    folded, or None when the text does not start with one."""
+    from reconcile.vn.places import _BELOW_COMMUNE, fold_place
+
+    if not text:
+        return None
+    head = fold_place(text.split(",")[0])
+    return head if any(head == p or head.startswith(p + " ") for p in _BELOW_COMMUNE) else None
+
+
 def address_households(ca, index, cfg: LeadsConfig) -> pl.DataFrame:
-    """Households in the commune the claimant gives as residence (or hometown) with an adult head
-    or spouse of the claimant's clan 15–55 years older: where an unregistered child of a registered
-    family would be. Probability `family_hh_prob` / k over the k fitting households of that claim
-    (× `family_hh_home_factor` when found through the hometown)."""
+    """Where an unregistered child of a registered family would be:
+    - households in the very village the claimant names as residence ("thôn 7" of the commune they
+      give) holding someone of the claimant's clan or of a claimed relative's clan (any age: the
+      village narrows enough); they share `family_hh_prob` (up to `family_hh_village_max` listed);
+    - households in the commune of the residence (or hometown) with an adult head or spouse of the
+      claimant's clan 15–55 years older: `family_hh_prob` / k over the k fitting households
+      (× `family_hh_home_factor` when found through the hometown), up to `family_hh_max`."""
     a = index.arrays
     cols = a.cols
     post = index.postings.get("clan") if isinstance(index.postings, dict) else None
     if post is None:
         return empty()
     gl, gh = cfg.family_hh_gap
-    out = []
+    hh_of = np.asarray(cols["household"])
     n_fam = len(index.vocabs["fam_key"])
+    off = ca.crel["offsets"]
+    out = []
+
+    def clan(fk: int) -> tuple[np.ndarray, np.ndarray]:
+        if fk < 0 or fk >= n_fam:
+            return np.zeros(0, np.int64), np.zeros(0, np.int64)
+        start, stop = post.blocks(np.array([fk], dtype=np.uint64))
+        s, e = int(start[0]), int(stop[0])
+        return np.asarray(post.pidx[s:e]).astype(np.int64), np.asarray(post.years[s:e]).astype(np.int64)
+
     for c in range(ca.n):
         fk = int(ca.cols["fam_key"][c])
         lo, hi = int(ca.cols["by_lo"][c]), int(ca.cols["by_hi"][c])
-        if fk < 0 or fk >= n_fam or not lo:
-            continue
-        start, stop = post.blocks(np.array([fk], dtype=np.uint64))
-        s, e = int(start[0]), int(stop[0])
-        if s == e:
-            continue
-        years = np.asarray(post.years[s:e])
-        a0 = s + int(np.searchsorted(years, lo - gh, side="left"))
-        a1 = s + int(np.searchsorted(years, hi - gl, side="right"))
-        people = np.asarray(post.pidx[a0:a1]).astype(np.int64)
-        people = people[np.asarray(cols["household"])[people] >= 0]
-        if people.size == 0:
-            continue
-        found = {}
-        for side, factor in (("res", 1.0), ("home", cfg.family_hh_home_factor)):
-            cc = int(ca.cols[f"{side}_commune"][c])
-            if cc < 0:
-                continue
-            cd = int(ca.cols[f"{side}_district"][c])
-            pc = np.asarray(cols[f"{side}_commune"])[people]
-            pdist = np.asarray(cols[f"{side}_district"])[people]
-            m = (pc == cc) & ((cd < 0) | (pdist < 0) | (pdist == cd))
-            sel = people[m]
-            roles = index.display.gather(sel).get_column("relation_to_head").to_list() if sel.size else []
-            for p, role in zip(sel.tolist(), roles):
-                if role not in cfg.family_hh_roles:
+        here: dict[int, int] = {}
+        my_village = village(ca.display["residence"][c])
+        cc, cd = int(ca.cols["res_commune"][c]), int(ca.cols["res_district"][c])
+        if my_village is not None and cc >= 0:
+            keys = {fk} | {int(x) for x in ca.crel["fam_key"][int(off[c]):int(off[c + 1])]}
+            for k in sorted(x for x in keys if x >= 0):
+                people, _ = clan(k)
+                pdist = np.asarray(cols["res_district"])[people]
+                people = people[(np.asarray(cols["res_commune"])[people] == cc) & (hh_of[people] >= 0)
+                                & ((cd < 0) | (pdist < 0) | (pdist == cd))]
+                if people.size == 0:
                     continue
-                h = int(cols["household"][p])
-                if found.get(h, (0.0,))[0] < factor:
-                    found[h] = (factor, p)
-        k = len(found)
-        best = sorted(found.items(), key=lambda x: (-x[1][0], x[0]))[: cfg.family_hh_max]
-        for h, (factor, p) in best:
+                homes = index.display.gather(people).get_column("residence").to_list()
+                for p, where in zip(people.tolist(), homes):
+                    if village(where) == my_village:
+                        here.setdefault(int(hh_of[p]), p)
+        found: dict[int, tuple[float, int]] = {}
+        if lo and fk >= 0:
+            people, years = clan(fk)
+            keep = (years >= lo - gh) & (years <= hi - gl) & (hh_of[people] >= 0)
+            people = people[keep]
+            for side, factor in (("res", 1.0), ("home", cfg.family_hh_home_factor)):
+                sc = int(ca.cols[f"{side}_commune"][c])
+                if sc < 0 or people.size == 0:
+                    continue
+                sd = int(ca.cols[f"{side}_district"][c])
+                pdist = np.asarray(cols[f"{side}_district"])[people]
+                sel = people[(np.asarray(cols[f"{side}_commune"])[people] == sc)
+                             & ((sd < 0) | (pdist < 0) | (pdist == sd))]
+                roles = index.display.gather(sel).get_column("relation_to_head").to_list() if sel.size else []
+                for p, role in zip(sel.tolist(), roles):
+                    h = int(hh_of[p])
+                    if role in cfg.family_hh_roles and h not in here and found.get(h, (0.0,))[0] < factor:
+                        found[h] = (factor, p)
+        k_here, k = len(here), len(found)
+        for h, p in sorted(here.items())[: cfg.family_hh_village_max]:
+            out.append((c, h, cfg.family_hh_prob / k_here, p, k_here))
+        for h, (factor, p) in sorted(found.items(), key=lambda x: (-x[1][0], x[0]))[: cfg.family_hh_max]:
             out.append((c, h, cfg.family_hh_prob / k * factor, p, k))
     if not out:
         return empty()
