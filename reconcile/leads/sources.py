@@ -287,19 +287,23 @@ def pseudo_claims(ca, cfg: LeadsConfig = LeadsConfig(), named: bool = True) -> p
     return pl.concat([frame, s], how="horizontal")
 
 
-def score_pseudo(pseudo: pl.DataFrame, matcher, scalar_max: int) -> list[tuple[object, pl.DataFrame]]:
-    """Pseudo-claims scored by `matcher` (built with `pseudo_params`): [(ScoredPairs, their rows of
-    `pseudo`)]. All in one batch; a few (one claim's) are encoded one by one by the scalar
-    `features.encode_claim` instead, which costs a third of a polars batch."""
+def score_pseudo(pseudo: pl.DataFrame, matcher, scalar_max: int):
+    """Pseudo-claims scored by `matcher` (built with `pseudo_params`), yielded as (ScoredPairs, their
+    rows of `pseudo`) in chunks of `matcher.config.batch_size` pseudo-claims, so that memory follows
+    the chunk and not the whole batch (3,000 claims name ~12,000 relatives; on a 1M register their
+    candidate pairs at once took over 15 GB). A few (one claim's) are encoded one by one by the
+    scalar `features.encode_claim` instead, which costs a third of a polars batch."""
     from reconcile.features import encode_claim, encode_claims
 
     claims = pseudo.select(list(PSEUDO_COLUMNS))
     if pseudo.height > scalar_max:
-        return [(matcher.score_arrays(encode_claims(claims, matcher.index)), pseudo)]
-    out = []
+        size = max(int(matcher.config.batch_size), 1)
+        for lo in range(0, pseudo.height, size):
+            part = pseudo.slice(lo, size)
+            yield matcher.score_arrays(encode_claims(claims.slice(lo, size), matcher.index)), part
+        return
     for i, d in enumerate(claims.drop("_row").to_dicts()):
-        out.append((matcher.score_arrays(encode_claim(d, matcher.index)), pseudo.slice(i, 1)))
-    return out
+        yield matcher.score_arrays(encode_claim(d, matcher.index)), pseudo.slice(i, 1)
 
 
 def relative_leads(psp, pseudo: pl.DataFrame, index, cfg: LeadsConfig) -> pl.DataFrame:
