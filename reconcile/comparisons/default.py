@@ -257,7 +257,7 @@ def relative(relation: str) -> Comparison:
             "{L}: '{c}' differs from the recorded {l} '{p}'"),
     ], ("rel.c_giv", "rel.r_giv", "rel.c_giv_norm", "rel.r_giv_norm", "rel.c_giv_key", "rel.r_giv_key", "rel.c_fam_key", "rel.r_fam_key",
         "rel.c_sex_marker", "rel.r_sex_marker", "rel.c_ntok", "rel.r_ntok", "rel.c_by", "rel.r_by",
-        "rel.r_name", "rel.c_mid", "rel.r_mid"), lib.relative_levels, relation=relation, tf_vocab="rel_name",
+        "rel.r_name", "rel.c_mid", "rel.r_mid", "c.fam_key", "p.fam_key"), lib.relative_levels, relation=relation, tf_vocab="rel_name",
         shared=lib.relative_triples)
 
 

@@ -99,6 +99,9 @@ class Dependence:
     # points to the family, not to this member of it
     family_fields: tuple[str, ...] = ("fam", "mid", "eth", "home", "res")
     family_factor_given_differs: float = 0.5
+    # given-name levels that count as "the given name differs" for the two rules above: a weak
+    # similarity (Minh/Tịnh, Kiên/Tiến) is how a brother's or a sister's name compares too
+    given_differs_levels: tuple[str, ...] = ("different", "fuzzy_low")
     # surname and given name of one name are not independent (Nông + Hoa are both Tày/Nùng names):
     # when the whole name agrees, its term frequency is the count of the whole folded name
     joint_name_tf: bool = True
@@ -228,8 +231,9 @@ _RETIRED_TF = ("min_u", "min_u_relatives")   # probability floors of before 1 De
 
 def _dependence(d: dict) -> Dependence:
     d = dict(d)
-    if "family_fields" in d:
-        d["family_fields"] = tuple(d["family_fields"])
+    for k in ("family_fields", "given_differs_levels"):
+        if k in d:
+            d[k] = tuple(d[k])
     return Dependence(**d)
 
 

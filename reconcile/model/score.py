@@ -151,7 +151,7 @@ def _family_dependence(registry: Registry, levels: np.ndarray, weights: np.ndarr
     dep = params.dependence
     if "giv" not in registry or dep.family_factor_given_differs == 1.0:
         return
-    differs = levels[:, registry.index("giv")] == registry["giv"].code("different")
+    differs = _given_differs(registry, levels, dep)
     if not differs.any():
         return
     for name in dep.family_fields:
@@ -159,6 +159,13 @@ def _family_dependence(registry: Registry, levels: np.ndarray, weights: np.ndarr
             j = registry.index(name)
             w = weights[:, j]
             weights[:, j] = np.where(differs & (w > 0), w * dep.family_factor_given_differs, w)
+
+
+def _given_differs(registry: Registry, levels: np.ndarray, dep) -> np.ndarray:
+    """Pairs whose given name differs (`dependence.given_differs_levels`)."""
+    giv = registry["giv"]
+    codes = [giv.code(x) for x in dep.given_differs_levels if x in giv.level_names]
+    return np.isin(levels[:, registry.index("giv")], codes)
 
 
 def _relatives_dependence(registry: Registry, levels: np.ndarray, weights: np.ndarray,
@@ -183,8 +190,7 @@ def _relatives_dependence(registry: Registry, levels: np.ndarray, weights: np.nd
                      for j in rel_cols], axis=1)
     w = np.where(weak, np.minimum(w, dep.relatives_weak_max_weight), w)
     if "giv" in registry:
-        g = registry.index("giv")
-        differs = levels[:, g] == registry["giv"].code("different")
+        differs = _given_differs(registry, levels, dep)
         w = np.where(differs[:, None] & (w > 0), w * dep.relatives_factor_given_differs, w)
     pos = np.maximum(w, 0.0)
     best = pos.argmax(axis=1)
