@@ -30,14 +30,16 @@ import worlds  # noqa: E402
 CACHE = Path("/tmp/fm_worlds")
 
 
-def load(setting: str, people: int, claims: int | None = None):
-    """(index, claims list, truth, population) of a benchmark world, cached on disk."""
+def load(setting: str, people: int, claims: int | None = None, seed: int | None = None):
+    """(index, claims list, truth, population) of a benchmark world (or of another `seed`), cached
+    on disk."""
     import reconcile as rc
     from reconcile.index import load_index
 
-    d = CACHE / f"{setting}_{people}_{claims or 'd'}"
+    d = CACHE / f"{setting}_{people}_{claims or 'd'}" if seed is None else \
+        CACHE / f"{setting}_{people}_{claims or 'd'}_s{seed}"
     if not (d / "done").exists():
-        w = worlds.make_world(setting, people, claims)
+        w = worlds.make_world(setting, people, claims, seed=seed)
         d.mkdir(parents=True, exist_ok=True)
         w.population.write_parquet(d / "population.parquet")
         w.truth.write_parquet(d / "truth.parquet")

@@ -448,6 +448,20 @@ def relative_triples(view: PairView) -> tuple[np.ndarray, np.ndarray]:
 SURNAME_BY_DESCENT = ("father", "sibling", "child")
 
 
+def kin_surname_levels(cmp: Comparison, view: PairView) -> Outcome:
+    """missing · agree · different: a claim written without a surname ("A Phệnh", "Thị Say") that
+    names a father or a sibling WITH one ("Cứ A Nọ") still says its clan — Vietnamese surnames
+    pass from father to child — so the candidate's surname key is compared with that relative's
+    (`c.kin_fam_key`: the claimed father's surname key, else a claimed sibling's). Only where the
+    claim has no surname of its own (the surname comparison speaks otherwise)."""
+    own, kin, p = view.c("fam_key"), view.c("kin_fam_key"), view.p("fam_key")
+    sel = (own < 0) & (kin >= 0) & (p >= 0)
+    codes = _select([(~sel, cmp.code("missing")), (kin == p, cmp.code("agree"))],
+                    cmp.code("different"), view.n)
+    tf = np.where(codes == cmp.code("agree"), view.tf("fam_key", np.maximum(p, 0)), 0.0)
+    return Outcome(codes=codes, tf=tf)
+
+
 def relative_levels(cmp: Comparison, view: PairView, triples=None) -> Outcome:
     """not_claimed · strong · weak · not_recorded · different for one relation: the best recorded
     relative of that relation for any claimed relative of that relation (hlink style)."""
@@ -497,7 +511,10 @@ def relative_levels(cmp: Comparison, view: PairView, triples=None) -> Outcome:
                 # tf(name) · N / tf(clan)
                 pp = bp[ok]
                 p_fk = view.p("fam_key")[pp]
-                clan = (~given_only & (p_fk >= 0) & (view.c("fam_key")[pp] == p_fk)
+                # the claim's clan: its own surname, else the one its father/sibling carries
+                c_fk = view.c("fam_key")[pp]
+                c_fk = np.where(c_fk >= 0, c_fk, view.c("kin_fam_key")[pp])
+                clan = (~given_only & (p_fk >= 0) & (c_fk == p_fk)
                         & (rv.a("r_fam_key")[b] == p_fk))
                 if clan.any():
                     n_people = max(int(view.n_people), 1)

@@ -94,6 +94,9 @@ class Dependence:
     relatives_max_weight: float = 6.0
     relatives_factor_given_differs: float = 0.25
     relatives_weak_max_weight: float = 2.5   # a weak similarity (Sáng~Vàng) weighs little
+    # families whose members' agreements overlap: the best of each counts whole, the others at
+    # relatives_extra_factor (a spouse's name is not more evidence of the parents' family)
+    relatives_groups: tuple[tuple[str, ...], ...] = (("father", "mother", "sibling"), ("spouse", "child"))
     # the family shares surname, middle name, ethnicity, hometown and residence: when the given
     # name clearly differs (a brother, a sister, a cousin among the candidates), their agreement
     # points to the family, not to this member of it
@@ -234,6 +237,8 @@ def _dependence(d: dict) -> Dependence:
     for k in ("family_fields", "given_differs_levels"):
         if k in d:
             d[k] = tuple(d[k])
+    if "relatives_groups" in d:
+        d["relatives_groups"] = tuple(tuple(g) for g in d["relatives_groups"])
     return Dependence(**d)
 
 

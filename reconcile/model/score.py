@@ -176,8 +176,10 @@ def _relatives_dependence(registry: Registry, levels: np.ndarray, weights: np.nd
       member of it the candidate is;
     - when the given name clearly differs, agreeing relatives point to the family (a brother, a
       sister), hardly to this member: positive relative weights × `relatives_factor_given_differs`;
-    - the best positive relative weight counts whole, the other positive ones × `relatives_extra_factor`
-      (they share the family); negative ones count fully."""
+    - within each family (`relatives_groups`: the family the candidate was born into — father,
+      mother, siblings — and the one they made — spouse, children) the best positive relative weight
+      counts whole, the other positive ones × `relatives_extra_factor` (they share that family);
+      negative ones count fully."""
     rel_cols = [registry.index(c.name) for c in registry.relatives]
     if not rel_cols:
         return
@@ -192,11 +194,18 @@ def _relatives_dependence(registry: Registry, levels: np.ndarray, weights: np.nd
     if "giv" in registry:
         differs = _given_differs(registry, levels, dep)
         w = np.where(differs[:, None] & (w > 0), w * dep.relatives_factor_given_differs, w)
-    pos = np.maximum(w, 0.0)
-    best = pos.argmax(axis=1)
-    has = pos.max(axis=1) > 0
     keep = np.zeros_like(w, dtype=bool)
-    keep[np.arange(len(w)), best] = has
+    names = [registry.names[j] for j in rel_cols]
+    groups = [[names.index(x) for x in g if x in names] for g in dep.relatives_groups]
+    grouped = {i for g in groups for i in g}
+    groups += [[i] for i in range(len(names)) if i not in grouped]
+    for g in groups:
+        if not g:
+            continue
+        pos = np.maximum(w[:, g], 0.0)
+        best = np.asarray(g)[pos.argmax(axis=1)]
+        has = pos.max(axis=1) > 0
+        keep[np.arange(len(w))[has], best[has]] = True
     w = np.where((w > 0) & ~keep, w * dep.relatives_extra_factor, w)
     weights[:, rel_cols] = w
 
