@@ -81,6 +81,8 @@ def main(argv=None) -> int:
     ap.add_argument("--random-pairs", type=int, default=200_000)
     ap.add_argument("--out", default=str(ROOT / "results" / "train_defaults.json"))
     ap.add_argument("--no-scales", action="store_true", help="temperature only, no per-comparison factors")
+    ap.add_argument("--top", type=int, default=50, help="candidates per claim kept for calibration")
+    ap.add_argument("--params-out", default=None, help="also save the trained parameters here")
     ap.add_argument("--dump", default=None, help="directory: save every scored world (.npz) for analysis")
     a = ap.parse_args(argv)
     warnings.simplefilter("ignore")
@@ -132,7 +134,8 @@ def main(argv=None) -> int:
     for w in train_w:
         idx, ca, truth = built[w]
         wd, _ = T.world(Matcher(idx, params=params), ca, truth, name_of(w))
-        worlds.append(wd)
+        worlds.append(wd.top(a.top))
+        print(f"scored {name_of(w)}: {time.perf_counter() - t0:.0f} s", flush=True)
     if a.dump:
         dump_worlds(worlds, a.dump, "train")
     scales = {}
@@ -176,6 +179,8 @@ def main(argv=None) -> int:
                       for c in reg}
     Path(a.out).parent.mkdir(parents=True, exist_ok=True)
     Path(a.out).write_text(json.dumps(res, indent=1, ensure_ascii=False, default=float) + "\n", "utf-8")
+    if a.params_out:
+        params.save(a.params_out, reg)
     if a.write:
         p = ROOT.parent / "reconcile" / "data" / "model_defaults.json"
         params.save(p, reg)

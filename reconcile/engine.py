@@ -44,7 +44,7 @@ class EngineConfig:
     """Everything the engine tunes, each default in one place."""
 
     candidates: CandidateConfig = CandidateConfig()
-    stage2_top: int = 60                          # relatives compared down to this rank's weight, ties included
+    stage2_top: int = 200                          # relatives compared down to this rank's weight, ties included
     stage2_always: tuple[str, ...] = ("rel", "rel_giv")   # pairs found through a relative: always compared
     batch_size: int = 1000                        # claims scored at once
     absent_share: float | None = None             # overrides the model's prior share of absent claimants

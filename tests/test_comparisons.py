@@ -310,7 +310,10 @@ def test_claim_without_surname_takes_its_clan_from_the_father():
                    "kin_fam") == ["missing", "missing"]          # a father named by given name only
     s = score(make_view([no_surname], people), PARAMS, REG)
     k = REG.index("kin_fam")
-    assert s.weights[0, k] > 0 > s.weights[1, k]
+    # another clan than the father's is evidence against; agreement is left to the relatives
+    assert s.weights[1, k] < 0
+    assert s.weights[0, k] == (max(PARAMS.level_weights(REG["kin_fam"])[1], 0.0)
+                               if PARAMS.dependence.kin_surname_agreement else 0.0)
 
 
 def test_relative_name_agreement_counts_within_the_clan_already_shared():

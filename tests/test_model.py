@@ -288,3 +288,20 @@ def test_scales_multiply_the_weights_that_count():
     assert b.weights[0, j] == pytest.approx(0.5 * a.weights[0, j])
     others = [i for i in range(len(REG)) if i != j]
     assert np.allclose(a.weights[0, others], b.weights[0, others])
+
+
+def test_a_brother_with_a_somewhat_similar_name_gets_the_family_at_a_fraction():
+    """Tịnh / Minh are only 'somewhat alike': a brother of the claimant (same father) must not win
+    on the family's evidence as if he were the claimant."""
+    father = [("father", "Lương Văn Pảo", 1950)]
+    people = [dict(name="Lương Văn Minh", by=1985, relatives=father),
+              dict(name="Lương Văn Tịnh", by=1985, relatives=father)]
+    v = make_view([dict(name="Lương Văn Tịnh", relatives=[("father", "Lương Văn Pảo", 0)])], people)
+    s = score(v, UNSCALED, REG)
+    g, f = REG.index("giv"), REG.index("father")
+    assert REG["giv"].level_names[s.levels[0, g]] == "fuzzy_low"
+    dep = PARAMS.dependence
+    assert "fuzzy_low" in dep.given_differs_levels
+    assert s.weights[0, f] <= dep.relatives_max_weight * dep.relatives_factor_given_differs + 1e-6
+    assert s.weights[1, f] > s.weights[0, f]
+    assert s.weights[1].sum() > s.weights[0].sum() + 5

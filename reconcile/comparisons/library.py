@@ -448,7 +448,7 @@ def relative_triples(view: PairView) -> tuple[np.ndarray, np.ndarray]:
 SURNAME_BY_DESCENT = ("father", "sibling", "child")
 
 
-def kin_surname_levels(cmp: Comparison, view: PairView) -> Outcome:
+def kin_surname_levels(cmp: Comparison, view: PairView) -> np.ndarray:
     """missing · agree · different: a claim written without a surname ("A Phệnh", "Thị Say") that
     names a father or a sibling WITH one ("Cứ A Nọ") still says its clan — Vietnamese surnames
     pass from father to child — so the candidate's surname key is compared with that relative's
@@ -456,10 +456,8 @@ def kin_surname_levels(cmp: Comparison, view: PairView) -> Outcome:
     claim has no surname of its own (the surname comparison speaks otherwise)."""
     own, kin, p = view.c("fam_key"), view.c("kin_fam_key"), view.p("fam_key")
     sel = (own < 0) & (kin >= 0) & (p >= 0)
-    codes = _select([(~sel, cmp.code("missing")), (kin == p, cmp.code("agree"))],
-                    cmp.code("different"), view.n)
-    tf = np.where(codes == cmp.code("agree"), view.tf("fam_key", np.maximum(p, 0)), 0.0)
-    return Outcome(codes=codes, tf=tf)
+    return _select([(~sel, cmp.code("missing")), (kin == p, cmp.code("agree"))],
+                   cmp.code("different"), view.n)
 
 
 def relative_levels(cmp: Comparison, view: PairView, triples=None) -> Outcome:

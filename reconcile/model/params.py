@@ -105,6 +105,13 @@ class Dependence:
     # given-name levels that count as "the given name differs" for the two rules above: a weak
     # similarity (Minh/Tịnh, Kiên/Tiến) is how a brother's or a sister's name compares too
     given_differs_levels: tuple[str, ...] = ("different", "fuzzy_low")
+    # a claim without a surname that agrees with the candidate on the clan of its father/siblings
+    # (`kin_fam` agree): off by default, only disagreement counts. Among the candidates that matter
+    # (namesakes of one family, one clan) agreement hardly separates people, and a recorded
+    # father's agreement already counts the clan (relatives' chance agreement is taken within it).
+    # Measured (grid-trained m/u), false matches on the off-grid check world off_a 20k: 0.054
+    # without kin_fam, 0.064 counting agreement too, 0.046 counting disagreement only
+    kin_surname_agreement: bool = False
     # surname and given name of one name are not independent (Nông + Hoa are both Tày/Nùng names):
     # when the whole name agrees, its term frequency is the count of the whole folded name
     joint_name_tf: bool = True

@@ -58,6 +58,9 @@ def score(view: PairView, params: Params, registry: Registry | None = None) -> S
             chosen_crel[:, RELATIONS.index(cmp.relation)] = out.crel
     if params.dependence.joint_name_tf and tfp.enabled:
         _joint_name_tf(view, registry, levels, weights, params, n_people)
+    if not params.dependence.kin_surname_agreement and "kin_fam" in registry:
+        j = registry.index("kin_fam")
+        weights[:, j] = np.minimum(weights[:, j], 0.0)
     _family_dependence(registry, levels, weights, params)
     _date_dependence(registry, weights)
     _relatives_dependence(registry, levels, weights, params)
