@@ -48,6 +48,8 @@ class EngineConfig:
     stage2_always: tuple[str, ...] = ("rel", "rel_giv")   # pairs found through a relative: always compared
     batch_size: int = 1000                        # claims scored at once
     absent_share: float | None = None             # overrides the model's prior share of absent claimants
+    register_completeness: bool = True            # "no such relative recorded" weighed by this register's
+                                                  # completeness (model.completeness), not a learned value
     leads: "LeadsConfig | None" = None            # leads' settings (reconcile.leads.config)
 
 
@@ -260,6 +262,10 @@ class Matcher:
         if self.config.absent_share is not None:
             self.params = dataclasses.replace(self.params, prior=dataclasses.replace(
                 self.params.prior, absent_share=self.config.absent_share))
+        if self.config.register_completeness:
+            from reconcile.model import completeness
+
+            self.params = completeness.apply(self.params, index.relative_completeness)
         self.blocker = Blocker(index, self.config.candidates)
 
     # -- relatives --------------------------------------------------------------------------------

@@ -72,6 +72,16 @@ def main() -> int:
     for a, b in facts["regional_and_orthographic_variants"]["orthographic"][1]["examples"]:
         given_pairs.append([a, b])
 
+    # A Dao surname given with its pronunciation ("Bàn (= Phàn in Dao pronunciation)"): both
+    # spellings are surnames of one clan.
+    dao_surnames = [clean(s) for s in eth["dao_yao"]["surnames"]]
+    for raw_s in eth["dao_yao"]["surnames"]:
+        m = re.search(r"\(=\s*([^\s)]+)", raw_s)
+        if m:
+            alt = unicodedata.normalize("NFC", m.group(1))
+            dao_surnames.append(alt)
+            surname_pairs.append([clean(raw_s), alt])
+
     data = {
         "format": "reconcile-names",
         "version": 1,
@@ -84,7 +94,7 @@ def main() -> int:
         "hmong_middle_elements": {"a": "M", "thi": "F", "seo": "M", "mi": None, "van": "M"},
         "hmong_given_male": eth["hmong_mong"]["given_name_tokens_attested"]["mostly_male_context"],
         "hmong_given_female": eth["hmong_mong"]["given_name_tokens_attested"]["mostly_female_context"],
-        "dao_surnames": [clean(s) for s in eth["dao_yao"]["surnames"]],
+        "dao_surnames": dao_surnames,
         "dao_generation_middles": eth["dao_yao"]["generation_middle_names"]["examples_tuyen_quang"],
         "tay_nung_surnames": eth["tay_nung"]["surnames"],
         "thai_surnames": eth["thai"]["original_12_surnames"] + eth["thai"]["others"],

@@ -244,3 +244,19 @@ def test_vectorised_features_agree_on_new_forms():
         assert (row["x_fam"], row["x_mid"], row["x_giv"]) == (N.fold(p.family), N.fold(p.middle), N.fold(p.given))
         assert (row["x_fam_key"], row["x_giv_key"], row["x_name_key"], row["x_culture"]) == \
             (p.fam_key, p.giv_key, p.name_key, p.culture), text
+
+
+def test_marker_first_surname_last_is_rotated_back_in_both_paths():
+    """Registers that write the clan last ("Thị Lúa Lý", "Seo Khứ Vàng"): a sex marker never opens a
+    surname-first name, so the last token is the surname; Văn (also a surname) keeps the written order."""
+    import polars as pl
+
+    from reconcile.vn.names import name_features, parse_name
+
+    cases = {"Thị Lúa Lý": "lý", "Seo Khứ Vàng": "vàng", "A Lữa Giàng": "giàng", "Thị Sầu Phàn": "phàn",
+             "Giàng A Páo": "giàng", "Văn Khè Giàng": "văn"}
+    for text, fam in cases.items():
+        assert parse_name(text).family == fam, text
+    col = name_features(pl.DataFrame({"n": list(cases)}), "n")
+    assert col["fam"].to_list() == ["ly", "vang", "giang", "phan", "giang", "van"]
+    assert parse_name("A Páo").family == ""             # the address form stays a form

@@ -265,8 +265,8 @@ def relative(relation: str) -> Comparison:
         _lv("weak", "given names close (same key or Jaro–Winkler) or given name only; no conflict",
             "gần giống", "close", "{L}: '{c}' gần giống {l} trong hồ sơ '{p}'",
             "{L}: '{c}' is close to the recorded {l} '{p}'", tf="fuzzy"),
-        _lv("not_recorded", "the register records no relative of this kind (learned: registers that "
-            "record relatives well make this evidence against)", "hồ sơ không ghi", "not recorded",
+        _lv("not_recorded", "the register records no relative of this kind (weighed by how completely "
+            "the register at hand records that relative: reconcile.model.completeness)", "hồ sơ không ghi", "not recorded",
             "{L}: '{c}' — hồ sơ không ghi {l}", "{L}: '{c}' — no {l} recorded"),
         _lv("different", "every recorded one differs (name, sex marker, age or own parents)",
             "khác", "differs", "{L}: '{c}' khác {l} trong hồ sơ '{p}'",

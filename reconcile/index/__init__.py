@@ -43,6 +43,7 @@ class Index:
     path: Path | None = None
     _kin: pl.DataFrame | None = dataclasses.field(default=None, init=False, repr=False, compare=False)
     _graph: object = dataclasses.field(default=None, init=False, repr=False, compare=False)
+    _completeness: object = dataclasses.field(default=None, init=False, repr=False, compare=False)
 
     @property
     def n_people(self) -> int:
@@ -77,6 +78,16 @@ class Index:
                          .select(*KIN_COLUMNS, *r_cols))
         return self._kin
 
+    @property
+    def relative_completeness(self):
+        """How completely this register records each kind of relative (`arrays.RelativeCompleteness`),
+        counted once per index."""
+        if self._completeness is None:
+            from reconcile.index.arrays import relative_completeness
+
+            self._completeness = relative_completeness(self.arrays)
+        return self._completeness
+
     def tf_count(self, vocab: str, value: str | None) -> int:
         """Register count of one value of a term-frequency vocabulary (`arrays.TF_VOCABS`)."""
         code = self.vocabs[vocab].code(value)
@@ -87,7 +98,7 @@ class Index:
         json.dumps(params)
         new = dataclasses.replace(self, params=dict(params), manifest=dict(self.manifest),
                                   frames=self.frames)
-        new._kin, new._graph = self._kin, self._graph
+        new._kin, new._graph, new._completeness = self._kin, self._graph, self._completeness
         return new
 
     def save(self, path: str | os.PathLike) -> Path:

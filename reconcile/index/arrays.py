@@ -198,3 +198,61 @@ class PersonArrays:
 
     def __getitem__(self, name: str) -> np.ndarray:
         return self.cols[name]
+
+
+# ------------------------------------------------------------------------------------------------
+# how completely the register records relatives
+# ------------------------------------------------------------------------------------------------
+
+# Ages at which nearly everyone in these communities has the relative, so that a record without one
+# shows what the register leaves out rather than who the person is: married by 30 (and still married
+# at 60), a child born by 38. Fathers, mothers and siblings: everyone has had them.
+COMPLETENESS_AGES = {"father": None, "mother": None, "sibling": None, "spouse": (30, 60), "child": (38, 65)}
+
+
+@dataclasses.dataclass(frozen=True)
+class RelativeCompleteness:
+    """Per relation (father, mother, spouse, child, sibling): the share of all records that name no
+    relative of that kind (`lacking_all`), and the share among people who almost surely have one
+    (`lacking_expected`, ages of `COMPLETENESS_AGES`; all records for parents and siblings). A register
+    that writes every family down has `lacking_expected` near 0; one that lists people alone has it
+    near `lacking_all`. `reference_year`: the latest birth year in the register (ages are counted from
+    it, so the figures do not depend on the day they are computed)."""
+
+    relations: tuple[str, ...]
+    lacking_all: tuple[float, ...]
+    lacking_expected: tuple[float, ...]
+    reference_year: int
+
+    def of(self, relation: str) -> tuple[float, float]:
+        i = self.relations.index(relation)
+        return self.lacking_expected[i], self.lacking_all[i]
+
+
+def relative_completeness(arrays: "PersonArrays") -> RelativeCompleteness:
+    """Count, in one pass over the relatives' CSR, who has no recorded relative of each kind."""
+    rel = arrays.rel
+    n = arrays.n
+    rels = ("father", "mother", "spouse", "child", "sibling")
+    codes = np.array([RELATION_CODE[r] for r in rels], dtype=np.int64)
+    has = np.zeros((n, len(rels)), dtype=bool)
+    if rel.n_edges and n:
+        owner = np.repeat(np.arange(n, dtype=np.int64), np.diff(np.asarray(rel.offsets)))
+        er = np.asarray(rel.relation).astype(np.int64)
+        col = np.full(int(er.max()) + 1 if er.size else 1, -1, dtype=np.int64)
+        col[codes[codes < col.size]] = np.flatnonzero(codes < col.size)
+        j = col[er]
+        k = j >= 0
+        has[owner[k], j[k]] = True
+    by = np.asarray(arrays.cols["by"]).astype(np.int64)
+    known = by > 0
+    ref = int(by[known].max()) if known.any() else 0
+    age = np.where(known, ref - by, -1)
+    lack_all, lack_exp = [], []
+    for i, r in enumerate(rels):
+        lack = ~has[:, i]
+        lack_all.append(float(lack.mean()) if n else 0.0)
+        band = COMPLETENESS_AGES[r]
+        sel = np.ones(n, dtype=bool) if band is None else (age >= band[0]) & (age <= band[1])
+        lack_exp.append(float(lack[sel].mean()) if sel.any() else lack_all[-1])
+    return RelativeCompleteness(rels, tuple(lack_all), tuple(lack_exp), ref)

@@ -154,6 +154,7 @@ def _tables() -> dict:
 
 MARKERS_HMONG = ("a", "seo", "mi")       # folded middle elements that mark a Hmong name
 MARKERS_ANY = ("a", "thi", "seo", "mi", "van")
+MARKERS_ROTATE = ("a", "thi", "seo", "mi")   # markers that are never a surname (Văn is one)
 
 
 def surname_key(surname: str, culture: str | None = None) -> str:
@@ -340,6 +341,10 @@ def _reorder(toks: list[str]) -> list[str]:
     # "Páo Giàng A": given, clan, marker (a marker at the end is strong evidence on its own)
     if len(toks) == 3 and f[2] in MARKERS_ANY and is_sur[1]:
         return [toks[1], toks[2], toks[0]]
+    # "Thị Lúa Lý", "Seo Khứ Vàng": a sex marker first, a surname last (registers that write the clan
+    # last); a marker never opens a surname-first name of three tokens
+    if len(toks) == 3 and f[0] in MARKERS_ROTATE and is_sur[2] and not is_sur[1]:
+        return [toks[2], toks[0], toks[1]]
     if near_surname(toks[0]):
         return toks
     # "Páo Giàng": surname written last; a middle marker in second place says surname-first
@@ -435,10 +440,13 @@ def _name_features_rows(df: pl.DataFrame, name_col: str, ethnicity_col: str | No
     clear0 = ~t0.is_in(sur) & ~t0.is_in(near)
     # names written in another order (see _reorder)
     rot3 = (n == 3) & t2.is_in(markers_norm) & t1.is_in(sur) & ~t0.is_in(sur)
+    rot_marker = ((n == 3) & fold_expr(t0).is_in(list(MARKERS_ROTATE)) & t2.is_in(sur) & ~t1.is_in(sur)
+                  & ~t0.is_in(sur) & ~rot3)
     rot_last = ((n >= 2) & clear0 & ~t0.is_in(markers_norm) & tl.is_in(sur)
                 & tl.is_in(clan_only) & ~((n >= 3) & t1.is_in(markers_norm)) & ~rot3)
     df = df.with_columns(
         pl.when(rot3).then(pl.concat_list(t1, t2, t0))
+        .when(rot_marker).then(pl.concat_list(t2, t0, t1))
         .when(rot_last).then(pl.concat_list(tl, toks.list.slice(0, n - 1)))
         .otherwise(toks).alias(tmp))
     df = df.with_columns(pl.col(tmp).list.join(" ").alias(f"{p}norm"),
