@@ -1,7 +1,7 @@
 """Read the model's errors on generated worlds field by field (run by hand; not part of the tests).
 
     .venv/bin/python benchmarks/fm_errors.py --people 20000 --setting default --show 30
-    .venv/bin/python benchmarks/fm_errors.py --people 200000 --setting default --measure-only
+    .venv/bin/python benchmarks/fm_errors.py --people 20000 --setting ow:hard --classify   # otherworld.py
 
 Worlds (benchmarks/worlds.py) are generated once and kept under /tmp/fm_worlds (register, claims,
 truth, index), so a change to the model can be measured in seconds. `quick_measure` computes the
@@ -39,13 +39,23 @@ def load(setting: str, people: int, claims: int | None = None, seed: int | None 
     d = CACHE / f"{setting}_{people}_{claims or 'd'}" if seed is None else \
         CACHE / f"{setting}_{people}_{claims or 'd'}_s{seed}"
     if not (d / "done").exists():
-        w = worlds.make_world(setting, people, claims, seed=seed)
+        if setting.startswith("ow:"):         # a world of the independent generator (otherworld.py)
+            import bench_otherworld
+            import otherworld
+
+            name = setting[3:]
+            w = otherworld.generate(otherworld.config(name, people, claims or bench_otherworld.default_claims(people)),
+                                    seed=bench_otherworld.seed_of(name, people) if seed is None else seed)
+        else:
+            w = worlds.make_world(setting, people, claims, seed=seed)
         d.mkdir(parents=True, exist_ok=True)
         w.population.write_parquet(d / "population.parquet")
         w.truth.write_parquet(d / "truth.parquet")
         (d / "claims.json").write_text(json.dumps(w.claims, ensure_ascii=False, default=str), "utf-8")
         rc.build_index(w.population).save(d / "index")
         (d / "done").write_text("ok")
+    if not (d / "index").exists():           # rebuilt after a change to the index or the names
+        rc.build_index(pl.read_parquet(d / "population.parquet")).save(d / "index")
     idx = load_index(d / "index")
     cl = json.loads((d / "claims.json").read_text("utf-8"))
     return idx, cl, pl.read_parquet(d / "truth.parquet"), pl.read_parquet(d / "population.parquet")

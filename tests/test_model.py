@@ -291,17 +291,17 @@ def test_scales_multiply_the_weights_that_count():
 
 
 def test_a_brother_with_a_somewhat_similar_name_gets_the_family_at_a_fraction():
-    """Tịnh / Minh are only 'somewhat alike': a brother of the claimant (same father) must not win
-    on the family's evidence as if he were the claimant."""
+    """Tịnh / Minh are only 'somewhat alike': with `given_differs_levels` including fuzzy_low (an
+    option; off by default, see Dependence), a brother of the claimant (same father) gets the
+    family's evidence at a fraction."""
     father = [("father", "Lương Văn Pảo", 1950)]
     people = [dict(name="Lương Văn Minh", by=1985, relatives=father),
               dict(name="Lương Văn Tịnh", by=1985, relatives=father)]
     v = make_view([dict(name="Lương Văn Tịnh", relatives=[("father", "Lương Văn Pảo", 0)])], people)
-    s = score(v, UNSCALED, REG)
+    dep = dataclasses.replace(PARAMS.dependence, given_differs_levels=("different", "fuzzy_low"))
+    s = score(v, dataclasses.replace(UNSCALED, dependence=dep), REG)
     g, f = REG.index("giv"), REG.index("father")
     assert REG["giv"].level_names[s.levels[0, g]] == "fuzzy_low"
-    dep = PARAMS.dependence
-    assert "fuzzy_low" in dep.given_differs_levels
     assert s.weights[0, f] <= dep.relatives_max_weight * dep.relatives_factor_given_differs + 1e-6
     assert s.weights[1, f] > s.weights[0, f]
     assert s.weights[1].sum() > s.weights[0].sum() + 5
