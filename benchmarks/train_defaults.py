@@ -80,6 +80,7 @@ def main(argv=None) -> int:
     ap.add_argument("--write", action="store_true")
     ap.add_argument("--random-pairs", type=int, default=200_000)
     ap.add_argument("--out", default=str(ROOT / "results" / "train_defaults.json"))
+    ap.add_argument("--keep-scales", action="store_true", help="keep the packaged scales, refit the temperature only")
     ap.add_argument("--no-scales", action="store_true", help="temperature only, no per-comparison factors")
     ap.add_argument("--keep-mu", default=None, metavar="LEARN",
                     help="keep the packaged m/u except for these comparisons (comma list, e.g. kin_fam); "
@@ -153,7 +154,14 @@ def main(argv=None) -> int:
     if a.dump:
         dump_worlds(worlds, a.dump, "train")
     scales = {}
-    if not a.no_scales:
+    if a.keep_scales:
+        # the packaged per-comparison scales stay; only the temperature is refitted on the grid
+        scales = {n: float(base.calibration.scales.get(n, 1.0)) for n in reg.names}
+        vec = np.array([scales[n] for n in reg.names], dtype=np.float64)
+        for wd in worlds:
+            wd.weight = (wd.weights.astype(np.float64) * vec).sum(axis=1)
+        res["scales"] = scales
+    elif not a.no_scales:
         # per-comparison factors (dependence between comparisons), then the temperature on top
         scales = T.fit_scales(worlds, reg.names, params=params)
         vec = np.array([scales[n] for n in reg.names], dtype=np.float64)
