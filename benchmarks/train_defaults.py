@@ -1,20 +1,25 @@
-"""Train the packaged model (reconcile/data/model_defaults.json) over a GRID of generated worlds and
-check it on worlds it was not trained on (run by hand; not part of the test suite).
+"""Train the packaged model (reconcile/data/model_defaults.json) over the GRID of generated worlds of
+benchmarks/worlds.py and check it on the off-grid settings it was not trained on (run by hand; not part
+of the test suite).
 
     python benchmarks/train_defaults.py                # train on the grid, report, do not write
     python benchmarks/train_defaults.py --write        # also write reconcile/data/model_defaults.json
-    python benchmarks/train_defaults.py --quick        # 20k worlds only
+    python benchmarks/train_defaults.py --quick        # 20k worlds only, fewer settings
 
-Worlds are (people, claims, seed, claim mix) of `reconcile.synth`. Training worlds never use the
-benchmark's seed 7 (bench_match: test seed 7, train seed 101):
+Training worlds are the TRAIN_SETTINGS of benchmarks/worlds.py (one knob moved at a time around the
+defaults) at 20k people (all nine) and 200k people (`TRAIN_200K`), each generated with its benchmark
+seed + `SEED_OFFSET`, so no benchmark world (not even `default`) is trained on. Check worlds are the
+CHECK_SETTINGS (off-grid, several knobs at once) at their benchmark seeds; nothing is fitted on them.
 - u from random (claim, person) pairs of every training world, pooled;
-- m from labelled true pairs of the training worlds (their settings differ from the benchmark's);
-  EM without labels (`em_sessions`) on blocked candidates of a held-out world is reported beside the
-  true m of that world;
+- m from labelled true pairs of the training worlds, pooled;
+  EM without labels (`em_sessions`) on blocked candidates of the first check world is reported beside
+  the true m of that world;
 - weights put in evidence order (pool adjacent violators);
-- calibration: one temperature fitted across all training worlds at once (sizes 20k and 200k),
-  reported per world, then checked on the held-out worlds (ECE per size).
-Results go to benchmarks/results/train_defaults.json.
+- calibration: per-comparison scales (unless --no-scales) and one temperature fitted across all
+  training worlds at once (each world counts equally; sizes 20k and 200k), reported per world, then
+  checked on the check worlds (ECE per size and setting).
+Worlds are cached under /tmp/fm_worlds (benchmarks/fm_errors.py). Results go to
+benchmarks/results/train_defaults.json.
 """
 
 from __future__ import annotations
@@ -32,31 +37,28 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent
 sys.path.insert(0, str(ROOT))
 
-# (people, claims, seed, mix registered/absent_relatives/absent)
-TRAIN = [(20_000, 1_000, 101, (0.60, 0.25, 0.15)), (20_000, 1_000, 202, (0.45, 0.30, 0.25)),
-         (200_000, 2_000, 303, (0.70, 0.20, 0.10))]
-CHECK = [(20_000, 1_000, 404, (0.55, 0.25, 0.20)), (200_000, 2_000, 505, (0.60, 0.25, 0.15))]
-QUICK_TRAIN = TRAIN[:2]
-QUICK_CHECK = CHECK[:1]
+import fm_errors  # noqa: E402
+import worlds as W  # noqa: E402
+
+SEED_OFFSET = 500
+TRAIN_200K = ("default", "names_x2", "registered_0.8", "corruption_high")
+TRAIN = [(s, 20_000) for s in W.TRAIN_SETTINGS] + [(s, 200_000) for s in TRAIN_200K]
+CHECK = [(s, 20_000) for s in W.CHECK_SETTINGS] + [("off_a", 200_000)]
+QUICK_TRAIN = [(s, 20_000) for s in ("default", "names_x2", "registered_0.8", "claims_poor", "corruption_high")]
+QUICK_CHECK = [("off_a", 20_000)]
 
 
-def make_world(people, claims, seed, mix):
-    from reconcile import synth
-    from reconcile.features import encode_claims
-    from reconcile.index import build_index
-
-    pop = synth.generate_population(people, seed)
-    cl, truth = synth.generate_claims(pop, claims, seed, mix)
-    for c in cl:
-        if isinstance(c.get("age"), (int, float)) and not 0 <= c["age"] <= 130:
-            c["age"] = None
-    idx = build_index(pop)
-    ca = encode_claims(cl, idx)
-    return idx, ca, truth
+def make_world(setting: str, people: int, train: bool):
+    """(index, encoded claims, truth) of a grid world; training worlds use seed + SEED_OFFSET."""
+    if train and setting in W.CHECK_SETTINGS:
+        raise ValueError(f"{setting!r} is a check setting; never train on it")
+    seed = W.world_seed(setting, people) + SEED_OFFSET if train else None
+    idx, cl, truth, _pop = fm_errors.load(setting, people, seed=seed)
+    return idx, fm_errors.encoded(idx, cl), truth
 
 
 def name_of(w) -> str:
-    return f"{w[0] // 1000}k/{w[1]} seed {w[2]} mix {w[3]}"
+    return f"{w[0]}/{w[1] // 1000}k"
 
 
 def m_vs_true(m_em: dict, m_true: dict) -> dict:
@@ -78,7 +80,13 @@ def main(argv=None) -> int:
     ap.add_argument("--write", action="store_true")
     ap.add_argument("--random-pairs", type=int, default=200_000)
     ap.add_argument("--out", default=str(ROOT / "results" / "train_defaults.json"))
+    ap.add_argument("--keep-scales", action="store_true", help="keep the packaged scales, refit the temperature only")
     ap.add_argument("--no-scales", action="store_true", help="temperature only, no per-comparison factors")
+    ap.add_argument("--keep-mu", default=None, metavar="LEARN",
+                    help="keep the packaged m/u except for these comparisons (comma list, e.g. kin_fam); "
+                         "calibration is fitted on the grid as usual")
+    ap.add_argument("--top", type=int, default=50, help="candidates per claim kept for calibration")
+    ap.add_argument("--params-out", default=None, help="also save the trained parameters here")
     ap.add_argument("--dump", default=None, help="directory: save every scored world (.npz) for analysis")
     a = ap.parse_args(argv)
     warnings.simplefilter("ignore")
@@ -96,10 +104,10 @@ def main(argv=None) -> int:
     built = {}
     lv_r_all, lv_t_all = [], []
     for w in train_w:
-        idx, ca, truth = make_world(*w)
+        idx, ca, truth = make_world(*w, train=True)
         built[w] = (idx, ca, truth)
         mt = Matcher(idx, params=base)
-        rc, rp = T.random_pairs(ca.n, idx.n_people, a.random_pairs, seed=w[2])
+        rc, rp = T.random_pairs(ca.n, idx.n_people, a.random_pairs, seed=len(built))
         lv_r_all.append(T.pair_levels(mt, ca, rc, rp)[0])
         tc, tp, _ = T.true_pairs(ca, idx, truth)
         lv_t_all.append(T.pair_levels(mt, ca, tc, tp)[0])
@@ -114,14 +122,26 @@ def main(argv=None) -> int:
         if sum(counts[c.name][c.levels[i].name] for i in c.evidence_codes) == 0:
             m[c.name], u[c.name] = dict(base.m[c.name]), dict(base.u[c.name])
             res["kept_untrained"].append(c.name)
+    learn = set()
+    if a.keep_mu:
+        # the packaged m/u stay (they transfer to the independent generator better than m/u fitted
+        # on this grid: benchmarks/results/fm.json); only the comparisons named are learned here
+        learn = {x.strip() for x in a.keep_mu.split(",") if x.strip()}
+        res["learned_here"] = sorted(learn)
+        for c in reg:
+            if c.name not in learn:
+                m[c.name], u[c.name] = dict(base.m[c.name]), dict(base.u[c.name])
     m_raw = dict(m)
     m, u = T.finish(m, u, reg)
     from reconcile.model.params import Calibration
 
     params = dataclasses.replace(base, m=m, u=u, calibration=Calibration(), trained_on={
-        "how": "u from random pairs and m from labelled true pairs of generated worlds "
+        "how": (f"m/u as before ({base.trained_on.get('how', '')}), except {', '.join(sorted(learn))}: "
+                if a.keep_mu else "") +
+               "u from random pairs and m from labelled true pairs of generated worlds "
                f"({'; '.join(res['train'])}); weights in evidence order; calibration across them",
-        "benchmark_seeds_excluded": [7], "random_pairs_per_world": a.random_pairs})
+        "seeds": f"benchmark seed + {SEED_OFFSET} (benchmarks/worlds.py world_seed)",
+        "random_pairs_per_world": a.random_pairs})
     res["pooled_violations"] = {c.name: [lv for lv in c.level_names if abs(m[c.name][lv] - m_raw[c.name][lv]) > 1e-9]
                                 for c in reg}
     # calibration across the training grid
@@ -129,11 +149,19 @@ def main(argv=None) -> int:
     for w in train_w:
         idx, ca, truth = built[w]
         wd, _ = T.world(Matcher(idx, params=params), ca, truth, name_of(w))
-        worlds.append(wd)
+        worlds.append(wd.top(a.top))
+        print(f"scored {name_of(w)}: {time.perf_counter() - t0:.0f} s", flush=True)
     if a.dump:
         dump_worlds(worlds, a.dump, "train")
     scales = {}
-    if not a.no_scales:
+    if a.keep_scales:
+        # the packaged per-comparison scales stay; only the temperature is refitted on the grid
+        scales = {n: float(base.calibration.scales.get(n, 1.0)) for n in reg.names}
+        vec = np.array([scales[n] for n in reg.names], dtype=np.float64)
+        for wd in worlds:
+            wd.weight = (wd.weights.astype(np.float64) * vec).sum(axis=1)
+        res["scales"] = scales
+    elif not a.no_scales:
         # per-comparison factors (dependence between comparisons), then the temperature on top
         scales = T.fit_scales(worlds, reg.names, params=params)
         vec = np.array([scales[n] for n in reg.names], dtype=np.float64)
@@ -153,7 +181,7 @@ def main(argv=None) -> int:
     # held-out worlds: metrics, and EM (no labels) against the true m of that world
     res["check_metrics"] = []
     for w in check_w:
-        idx, ca, truth = make_world(*w)
+        idx, ca, truth = make_world(*w, train=False)
         mt = Matcher(idx, params=params)
         wd, sp = T.world(mt, ca, truth, name_of(w))
         res["check_metrics"].append(T.metrics(wd, params))
@@ -173,6 +201,8 @@ def main(argv=None) -> int:
                       for c in reg}
     Path(a.out).parent.mkdir(parents=True, exist_ok=True)
     Path(a.out).write_text(json.dumps(res, indent=1, ensure_ascii=False, default=float) + "\n", "utf-8")
+    if a.params_out:
+        params.save(a.params_out, reg)
     if a.write:
         p = ROOT.parent / "reconcile" / "data" / "model_defaults.json"
         params.save(p, reg)

@@ -44,7 +44,7 @@ class EngineConfig:
     """Everything the engine tunes, each default in one place."""
 
     candidates: CandidateConfig = CandidateConfig()
-    stage2_top: int = 60                          # relatives compared down to this rank's weight, ties included
+    stage2_top: int = 200                          # relatives compared down to this rank's weight, ties included
     stage2_always: tuple[str, ...] = ("rel", "rel_giv")   # pairs found through a relative: always compared
     batch_size: int = 1000                        # claims scored at once
     absent_share: float | None = None             # overrides the model's prior share of absent claimants
@@ -90,6 +90,32 @@ class ArrayRelativeView:
         return self.cols[name]
 
 
+def kin_fam_key(ca) -> np.ndarray:
+    """Per claim: the surname key of the claimed father, else of the first claimed sibling with a
+    surname (-1 none). Vietnamese surnames pass from father to child, so a claim written without a
+    surname still says its clan through them (`comparisons.library.kin_surname_levels`)."""
+    n = ca.n
+    out = np.full(n, -1, dtype=np.int64)
+    cr = ca.crel
+    off = np.asarray(cr["offsets"], dtype=np.int64)
+    if off[-1] == 0:
+        return out
+    owner = np.repeat(np.arange(n), np.diff(off))
+    rel = np.asarray(cr["relation"])
+    fk = np.asarray(cr["fam_key"], dtype=np.int64)
+    idx = np.flatnonzero((fk >= 0) & ((rel == RELATIONS.index("father")) | (rel == RELATIONS.index("sibling"))))
+    if not idx.size:
+        return out
+    idx = idx[np.lexsort((idx, rel[idx] != RELATIONS.index("father"), owner[idx]))]
+    first = np.r_[True, owner[idx][1:] != owner[idx][:-1]]
+    out[owner[idx][first]] = fk[idx][first]
+    return out
+
+
+# claim columns computed from the encoded claims on first use (stored in `ClaimArrays.cols`)
+DERIVED_CLAIM_COLUMNS = {"kin_fam_key": kin_fam_key}
+
+
 class ArrayPairView:
     """Pairs (claim position, pidx) over an index and a batch of `ClaimArrays`."""
 
@@ -107,6 +133,8 @@ class ArrayPairView:
 
     def c(self, name: str) -> np.ndarray:
         if name not in self._c:
+            if name not in self.ca.cols and name in DERIVED_CLAIM_COLUMNS:
+                self.ca.cols[name] = DERIVED_CLAIM_COLUMNS[name](self.ca)
             self._c[name] = self.ca.cols[name][self.claim]
         return self._c[name]
 
@@ -492,6 +520,21 @@ class Matcher:
                "home": {"c": claim_col("claimed_hometown"), "p": d["hometown"]},
                "res": {"c": claim_col("residence"), "p": d["residence"]},
                "stage": {"p": by}}
+        # the surname a claim without one takes from its father (else a sibling), as written
+        off_k = ca.crel["offsets"]
+        rel_k = np.asarray(ca.crel["relation"])
+        kin: dict[int, str | None] = {}
+        for c in set(cl):
+            kin[c] = None
+            for want in (RELATIONS.index("father"), RELATIONS.index("sibling")):
+                for x in np.flatnonzero(rel_k[off_k[c]:off_k[c + 1]] == want).tolist():
+                    t = (cd["crel_name"][int(off_k[c]) + x] or "").split()
+                    if len(t) > 1:
+                        kin[c] = t[0]
+                        break
+                if kin[c]:
+                    break
+        out["kin_fam"] = {"c": [kin[c] for c in cl], "p": out["fam"]["p"], "n": out["fam"]["n"]}
         # relatives: the claimed one the model paired (else the first of that relation), the
         # recorded one it chose and that person's id
         off = ca.crel["offsets"]

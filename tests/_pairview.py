@@ -3,7 +3,7 @@
     view = make_view(claims=[{"name": "Giàng A Páo", "by_best": 1980, "by_kind": 2}],
                      people=[{"name": "Giàng A Páo", "by": 1980}], pairs=[(0, 0)])
 
-Claim keys: name, culture ("other" for English names), sex ("M"/"F"), eth, by_lo, by_hi, by_best,
+Claim keys (`kin_fam_key` is derived from the relatives, as the engine does): name, culture ("other" for English names), sex ("M"/"F"), eth, by_lo, by_hi, by_best,
 by_kind, bm, bd, zod (branch 0..11), home / res ({"now": {...}, "prov": {...}, "district",
 "commune"}), adult, recorded_year, relatives [(relation, name, birth_year)].
 Person keys: name, culture, sex, eth, by, bm, bd, zod (branches allowed), home, res,
@@ -256,5 +256,16 @@ def make_view(claims: list[dict], people: list[dict], pairs: list[tuple[int, int
                                                 "sex_marker")):
             relcols[kk] = np.zeros(0, dtype=np.int64)
     rv = DictRelativeView(cols=relcols, claimed=claimed, nrec=nrec, n=n_tr)
+    # the claimed father's surname key, else a claimed sibling's (engine.kin_fam_key)
+    kin = []
+    for c in crel:
+        k = -1
+        for want in (RELATIONS.index("father"), RELATIONS.index("sibling")):
+            ks = [rel_feats[code]["fam_key"] for rl, code, _ in c if rl == want and rel_feats[code]["fam_key"] >= 0]
+            if ks:
+                k = ks[0]
+                break
+        kin.append(k)
+    claim_cols["kin_fam_key"] = np.asarray(kin, dtype=np.int64)[ci]
     return DictPairView(claim_cols=claim_cols, person_cols=person_cols, vocabs=vocabs,
                         tf_counts=tf_counts, n_people=len(people), relatives=rv, n=len(pairs))

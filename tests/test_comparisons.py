@@ -297,6 +297,41 @@ def test_second_order_sibling_with_other_parents_is_different():
     assert _levels([claim], [other], "sibling") == ["different"]
 
 
+def test_claim_without_surname_takes_its_clan_from_the_father():
+    people = [dict(name="Cứ Thị Say"), dict(name="Giàng Thị Say")]
+    no_surname = dict(name="Thị Say", relatives=[("father", "Cứ A Lầu", 0)])
+    assert _levels([no_surname], people, "kin_fam") == ["agree", "different"]
+    # a sibling speaks when no father is named; the claim's own surname leaves it to `fam`
+    assert _levels([dict(name="Thị Say", relatives=[("sibling", "Giàng A Chứ", 0)])], people,
+                   "kin_fam") == ["different", "agree"]
+    assert _levels([dict(name="Giàng Thị Say", relatives=[("father", "Cứ A Lầu", 0)])], people,
+                   "kin_fam") == ["missing", "missing"]
+    assert _levels([dict(name="Thị Say", relatives=[("father", "Lầu", 0)])], people,
+                   "kin_fam") == ["missing", "missing"]          # a father named by given name only
+    s = score(make_view([no_surname], people), PARAMS, REG)
+    k = REG.index("kin_fam")
+    # another clan than the father's is evidence against; agreement is left to the relatives
+    assert s.weights[1, k] < 0
+    assert s.weights[0, k] == (max(PARAMS.level_weights(REG["kin_fam"])[1], 0.0)
+                               if PARAMS.dependence.kin_surname_agreement else 0.0)
+
+
+def test_relative_name_agreement_counts_within_the_clan_already_shared():
+    """Giàng A Tủa as a father is common AMONG the Giàng: when claim and candidate are both Giàng,
+    the chance agreement is the name's share within the clan (a larger count), not in the register."""
+    clan = [dict(name=f"Giàng A {g}") for g in ("Tủa", "Chứ", "Páo", "Lử")]
+    people = [dict(name="Giàng A Páo", relatives=[("father", "Giàng A Tủa", 1950)])] + clan + \
+        [dict(name=f"Lý Văn {g}") for g in ("An", "Bình", "Cường", "Dũng", "Em", "Giang")]
+    shared = make_view([dict(name="Giàng A Páo", relatives=[("father", "Giàng A Tủa", 0)])], people, [(0, 0)])
+    other = make_view([dict(name="Lý A Páo", relatives=[("father", "Giàng A Tủa", 0)])], people, [(0, 0)])
+    f = REG["father"]
+    a, b = f.evaluate(shared), f.evaluate(other)
+    assert f.level_names[a.codes[0]] == f.level_names[b.codes[0]] == "strong"
+    n, tf_name, tf_clan = len(people), 1, 1 + 4         # Giàng A Tủa once; five Giàng
+    assert b.tf[0] == tf_name                           # no clan shared: the register count
+    assert a.tf[0] == pytest.approx(tf_name * n / tf_clan)
+
+
 def test_score_weights_and_chosen_edge(world):
     s = score(world, PARAMS, REG)
     assert s.levels.shape == (world.n, len(REG)) and s.weights.dtype == np.float32

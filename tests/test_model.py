@@ -82,7 +82,10 @@ def test_relatives_dependence_caps_and_shrinks():
     dep = PARAMS.dependence
     w0 = s.weights[0, cols]
     assert w0.max() <= dep.relatives_max_weight + 1e-6
-    assert sorted(w0)[-2] <= dep.relatives_max_weight * dep.relatives_extra_factor + 1e-6
+    # father and mother are one family: the second of them counts at the extra factor; the spouse
+    # belongs to the family the candidate made, and counts whole
+    assert min(w0[:2]) <= dep.relatives_max_weight * dep.relatives_extra_factor + 1e-6
+    assert w0[2] > dep.relatives_max_weight * dep.relatives_extra_factor
     # the brother (given name differs) gets the family's relatives at a fraction
     w1 = s.weights[1, cols]
     assert w1.max() <= dep.relatives_max_weight * dep.relatives_factor_given_differs + 1e-6
@@ -285,3 +288,20 @@ def test_scales_multiply_the_weights_that_count():
     assert b.weights[0, j] == pytest.approx(0.5 * a.weights[0, j])
     others = [i for i in range(len(REG)) if i != j]
     assert np.allclose(a.weights[0, others], b.weights[0, others])
+
+
+def test_a_brother_with_a_somewhat_similar_name_gets_the_family_at_a_fraction():
+    """Tịnh / Minh are only 'somewhat alike': with `given_differs_levels` including fuzzy_low (an
+    option; off by default, see Dependence), a brother of the claimant (same father) gets the
+    family's evidence at a fraction."""
+    father = [("father", "Lương Văn Pảo", 1950)]
+    people = [dict(name="Lương Văn Minh", by=1985, relatives=father),
+              dict(name="Lương Văn Tịnh", by=1985, relatives=father)]
+    v = make_view([dict(name="Lương Văn Tịnh", relatives=[("father", "Lương Văn Pảo", 0)])], people)
+    dep = dataclasses.replace(PARAMS.dependence, given_differs_levels=("different", "fuzzy_low"))
+    s = score(v, dataclasses.replace(UNSCALED, dependence=dep), REG)
+    g, f = REG.index("giv"), REG.index("father")
+    assert REG["giv"].level_names[s.levels[0, g]] == "fuzzy_low"
+    assert s.weights[0, f] <= dep.relatives_max_weight * dep.relatives_factor_given_differs + 1e-6
+    assert s.weights[1, f] > s.weights[0, f]
+    assert s.weights[1].sum() > s.weights[0].sum() + 5

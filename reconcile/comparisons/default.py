@@ -110,6 +110,22 @@ def given() -> Comparison:
         tf_vocab="giv_key")
 
 
+def kin_surname() -> Comparison:
+    return _make("kin_fam", W("Họ theo người thân", "Surname from relatives"), [
+        _missing("the claim has its own surname, or names no father/sibling with one"),
+        # learned, but counted only when `dependence.kin_surname_agreement` (see model.score)
+        _lv("agree", "the candidate's surname is the claimed father's (else sibling's)",
+            "trùng họ cha/anh chị em", "the father's/sibling's surname",
+            "Họ '{p}' trùng với họ của cha/anh chị em khai báo",
+            "Surname '{p}' is the claimed father's/sibling's"),
+        _lv("different", "the candidate's surname is another clan's", "khác họ cha/anh chị em",
+            "not the father's/sibling's surname",
+            "Họ '{p}' khác họ của cha/anh chị em khai báo '{c}'",
+            "Surname '{p}' is not the claimed father's/sibling's '{c}'"),
+    ], ("c.fam_key", "c.kin_fam_key", "p.fam_key"), lib.kin_surname_levels,
+        description="a claim without a surname takes its clan from the father or a sibling it names")
+
+
 def birth_year() -> Comparison:
     return _make("by", W("Năm sinh", "Birth year"), [
         _missing("the register or the claim has no birth year"),
@@ -257,7 +273,7 @@ def relative(relation: str) -> Comparison:
             "{L}: '{c}' differs from the recorded {l} '{p}'"),
     ], ("rel.c_giv", "rel.r_giv", "rel.c_giv_norm", "rel.r_giv_norm", "rel.c_giv_key", "rel.r_giv_key", "rel.c_fam_key", "rel.r_fam_key",
         "rel.c_sex_marker", "rel.r_sex_marker", "rel.c_ntok", "rel.r_ntok", "rel.c_by", "rel.r_by",
-        "rel.r_name", "rel.c_mid", "rel.r_mid"), lib.relative_levels, relation=relation, tf_vocab="rel_name",
+        "rel.r_name", "rel.c_mid", "rel.r_mid", "c.fam_key", "c.kin_fam_key", "p.fam_key"), lib.relative_levels, relation=relation, tf_vocab="rel_name",
         shared=lib.relative_triples)
 
 
@@ -265,7 +281,7 @@ def relative(relation: str) -> Comparison:
 def default_registry() -> Registry:
     """The comparisons `reconcile` scores with, in column order."""
     return Registry([
-        surname(), middle(), given(), birth_year(), date_of_birth(), zodiac(), sex(), ethnicity(),
+        surname(), middle(), given(), kin_surname(), birth_year(), date_of_birth(), zodiac(), sex(), ethnicity(),
         place("home", "home_", W("Quê quán", "Hometown")),
         place("res", "res_", W("Nơi ở", "Residence")),
         place_text("res_text", "res_", W("Địa chỉ (chưa xác định)", "Address (unresolved)")),

@@ -445,6 +445,21 @@ def relative_triples(view: PairView) -> tuple[np.ndarray, np.ndarray]:
     return cls, tie
 
 
+SURNAME_BY_DESCENT = ("father", "sibling", "child")
+
+
+def kin_surname_levels(cmp: Comparison, view: PairView) -> np.ndarray:
+    """missing · agree · different: a claim written without a surname ("A Phệnh", "Thị Say") that
+    names a father or a sibling WITH one ("Cứ A Nọ") still says its clan — Vietnamese surnames
+    pass from father to child — so the candidate's surname key is compared with that relative's
+    (`c.kin_fam_key`: the claimed father's surname key, else a claimed sibling's). Only where the
+    claim has no surname of its own (the surname comparison speaks otherwise)."""
+    own, kin, p = view.c("fam_key"), view.c("kin_fam_key"), view.p("fam_key")
+    sel = (own < 0) & (kin >= 0) & (p >= 0)
+    return _select([(~sel, cmp.code("missing")), (kin == p, cmp.code("agree"))],
+                   cmp.code("different"), view.n)
+
+
 def relative_levels(cmp: Comparison, view: PairView, triples=None) -> Outcome:
     """not_claimed · strong · weak · not_recorded · different for one relation: the best recorded
     relative of that relation for any claimed relative of that relation (hlink style)."""
@@ -485,5 +500,23 @@ def relative_levels(cmp: Comparison, view: PairView, triples=None) -> Outcome:
             given_only = (rv.a("c_ntok")[b] <= 1) | (rv.a("r_ntok")[b] <= 1)
             tf_full = view.tf("rel_name", rv.a("r_name")[b])
             tf_giv = view.tf("giv_key", rv.a("r_giv_key")[b])
-            tf[bp[ok]] = np.where(given_only, tf_giv, tf_full)
+            tf_rel = np.where(given_only, tf_giv, tf_full)
+            if cmp.relation in SURNAME_BY_DESCENT:
+                # a father, a sibling or a child carries the candidate's surname: when claim and
+                # candidate already agree on that surname (counted by the surname comparison), the
+                # chance that this relative's name agrees too is the name's share WITHIN the clan
+                # (Giàng A Tủa among the Giàng), not among everyone; as a count over N that is
+                # tf(name) · N / tf(clan)
+                pp = bp[ok]
+                p_fk = view.p("fam_key")[pp]
+                # the claim's clan: its own surname, else the one its father/sibling carries
+                c_fk = view.c("fam_key")[pp]
+                c_fk = np.where(c_fk >= 0, c_fk, view.c("kin_fam_key")[pp])
+                clan = (~given_only & (p_fk >= 0) & (c_fk == p_fk)
+                        & (rv.a("r_fam_key")[b] == p_fk))
+                if clan.any():
+                    n_people = max(int(view.n_people), 1)
+                    tf_clan = np.maximum(view.tf("fam_key", p_fk), 1.0)
+                    tf_rel = np.where(clan, np.minimum(tf_full * n_people / tf_clan, n_people), tf_rel)
+            tf[bp[ok]] = tf_rel
     return Outcome(codes=codes, tf=tf, edge=edge, crel=crel)

@@ -94,11 +94,26 @@ class Dependence:
     relatives_max_weight: float = 6.0
     relatives_factor_given_differs: float = 0.25
     relatives_weak_max_weight: float = 2.5   # a weak similarity (Sáng~Vàng) weighs little
+    # families whose members' agreements overlap: the best of each counts whole, the others at
+    # relatives_extra_factor (a spouse's name is not more evidence of the parents' family)
+    relatives_groups: tuple[tuple[str, ...], ...] = (("father", "mother", "sibling"), ("spouse", "child"))
     # the family shares surname, middle name, ethnicity, hometown and residence: when the given
     # name clearly differs (a brother, a sister, a cousin among the candidates), their agreement
     # points to the family, not to this member of it
     family_fields: tuple[str, ...] = ("fam", "mid", "eth", "home", "res")
     family_factor_given_differs: float = 0.5
+    # given-name levels that count as "the given name differs" for the two rules above. Adding
+    # "fuzzy_low" (Minh/Tịnh, Kiên/Tiến: how a brother's name often compares) cut false matches on
+    # our generator's worlds (20k 0.045 -> 0.038) but raised them on the independent one
+    # (benchmarks/otherworld.py default 20k: 0.024 -> 0.027, recall@0.5 0.922 -> 0.913): left out
+    given_differs_levels: tuple[str, ...] = ("different",)
+    # a claim without a surname that agrees with the candidate on the clan of its father/siblings
+    # (`kin_fam` agree): off by default, only disagreement counts. Among the candidates that matter
+    # (namesakes of one family, one clan) agreement hardly separates people, and a recorded
+    # father's agreement already counts the clan (relatives' chance agreement is taken within it).
+    # Measured (grid-trained m/u), false matches on the off-grid check world off_a 20k: 0.054
+    # without kin_fam, 0.064 counting agreement too, 0.046 counting disagreement only
+    kin_surname_agreement: bool = False
     # surname and given name of one name are not independent (Nông + Hoa are both Tày/Nùng names):
     # when the whole name agrees, its term frequency is the count of the whole folded name
     joint_name_tf: bool = True
@@ -228,8 +243,11 @@ _RETIRED_TF = ("min_u", "min_u_relatives")   # probability floors of before 1 De
 
 def _dependence(d: dict) -> Dependence:
     d = dict(d)
-    if "family_fields" in d:
-        d["family_fields"] = tuple(d["family_fields"])
+    for k in ("family_fields", "given_differs_levels"):
+        if k in d:
+            d[k] = tuple(d[k])
+    if "relatives_groups" in d:
+        d["relatives_groups"] = tuple(tuple(g) for g in d["relatives_groups"])
     return Dependence(**d)
 
 

@@ -58,6 +58,9 @@ def score(view: PairView, params: Params, registry: Registry | None = None) -> S
             chosen_crel[:, RELATIONS.index(cmp.relation)] = out.crel
     if params.dependence.joint_name_tf and tfp.enabled:
         _joint_name_tf(view, registry, levels, weights, params, n_people)
+    if not params.dependence.kin_surname_agreement and "kin_fam" in registry:
+        j = registry.index("kin_fam")
+        weights[:, j] = np.minimum(weights[:, j], 0.0)
     _family_dependence(registry, levels, weights, params)
     _date_dependence(registry, weights)
     _relatives_dependence(registry, levels, weights, params)
@@ -151,7 +154,7 @@ def _family_dependence(registry: Registry, levels: np.ndarray, weights: np.ndarr
     dep = params.dependence
     if "giv" not in registry or dep.family_factor_given_differs == 1.0:
         return
-    differs = levels[:, registry.index("giv")] == registry["giv"].code("different")
+    differs = _given_differs(registry, levels, dep)
     if not differs.any():
         return
     for name in dep.family_fields:
@@ -159,6 +162,13 @@ def _family_dependence(registry: Registry, levels: np.ndarray, weights: np.ndarr
             j = registry.index(name)
             w = weights[:, j]
             weights[:, j] = np.where(differs & (w > 0), w * dep.family_factor_given_differs, w)
+
+
+def _given_differs(registry: Registry, levels: np.ndarray, dep) -> np.ndarray:
+    """Pairs whose given name differs (`dependence.given_differs_levels`)."""
+    giv = registry["giv"]
+    codes = [giv.code(x) for x in dep.given_differs_levels if x in giv.level_names]
+    return np.isin(levels[:, registry.index("giv")], codes)
 
 
 def _relatives_dependence(registry: Registry, levels: np.ndarray, weights: np.ndarray,
@@ -169,8 +179,10 @@ def _relatives_dependence(registry: Registry, levels: np.ndarray, weights: np.nd
       member of it the candidate is;
     - when the given name clearly differs, agreeing relatives point to the family (a brother, a
       sister), hardly to this member: positive relative weights × `relatives_factor_given_differs`;
-    - the best positive relative weight counts whole, the other positive ones × `relatives_extra_factor`
-      (they share the family); negative ones count fully."""
+    - within each family (`relatives_groups`: the family the candidate was born into — father,
+      mother, siblings — and the one they made — spouse, children) the best positive relative weight
+      counts whole, the other positive ones × `relatives_extra_factor` (they share that family);
+      negative ones count fully."""
     rel_cols = [registry.index(c.name) for c in registry.relatives]
     if not rel_cols:
         return
@@ -183,14 +195,20 @@ def _relatives_dependence(registry: Registry, levels: np.ndarray, weights: np.nd
                      for j in rel_cols], axis=1)
     w = np.where(weak, np.minimum(w, dep.relatives_weak_max_weight), w)
     if "giv" in registry:
-        g = registry.index("giv")
-        differs = levels[:, g] == registry["giv"].code("different")
+        differs = _given_differs(registry, levels, dep)
         w = np.where(differs[:, None] & (w > 0), w * dep.relatives_factor_given_differs, w)
-    pos = np.maximum(w, 0.0)
-    best = pos.argmax(axis=1)
-    has = pos.max(axis=1) > 0
     keep = np.zeros_like(w, dtype=bool)
-    keep[np.arange(len(w)), best] = has
+    names = [registry.names[j] for j in rel_cols]
+    groups = [[names.index(x) for x in g if x in names] for g in dep.relatives_groups]
+    grouped = {i for g in groups for i in g}
+    groups += [[i] for i in range(len(names)) if i not in grouped]
+    for g in groups:
+        if not g:
+            continue
+        pos = np.maximum(w[:, g], 0.0)
+        best = np.asarray(g)[pos.argmax(axis=1)]
+        has = pos.max(axis=1) > 0
+        keep[np.arange(len(w))[has], best[has]] = True
     w = np.where((w > 0) & ~keep, w * dep.relatives_extra_factor, w)
     weights[:, rel_cols] = w
 

@@ -30,6 +30,19 @@ class World:
     registered: np.ndarray    # bool per claim: the claimant is in the register
     weights: np.ndarray | None = None   # float32 [n_pairs, k] per comparison (for fit_scales)
 
+    def top(self, k: int = 50) -> "World":
+        """The same world keeping each claim's `k` best candidates by total weight, and the true
+        pair wherever it ranks: the candidates further down carry no posterior mass worth the time
+        (fitting scales over every candidate of a 200k register is ~50× slower for the same fit)."""
+        order = np.lexsort((-self.weight, self.claim))
+        cl = self.claim[order]
+        start = np.r_[0, np.flatnonzero(cl[1:] != cl[:-1]) + 1] if cl.size else np.zeros(0, np.int64)
+        rank = np.arange(cl.size) - np.repeat(start, np.diff(np.r_[start, cl.size]))
+        keep = np.sort(order[(rank < k) | self.y[order]])
+        return dataclasses.replace(
+            self, weight=self.weight[keep], claim=self.claim[keep], y=self.y[keep],
+            weights=None if self.weights is None else self.weights[keep])
+
 
 def _nll(a: float, b: float, w: World, params: Params) -> float:
     p = dataclasses.replace(params, calibration=Calibration(a=a, b=b))
