@@ -32,9 +32,6 @@ sys.path.insert(0, str(ROOT))
 import worlds  # noqa: E402
 
 RESULTS = ROOT / "results"
-LABELS = {"recall_at_1": "recall@1", "recall_at_10": "recall@10", "false_match_rate": "false match",
-          "ece_top1": "ECE", "recall_at_p05": "recall@0.5", "absent_relative_top10": "relative in top-10",
-          "nobody_false_alarm": "nobody: lead ≥ 0.5"}
 
 
 def _settings(arg: str) -> list[str]:
@@ -63,16 +60,9 @@ def render(rows: list[dict]) -> str:
                      key=lambda r: (r["people"], ("train", "check", "reference").index(r["split"]),
                                      r["setting"] != "default", r["setting"]))
         out += [f"## {label}", ""]
-        head = ["people", "setting", "split", "claims"] + [
-            f"{LABELS[m]} ({worlds.GOALS[m][0]} {worlds.GOALS[m][1]})" for m in worlds.MEASURES]
-        out += ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
-        for r in sel:
-            cells = [f"{r['people']:,}", r["setting"], r["split"], str(r["claims"])]
-            for m in worlds.MEASURES:
-                v = r.get(m)
-                ok = worlds.goal_met(m, v)
-                cells.append("–" if v is None else f"{v:.3f}{'' if ok else ' *'}")
-            out.append("| " + " | ".join(cells) + " |")
+        out += worlds.goal_table(sel, [("people", lambda r: f"{r['people']:,}"),
+                                       ("setting", lambda r: r["setting"]), ("split", lambda r: r["split"]),
+                                       ("claims", lambda r: str(r["claims"]))])
         out.append("")
         times = [f"{r['people']:,}/{r['setting']}: index {r.get('index_s')} s, match {r.get('match_s')} s, "
                  f"leads {r.get('leads_s', '–')} s" for r in sel]
@@ -113,7 +103,7 @@ def main(argv=None) -> int:
             del w
             rows = [r for r in rows if (r["label"], r["people"], r["setting"]) != (a.label, n, name)] + [row]
             print(f"{a.label} {n:>9,} {name:16s} " + " ".join(
-                f"{LABELS[m]}={row.get(m)}" for m in worlds.MEASURES), flush=True)
+                f"{worlds.LABELS[m]}={row.get(m)}" for m in worlds.MEASURES), flush=True)
             out.write_text(json.dumps({"rows": rows}, ensure_ascii=False, indent=1), "utf-8")
             out.with_suffix(".md").write_text(render(rows), "utf-8")
     return 0

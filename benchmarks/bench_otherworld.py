@@ -37,9 +37,6 @@ import otherworld  # noqa: E402
 import worlds  # noqa: E402
 
 RESULTS = ROOT / "results"
-LABELS = {"recall_at_1": "recall@1", "recall_at_10": "recall@10", "false_match_rate": "false match",
-          "ece_top1": "ECE", "recall_at_p05": "recall@0.5", "absent_relative_top10": "relative in top-10",
-          "nobody_false_alarm": "nobody: lead ≥ 0.5"}
 
 
 def seed_of(setting: str, people: int, offset: int = 0) -> int:
@@ -109,16 +106,10 @@ def render(rows: list[dict]) -> str:
         sel = sorted((r for r in rows if r["label"] == label),
                      key=lambda r: (r["people"], r["setting"] != "default", r["setting"]))
         out += [f"## {label}", ""]
-        head = ["people", "register rows", "setting", "claims"] + [
-            f"{LABELS[m]} ({worlds.GOALS[m][0]} {worlds.GOALS[m][1]})" for m in worlds.MEASURES]
-        out += ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
-        for r in sel:
-            cells = [f"{r['people']:,}", f"{r['register_rows']:,}", r["setting"], str(r["claims"])]
-            for m in worlds.MEASURES:
-                v = r.get(m)
-                ok = worlds.goal_met(m, v)
-                cells.append("–" if v is None else f"{v:.3f}{'' if ok else ' *'}")
-            out.append("| " + " | ".join(cells) + " |")
+        out += worlds.goal_table(sel, [("people", lambda r: f"{r['people']:,}"),
+                                       ("register rows", lambda r: f"{r['register_rows']:,}"),
+                                       ("setting", lambda r: r["setting"]),
+                                       ("claims", lambda r: str(r["claims"]))])
         out.append("")
         for r in sel:
             out += [f"### {r['people']:,} / {r['setting']}", "",
@@ -168,7 +159,7 @@ def main(argv=None) -> int:
             del w
             rows = [r for r in rows if (r["label"], r["people"], r["setting"]) != (a.label, n, name)] + [row]
             print(f"{a.label} {n:>9,} {name:10s} gen {gen_s}s " + " ".join(
-                f"{LABELS[m]}={row.get(m)}" for m in worlds.MEASURES), flush=True)
+                f"{worlds.LABELS[m]}={row.get(m)}" for m in worlds.MEASURES), flush=True)
             out.write_text(json.dumps({"rows": rows}, ensure_ascii=False, indent=1), "utf-8")
             out.with_suffix(".md").write_text(render(rows), "utf-8")
     return 0

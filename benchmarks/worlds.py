@@ -248,6 +248,25 @@ def run_world(world: World, *, leads: bool = True, top_k: int = 10, leads_top_k:
     return row
 
 
+LABELS = {"recall_at_1": "recall@1", "recall_at_10": "recall@10", "false_match_rate": "false match",
+          "ece_top1": "ECE", "recall_at_p05": "recall@0.5", "absent_relative_top10": "relative in top-10",
+          "nobody_false_alarm": "nobody: lead ≥ 0.5"}
+
+
+def goal_table(rows: list[dict], first: list[tuple[str, object]]) -> list[str]:
+    """Markdown lines of one table: the `first` columns ((header, row -> text) pairs), then the seven
+    measures against their goals (a missed goal marked *), one line per row."""
+    head = [h for h, _ in first] + [f"{LABELS[m]} ({GOALS[m][0]} {GOALS[m][1]})" for m in MEASURES]
+    out = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    for r in rows:
+        cells = [f(r) for _, f in first]
+        for m in MEASURES:
+            v = r.get(m)
+            cells.append("–" if v is None else f"{v:.3f}{'' if goal_met(m, v) else ' *'}")
+        out.append("| " + " | ".join(cells) + " |")
+    return out
+
+
 def goal_met(name: str, value: float | None) -> bool | None:
     if value is None or name not in GOALS:
         return None
