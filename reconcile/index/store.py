@@ -152,6 +152,13 @@ def read_frame(path: Path | None, name: str) -> pl.DataFrame:
         raise IndexFormatError(f"{fp}: cannot read it ({exc.__class__.__name__}). {_FIX}") from None
 
 
+# What this version reads from a saved index of the same format (an index saved by an earlier
+# version of format 3 may lack some; postings it lacks are only keys that find nothing).
+READ_VOCABS = ("addr", "commune", "district", "eth", "fam_key", "fold", "giv_key", "household", "mid",
+               "name_key", "norm_tok", "place_text", "rel_name", "tok")
+READ_ARRAYS = ("by", "fam_key", "giv_key", "fold", "home_text", "res_text", "household", "sex")
+
+
 def load_index(path: str | os.PathLike, verify: bool = False):
     """Load a saved index: arrays memory-mapped, frames read on first use.
 
@@ -187,6 +194,10 @@ def load_index(path: str | os.PathLike, verify: bool = False):
         params = json.loads((path / "model.json").read_text("utf-8"))
     except (OSError, ValueError, KeyError) as exc:
         raise IndexFormatError(f"{path}: cannot read the index ({exc.__class__.__name__}). {_FIX}") from None
+    lacking = sorted(set(READ_VOCABS) - set(vocabs)) + sorted(f"p.{c}" for c in set(READ_ARRAYS) - set(arrays.cols))
+    if lacking:
+        raise IndexFormatError(f"{path}: built by reconcile {manifest.get('library_version', '?')} without "
+                               f"{', '.join(lacking)}, which this version ({__version__}) reads. {_FIX}")
     if arrays.n != manifest.get("n_people") or display.height != arrays.n:
         raise IndexFormatError(f"{path}: {arrays.n} people in the arrays, the manifest says "
                                f"{manifest.get('n_people')}. {_FIX}")
