@@ -101,11 +101,7 @@ def main(argv=None) -> int:
             row = worlds.run_world(w, leads=not a.no_leads)
             row.update(label=a.label, generate_s=gen_s, load_avg=round(os.getloadavg()[0], 2))
             del w
-            rows = [r for r in rows if (r["label"], r["people"], r["setting"]) != (a.label, n, name)] + [row]
-            print(f"{a.label} {n:>9,} {name:16s} " + " ".join(
-                f"{worlds.LABELS[m]}={row.get(m)}" for m in worlds.MEASURES), flush=True)
-            out.write_text(json.dumps({"rows": rows}, ensure_ascii=False, indent=1), "utf-8")
-            out.with_suffix(".md").write_text(render(rows), "utf-8")
+            rows = worlds.record(rows, row, out, render)
     return 0
 
 

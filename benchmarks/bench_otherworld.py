@@ -157,11 +157,7 @@ def main(argv=None) -> int:
             row.update(label=a.label, setting=name, generate_s=gen_s, load_avg=round(os.getloadavg()[0], 2),
                        claims_by_kind=w.stats["claims_by_kind"], world=w.stats)
             del w
-            rows = [r for r in rows if (r["label"], r["people"], r["setting"]) != (a.label, n, name)] + [row]
-            print(f"{a.label} {n:>9,} {name:10s} gen {gen_s}s " + " ".join(
-                f"{worlds.LABELS[m]}={row.get(m)}" for m in worlds.MEASURES), flush=True)
-            out.write_text(json.dumps({"rows": rows}, ensure_ascii=False, indent=1), "utf-8")
-            out.with_suffix(".md").write_text(render(rows), "utf-8")
+            rows = worlds.record(rows, row, out, render)
     return 0
 
 

@@ -267,6 +267,20 @@ def goal_table(rows: list[dict], first: list[tuple[str, object]]) -> list[str]:
     return out
 
 
+def record(rows: list[dict], row: dict, out, render) -> list[dict]:
+    """`rows` with `row` replacing any row of the same (label, people, setting); prints its measures
+    and writes the JSON and its Markdown rendering (`render(rows)`) beside it, after every world."""
+    import json
+
+    key = (row["label"], row["people"], row["setting"])
+    rows = [r for r in rows if (r["label"], r["people"], r["setting"]) != key] + [row]
+    print(f"{row['label']} {row['people']:>9,} {row['setting']:16s} gen {row.get('generate_s')}s "
+          + " ".join(f"{LABELS[m]}={row.get(m)}" for m in MEASURES), flush=True)
+    out.write_text(json.dumps({"rows": rows}, ensure_ascii=False, indent=1), "utf-8")
+    out.with_suffix(".md").write_text(render(rows), "utf-8")
+    return rows
+
+
 def goal_met(name: str, value: float | None) -> bool | None:
     if value is None or name not in GOALS:
         return None
