@@ -197,15 +197,20 @@ def _world(a_true, n_claims, n_people, rng, name="w"):
     weight = rng.normal(5.0, 8.0, n_claims * k)
     p = dataclasses.replace(PARAMS, calibration=Calibration(a=a_true))
     prob, p_none = posterior(weight, claim, n_claims, n_people, p)
-    y = np.zeros(len(claim), dtype=bool)
+    y, registered = _draw_truth(prob, p_none, n_claims, k, rng)
+    return T.World(name, n_people, n_claims, weight, claim, y, registered)
+
+
+def _draw_truth(prob, p_none, n_claims: int, k: int, rng):
+    """Truth drawn from a posterior over k candidates per claim and "none": (true pair, registered)."""
+    y = np.zeros(n_claims * k, dtype=bool)
     registered = np.zeros(n_claims, dtype=bool)
     for c in range(n_claims):
         pr = np.r_[prob[c * k:(c + 1) * k], p_none[c]]
         j = rng.choice(k + 1, p=pr / pr.sum())
         if j < k:
-            y[c * k + j] = True
-            registered[c] = True
-    return T.World(name, n_people, n_claims, weight, claim, y, registered)
+            y[c * k + j] = registered[c] = True
+    return y, registered
 
 
 def test_calibration_fitted_across_worlds_recovers_the_temperature():
@@ -268,13 +273,7 @@ def test_fit_scales_halves_a_comparison_counted_twice():
     true_w = w1 + w3
     prob, p_none = posterior(true_w, claim, n_claims, 20_000,
                              dataclasses.replace(PARAMS, calibration=Calibration()))
-    y = np.zeros(len(claim), dtype=bool)
-    registered = np.zeros(n_claims, dtype=bool)
-    for c in range(n_claims):
-        pr = np.r_[prob[c * k:(c + 1) * k], p_none[c]]
-        j = rng.choice(k + 1, p=pr / pr.sum())
-        if j < k:
-            y[c * k + j] = registered[c] = True
+    y, registered = _draw_truth(prob, p_none, n_claims, k, rng)
     w = T.World("dup", 20_000, n_claims, W.sum(1).astype(np.float64), claim, y, registered, weights=W)
     s = T.fit_scales([w], ("a", "a_again", "b"), params=PARAMS, l2=0.0, iters=400)
     assert abs(s["a"] + s["a_again"] - 1.0) < 0.15 and abs(s["b"] - 1.0) < 0.15
