@@ -29,6 +29,8 @@ from reconcile.io import LoadReport, read_claims, read_population  # noqa: E402
 from reconcile.index import Index, build_index, load_index  # noqa: E402
 from reconcile.matching import match  # noqa: E402
 from reconcile.engine import EngineConfig, Matcher, query  # noqa: E402
+from reconcile.leads.config import LeadsConfig  # noqa: E402
+from reconcile.blocking.candidates import CandidateConfig  # noqa: E402
 
 # The modules `reconcile.leads` and `reconcile.report` share their function's name: import the
 # modules first, then bind the functions, so `rc.leads` / `rc.report` are always the functions.
@@ -42,6 +44,8 @@ __all__ = [
     "DataQualityWarning",
     "EncodingConverted",
     "EngineConfig",
+    "LeadsConfig",
+    "CandidateConfig",
     "Index",
     "Matcher",
     "LoadReport",

@@ -388,3 +388,14 @@ def test_pseudo_claims_scored_in_chunks_give_the_same_leads():
     assert whole.height > 100
     assert whole.select("claim_id", "rank", "person_id", "probability").equals(
         chunked.select("claim_id", "rank", "person_id", "probability"))
+
+
+def test_configs_are_reachable_from_the_package():
+    """The tuning dataclasses are part of the public API: `rc.EngineConfig(leads=rc.LeadsConfig(...),
+    candidates=rc.CandidateConfig(...))`."""
+    from reconcile.blocking.candidates import CandidateConfig
+    from reconcile.leads.config import LeadsConfig
+
+    assert rc.LeadsConfig is LeadsConfig and rc.CandidateConfig is CandidateConfig
+    cfg = rc.EngineConfig(leads=rc.LeadsConfig(per_relative=3), candidates=rc.CandidateConfig(block_cap=50))
+    assert cfg.leads.per_relative == 3 and cfg.candidates.block_cap == 50
