@@ -41,7 +41,8 @@ DISPLAY = ("name", "birth_date", "zodiac", "claimed_hometown", "residence", "sex
 CLAIM_COLUMNS = ("claim_id", "name", "aliases", "sex", "birth_date", "birth_year", "birth_year_min",
                  "birth_year_max", "age", "recorded_on", "zodiac", "ethnicity", "claimed_hometown",
                  "residence", "relatives")
-_CLAIM_DTYPES = {"claim_id": pl.Utf8, "name": pl.Utf8, "aliases": pl.List(pl.Utf8), "sex": pl.Utf8,
+# the type of every canonical claim column (the leads' pseudo-claims are frames of this schema)
+CLAIM_DTYPES = {"claim_id": pl.Utf8, "name": pl.Utf8, "aliases": pl.List(pl.Utf8), "sex": pl.Utf8,
                  "birth_date": pl.Utf8, "birth_year": pl.Int32, "birth_year_min": pl.Int32,
                  "birth_year_max": pl.Int32, "age": pl.Float64, "recorded_on": pl.Date,
                  "zodiac": pl.Utf8, "ethnicity": pl.Utf8, "claimed_hometown": pl.Utf8,
@@ -90,7 +91,7 @@ def _claims_frame(claims) -> pl.DataFrame:
         from reconcile.io import read_claims
 
         df = read_claims(claims)
-    missing = [pl.lit(None, dtype=t).alias(c) for c, t in _CLAIM_DTYPES.items() if c not in df.columns]
+    missing = [pl.lit(None, dtype=t).alias(c) for c, t in CLAIM_DTYPES.items() if c not in df.columns]
     return df.with_columns(missing) if missing else df
 
 
@@ -201,7 +202,7 @@ def featurise_claims(claims, index) -> tuple[pl.DataFrame, pl.DataFrame]:
     df = df.with_columns(pl.int_range(pl.len(), dtype=pl.UInt32).alias("claim_idx"))
     df = _codes.name_frame(df, "name", "ethnicity", "c_")
     df = df.with_columns(pl.col("sex").alias("c_sex"), pl.col("ethnicity").alias("c_ethnicity"))
-    iv = claim_birth_interval(df.select("claim_idx", *[c for c in _CLAIM_DTYPES if c != "relatives"]))
+    iv = claim_birth_interval(df.select("claim_idx", *[c for c in CLAIM_DTYPES if c != "relatives"]))
     df = df.with_columns(
         iv.get_column("by_lo").cast(pl.Int32).alias("c_by_lo"),
         iv.get_column("by_hi").cast(pl.Int32).alias("c_by_hi"),

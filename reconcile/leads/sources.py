@@ -33,6 +33,7 @@ import dataclasses
 import numpy as np
 import polars as pl
 
+from reconcile.features import CLAIM_DTYPES
 from reconcile.index.arrays import RELATION_CODE
 from reconcile.leads.config import LeadsConfig
 
@@ -66,14 +67,7 @@ COMPOSE = {
     ("sibling", "father"): "father", ("sibling", "mother"): "mother", ("sibling", "sibling"): "sibling",
     ("spouse", "child"): "child", ("child", "sibling"): "child", ("child", "child"): "grandchild",
 }
-PSEUDO_COLUMNS = {"claim_id": pl.Utf8, "name": pl.Utf8, "aliases": pl.List(pl.Utf8), "sex": pl.Utf8,
-                  "birth_date": pl.Utf8, "birth_year": pl.Int32, "birth_year_min": pl.Int32,
-                  "birth_year_max": pl.Int32, "age": pl.Float64, "recorded_on": pl.Date,
-                  "zodiac": pl.Utf8, "ethnicity": pl.Utf8, "claimed_hometown": pl.Utf8,
-                  "residence": pl.Utf8,
-                  "relatives": pl.List(pl.Struct({"relation": pl.Utf8, "name": pl.Utf8,
-                                                  "birth_year": pl.Int32})),
-                  "_row": pl.UInt32}
+PSEUDO_COLUMNS = {**CLAIM_DTYPES, "_row": pl.UInt32}   # a claim frame plus its source row
 SRC_COLUMNS = {"src_idx": pl.Int64, "src_kind": pl.Utf8, "src_relation": pl.Utf8, "src_rid": pl.Int64,
                "src_name": pl.Utf8}
 
