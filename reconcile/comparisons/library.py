@@ -145,6 +145,27 @@ def _usual_name(view: PairView) -> np.ndarray:
     return out
 
 
+def _sound_then_spelling(view: PairView, c: np.ndarray, p: np.ndarray, undecided: np.ndarray,
+                         vn_same) -> tuple[np.ndarray, np.ndarray]:
+    """For name-token pairs not yet decided: (same sound, Jaro–Winkler similarity of the rest). Sound
+    is the English keys for names of culture "other" or tokens that cannot be Vietnamese syllables,
+    else `vn_same(rows)` (the Vietnamese key of the comparison); pairs that sound alike get no
+    similarity (0)."""
+    n = view.n
+    phon = np.zeros(n, dtype=bool)
+    if undecided.any():
+        i = np.flatnonzero(undecided)
+        en = map_code_pairs(view, "tok", c[i], "tok", p[i], _en_same)
+        eng = _other_culture(view)[i] | map_code_pairs(view, "tok", c[i], "tok", p[i], _english_pair)
+        phon[i] = np.where(eng, en, vn_same(i))
+    sim = np.zeros(n, dtype=np.float32)
+    rest = undecided & ~phon
+    if rest.any():
+        i = np.flatnonzero(rest)
+        sim[i] = view.sim("tok", c[i], p[i], "jw")
+    return phon, sim
+
+
 def surname_levels(cmp: Comparison, view: PairView) -> Outcome:
     """missing · exact (with diacritics) · folded · variant (same clan key) · phonetic (Vietnamese
     dialect key, or NYSIIS/metaphone for names of culture "other") · fuzzy (Jaro–Winkler) · swapped
@@ -155,21 +176,10 @@ def surname_levels(cmp: Comparison, view: PairView) -> Outcome:
     exact = (view.c("fam_norm") == view.p("fam_norm")) & _valid(view.c("fam_norm"))
     folded = c == p
     variant = (view.c("fam_key") == view.p("fam_key")) & _valid(view.c("fam_key"))
-    other = _other_culture(view)
-    phon = np.zeros(n, dtype=bool)
-    undecided = ~(missing | exact | folded | variant)
-    if undecided.any():
-        i = np.flatnonzero(undecided)
-        vn = map_code_pairs(view, "tok", c[i], "tok", p[i],
-                            lambda a, b: bool(a) and bool(b) and vn_phonetic(a) == vn_phonetic(b))
-        en = map_code_pairs(view, "tok", c[i], "tok", p[i], _en_same)
-        eng = other[i] | map_code_pairs(view, "tok", c[i], "tok", p[i], _english_pair)
-        phon[i] = np.where(eng, en, vn)
-    sim = np.zeros(n, dtype=np.float32)
-    rest = undecided & ~phon
-    if rest.any():
-        i = np.flatnonzero(rest)
-        sim[i] = view.sim("tok", c[i], p[i], "jw")
+    phon, sim = _sound_then_spelling(
+        view, c, p, ~(missing | exact | folded | variant),
+        lambda i: map_code_pairs(view, "tok", c[i], "tok", p[i],
+                                 lambda a, b: bool(a) and bool(b) and vn_phonetic(a) == vn_phonetic(b)))
     codes = _select([(missing, cmp.code("missing")), (exact, cmp.code("exact")),
                      (folded, cmp.code("folded")), (variant, cmp.code("variant")),
                      (phon, cmp.code("phonetic")), (sim >= FAM_FUZZY, cmp.code("fuzzy")),
@@ -198,20 +208,8 @@ def given_levels(cmp: Comparison, view: PairView) -> Outcome:
     i = np.flatnonzero(folded & ~exact & _valid(c_n, p_n))
     if len(i):
         tones[i] = map_code_pairs(view, "norm_tok", c_n[i], "norm_tok", p_n[i], _two_tones)
-    other = _other_culture(view)
     key_eq = (view.c("giv_key") == view.p("giv_key")) & _valid(view.c("giv_key"))
-    phon = np.zeros(n, dtype=bool)
-    undecided = ~(missing | exact | folded)
-    if undecided.any():
-        i = np.flatnonzero(undecided)
-        en = map_code_pairs(view, "tok", c[i], "tok", p[i], _en_same)
-        eng = other[i] | map_code_pairs(view, "tok", c[i], "tok", p[i], _english_pair)
-        phon[i] = np.where(eng, en, key_eq[i])
-    sim = np.zeros(n, dtype=np.float32)
-    rest = undecided & ~phon
-    if rest.any():
-        i = np.flatnonzero(rest)
-        sim[i] = view.sim("tok", c[i], p[i], "jw")
+    phon, sim = _sound_then_spelling(view, c, p, ~(missing | exact | folded), lambda i: key_eq[i])
     codes = _select([(missing, cmp.code("missing")), (exact, cmp.code("exact")),
                      (tones, cmp.code("tones_differ")),
                      (folded, cmp.code("folded")), (phon, cmp.code("phonetic")),
