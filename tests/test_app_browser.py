@@ -54,9 +54,14 @@ def server(tmp_path_factory):
 
 
 def _wait(drv, cond, timeout=20.0):
+    """Poll `cond` until truthy. A page replaced mid-poll (the form posts and the server answers with
+    a new page) leaves the elements found a moment ago stale: that poll counts as "not yet"."""
+    from selenium.common.exceptions import StaleElementReferenceException
     from selenium.webdriver.support.ui import WebDriverWait
 
-    return WebDriverWait(drv, timeout).until(lambda d: cond(d))
+    return WebDriverWait(drv, timeout, ignored_exceptions=(StaleElementReferenceException,)).until(
+        lambda d: cond(d)
+    )
 
 
 def _errors(drv) -> list[str]:
