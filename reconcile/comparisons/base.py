@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Protocol
 
 import numpy as np
@@ -123,7 +124,7 @@ class Comparison:
         if len(self.levels) > 127:
             raise ValueError(f"comparison {self.name!r}: too many levels for int8 codes")
 
-    @property
+    @cached_property
     def level_names(self) -> tuple[str, ...]:
         return tuple(lv.name for lv in self.levels)
 
