@@ -9,6 +9,12 @@ match measures of issue 10 (recall@1, recall@10, false-match rate, ECE of top-1,
 from `Matcher.score_arrays` (the same scores `rc.match` ranks; no words). `--show N` prints N false
 matches (absent claimant, top-1 p ≥ 0.5) and N misses (registered, true record not first) with the
 level and weight of every comparison for the top-1, the runner-up and the true record.
+`--audit LO HI` compares, level by level, how often each level occurs among absent claimants' top-1
+and among registered claimants' true records whose total weight lies in [LO, HI) bits (the band where
+false matches and true matches compete): a level much more common among the false ones is evidence
+the model weighs too lightly. `--not-recorded` sets, per relation, the share of true records that
+name no such relative when the claim names one (the labelled m of `not_recorded`) beside the
+register's figures the model uses (`model.completeness`).
 """
 
 from __future__ import annotations
@@ -164,6 +170,52 @@ def show(sp, true_of, registered, kind, idx, truth, n_show: int, seed: int = 0):
                 print("  TRUE not a candidate")
 
 
+def audit(sp, true_of, registered, lo: float, hi: float) -> list[tuple]:
+    """(comparison, level, share among absent claimants' top-1, share among true records, mean
+    weight among the former) for every level seen in ≥ 4 % of either group, both groups restricted
+    to total weights in [lo, hi)."""
+    top = sp.top(1)
+    c = sp.claim[top]
+    absent = top[~registered[c]]
+    true = top[registered[c] & (sp.pidx[top] == true_of[c])]
+    absent = absent[(sp.weight[absent] >= lo) & (sp.weight[absent] < hi)]
+    true = true[(sp.weight[true] >= lo) & (sp.weight[true] < hi)]
+    rows = []
+    for j, nm in enumerate(sp.registry.names):
+        for k, lv in enumerate(sp.registry[nm].levels):
+            a = float((sp.levels[absent, j] == k).mean()) if absent.size else 0.0
+            b = float((sp.levels[true, j] == k).mean()) if true.size else 0.0
+            if a + b > 0.04:
+                sel = sp.levels[absent, j] == k
+                rows.append((nm, lv.name, a, b, float(sp.weights[absent, j][sel].mean()) if sel.any() else 0.0))
+    return rows
+
+
+def not_recorded(sp, true_of, registered, idx, params) -> dict:
+    """Per relation: the share of `not_recorded` among claims naming that relative, for true records
+    and for absent claimants' top-1, beside the register's completeness (expected, all) and the m
+    and weight the matcher's `params` give the level."""
+    top = sp.top(1)
+    absent = top[~registered[sp.claim[top]]]
+    true = np.flatnonzero((sp.pidx == true_of[sp.claim]) & registered[sp.claim])
+    comp = idx.relative_completeness
+    out = {}
+    for rel in comp.relations:
+        j, cmp = sp.registry.index(rel), sp.registry[rel]
+
+        def share(rows):
+            lv = sp.levels[rows, j]
+            named = lv != cmp.code("not_claimed")
+            return (round(float((lv[named] == cmp.code("not_recorded")).mean()), 3) if named.any() else None,
+                    int(named.sum()))
+        exp, allr = comp.of(rel)
+        out[rel] = {"true": share(true), "absent_top1": share(absent),
+                    "register_expected": round(exp, 3), "register_all": round(allr, 3),
+                    "model_m": round(params.m[rel]["not_recorded"], 3),
+                    "model_weight": round(float(params.level_weights(cmp)[cmp.code("not_recorded")]), 2)}
+    return out
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--people", type=int, default=20000)
@@ -172,6 +224,10 @@ def main(argv=None) -> int:
     ap.add_argument("--show", type=int, default=0)
     ap.add_argument("--classify", action="store_true")
     ap.add_argument("--params", default=None, help="a model JSON (default: the packaged one)")
+    ap.add_argument("--audit", nargs=2, type=float, default=None, metavar=("LO", "HI"),
+                    help="level shares, absent top-1 vs true records, total weight in [LO, HI) bits")
+    ap.add_argument("--not-recorded", action="store_true",
+                    help="labelled m of not_recorded per relation beside the register's completeness")
     a = ap.parse_args(argv)
     warnings.simplefilter("ignore")
     from reconcile.model import Params
@@ -183,6 +239,18 @@ def main(argv=None) -> int:
         print(json.dumps(classify(sp, true_of, registered, kind, idx, truth), indent=1, ensure_ascii=False))
     if a.show:
         show(sp, true_of, registered, kind, idx, truth, a.show)
+    if a.audit:
+        print(f"level shares, total weight in [{a.audit[0]}, {a.audit[1]}) bits "
+              "(absent claimants' top-1 | true records | mean weight among the former)")
+        for nm, lv, x, y, w in audit(sp, true_of, registered, *a.audit):
+            mark = " <<" if x > 1.6 * y + 0.02 else (" >>" if y > 1.6 * x + 0.02 else "")
+            print(f"  {nm:9s} {lv:13s} {x:.3f} | {y:.3f} | {w:+.1f}{mark}")
+    if a.not_recorded:
+        from reconcile.engine import Matcher
+
+        mp = Matcher(idx, params=params).params
+        for rel, row in not_recorded(sp, true_of, registered, idx, mp).items():
+            print(f"  {rel:8s} {json.dumps(row)}")
     return 0
 
 
