@@ -208,13 +208,20 @@ class PersonArrays:
 # shows what the register leaves out rather than who the person is: married by 30 (and still married
 # at 60), a child born by 38. Fathers, mothers and siblings: everyone has had them.
 COMPLETENESS_AGES = {"father": None, "mother": None, "sibling": None, "spouse": (30, 60), "child": (38, 65)}
+# Those ages also hold the unmarried, the widowed and the childless. Where the register shows who is
+# certainly partnered, that is the better sample: for a spouse, the parents a child's record names
+# together; for a child, the people of the child ages above with a recorded spouse. Used when the
+# register holds at least this many of them (else the ages alone).
+MIN_PARTNERED = 30
 
 
 @dataclasses.dataclass(frozen=True)
 class RelativeCompleteness:
     """Per relation (father, mother, spouse, child, sibling): the share of all records that name no
     relative of that kind (`lacking_all`), and the share among people who almost surely have one
-    (`lacking_expected`, ages of `COMPLETENESS_AGES`; all records for parents and siblings). A register
+    (`lacking_expected`: all records for parents and siblings; for a spouse the parents a child's
+    record names together, for a child the married of the child ages of `COMPLETENESS_AGES`, each
+    when the register has `MIN_PARTNERED` of them, else everyone of those ages). A register
     that writes every family down has `lacking_expected` near 0; one that lists people alone has it
     near `lacking_all`. `reference_year`: the latest birth year in the register (ages are counted from
     it, so the figures do not depend on the day they are computed)."""
@@ -236,9 +243,10 @@ def relative_completeness(arrays: "PersonArrays") -> RelativeCompleteness:
     rels = ("father", "mother", "spouse", "child", "sibling")
     codes = np.array([RELATION_CODE[r] for r in rels], dtype=np.int64)
     has = np.zeros((n, len(rels)), dtype=bool)
+    owner = np.repeat(np.arange(n, dtype=np.int64), np.diff(np.asarray(rel.offsets))) if n else \
+        np.zeros(0, dtype=np.int64)
+    er = np.asarray(rel.relation).astype(np.int64)
     if rel.n_edges and n:
-        owner = np.repeat(np.arange(n, dtype=np.int64), np.diff(np.asarray(rel.offsets)))
-        er = np.asarray(rel.relation).astype(np.int64)
         col = np.full(int(er.max()) + 1 if er.size else 1, -1, dtype=np.int64)
         col[codes[codes < col.size]] = np.flatnonzero(codes < col.size)
         j = col[er]
@@ -248,11 +256,24 @@ def relative_completeness(arrays: "PersonArrays") -> RelativeCompleteness:
     known = by > 0
     ref = int(by[known].max()) if known.any() else 0
     age = np.where(known, ref - by, -1)
+
+    def ages(r: str) -> np.ndarray:
+        band = COMPLETENESS_AGES[r]
+        return np.ones(n, dtype=bool) if band is None else (age >= band[0]) & (age <= band[1])
+
+    # certainly partnered: the parents a record naming both names (spouse); the married (child)
+    pidx = np.asarray(rel.pidx).astype(np.int64)
+    e = np.isin(er, [RELATION_CODE["father"], RELATION_CODE["mother"]]) & (pidx >= 0) & (pidx < n)
+    e &= (has[:, rels.index("father")] & has[:, rels.index("mother")])[owner]
+    parents = np.zeros(n, dtype=bool)
+    parents[pidx[e]] = True
+    certain = {"spouse": parents, "child": ages("child") & has[:, rels.index("spouse")]}
     lack_all, lack_exp = [], []
     for i, r in enumerate(rels):
         lack = ~has[:, i]
         lack_all.append(float(lack.mean()) if n else 0.0)
-        band = COMPLETENESS_AGES[r]
-        sel = np.ones(n, dtype=bool) if band is None else (age >= band[0]) & (age <= band[1])
+        sel = certain.get(r)
+        if sel is None or sel.sum() < MIN_PARTNERED:
+            sel = ages(r)
         lack_exp.append(float(lack[sel].mean()) if sel.any() else lack_all[-1])
     return RelativeCompleteness(rels, tuple(lack_all), tuple(lack_exp), ref)
