@@ -43,6 +43,11 @@ class LeadsConfig:
     # None (either): the engine's own prior for pseudo-claims (before issue 10).
     rel_absent_if_absent: float | None = 0.8
     rel_absent_if_registered: float | None = 0.3
+    # a pseudo-claim's birth-year range (the claimant's years widened by the relation's age gaps,
+    # ~50 years) weighs log2(P(inside | relative) / share of the register born in it) instead of the
+    # model's `in_wide` weight, which is the ratio of a claimant's own few-year range (+2.7 bits where
+    # the range deserves ~0.5): `sources.year_range_bits`. False: the model's weight (before).
+    year_range_tf: bool = True
     # family of a lead (the registered relatives of a found relative or self lead)
     expand_min: float = 0.004         # relative leads at least this probable pass their family on
     expand_min_self: float = 0.5      # self leads at least this probable (a wrong self lead floods)
