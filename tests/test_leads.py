@@ -438,3 +438,16 @@ def test_pseudo_claim_birth_range_weighs_what_its_width_deserves(index):
                                  L.LeadsConfig(year_range_tf=False), index)
     best = off.probability.argmax()
     assert wide[best] and on.probability[best] < off.probability[best]
+
+
+def test_address_households_rank_after_a_probable_relative(index):
+    """A household found only by the claimant's clan at the claimed address is rarely the family
+    (LeadsConfig.family_hh_prob, fitted on train worlds): it ranks after a probable relative lead,
+    and its probability is its share of family_hh_prob."""
+    c = dict(ABSENT, claim_id="A2", residence="xã Sủng Là, huyện Đồng Văn, tỉnh Hà Giang")
+    out = rc.leads(_claims(c), index, top_k=20)
+    addr = out.filter((pl.col("kind") == "household") & (pl.col("household_id") != "H1"))
+    assert (addr["probability"] <= L.LeadsConfig().family_hh_prob + 1e-12).all()
+    probable = out.filter((pl.col("kind") == "relative") & (pl.col("probability") >= 0.5))
+    assert "001050000001" in probable["person_id"].to_list()
+    assert addr.height and probable["rank"].max() < addr["rank"].min()   # (0.5: H3 came 5th)
