@@ -76,6 +76,38 @@ copies from the claimant (ethnicity, sex) as no evidence halves the alarms again
 otherworld 0.055) but costs reach (otherworld 0.912 -> 0.900, hard 0.756 -> 0.740) and makes synth
 off_a under-confident (ECE 0.076).
 
+Issue 10, second pass (branch `alarms2`, 2 Dec 2026; same worlds and measures, worlds.measure plus the
+relative-lead ECE above; "before" = main 99df674). Read one by one, the otherworld false alarms left were
+mostly relative pseudo-claims agreeing on name, age and place only, and "age" was a pseudo-claim's
+birth-year range (the claimant's years widened by kinship.AGE_GAPS, ~50 years) weighed as the model's
+`in_wide` (+2.7 bits, the ratio of a claimant's own few-year range). Now it weighs
+log2(P(inside | relative) / share of the register born in that range) (`year_range_tf`), and the
+households found only by clan at the claimed address share `family_hh_prob` 0.02 (was 0.5; fitted on
+the synth train worlds; they held the family 0-2.5% of the time and took top-10 places).
+
+| world                       | nobody alarm before | after | rel. top-10 before | after | rel. ECE before | after |
+|-----------------------------|-------|-------|-------|-------|-------|-------|
+| synth 20k default (train)   | 0.107 | 0.053 | 0.980 | 0.980 | 0.024 | 0.015 |
+| synth 20k off_a (check)     | 0.080 | 0.064 | 0.958 | 0.952 | 0.024 | 0.038 |
+| synth 200k default (train)  | 0.091 | 0.071 | 0.936 | 0.940 | 0.022 | 0.026 |
+| synth 200k off_a (check)    | 0.119 | 0.094 | 0.877 | 0.877 | 0.033 | 0.046 |
+| otherworld 20k default      | 0.170 | 0.120 | 0.960 | 0.956 | 0.062 | 0.040 |
+| otherworld 20k hard         | 0.145 | 0.125 | 0.828 | 0.828 | 0.058 | 0.044 |
+| otherworld 200k default     | 0.110 | 0.067 | 0.819 | 0.824 | 0.051 | 0.035 |
+| otherworld 200k hard        | 0.127 | 0.102 | 0.643 | 0.645 | 0.037 | 0.030 |
+
+On synth off_a (and synth 200k default) relative leads became under-confident (off_a 200k: relative
+leads at mean p 0.171 right 0.207, family 0.496 / 0.556): the year weight was hiding other evidence set
+too low there; the otherworld moved the other way (over-confident before, nearer now).
+Alarms left: synth 20k default 8 of 150 (6 the claimant's own false self match, the engine's), otherworld
+20k default 24 of 200 (13 name/age/place only, 6 self, 5 one relation agreeing). Tried and left out
+(20k unless said): the hometown given only to relatives who inherit it (otherworld top-10 0.956 -> 0.936,
+synth 0.980 -> 0.968); every other-commune residence level neutral for pseudo-claims (synth alarms 0.053
+-> 0.080); agreement with the claimant as a registered child q counted as P(claimant = q)·L + (1 − P)
+(otherworld alarms 0.120 -> 0.095 but top-10 0.956 -> 0.936, synth 0.980 -> 0.976); siblings found
+through records naming the claimed parents, families sharing the posterior (otherworld top-10 0.956 ->
+0.964, 200k 0.824 -> 0.827, but those leads were right 27-43% at p 0.04-0.08: ECE 0.035 -> 0.040).
+
 One claim on a saved 1M index (seed 5, 40 claims; `--index`): before p50 3,373 ms wall / 2,559 ms
 CPU, first call 8.8 s, RSS 5.1 GB; after p50 104 ms wall / 84 ms CPU (p90 169 / 118), first call
 0.57 s, RSS 0.64 GB; the engine's own query is 17 ms CPU p50, so one claim's leads cost the claim

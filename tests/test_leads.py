@@ -399,3 +399,55 @@ def test_configs_are_reachable_from_the_package():
     assert rc.LeadsConfig is LeadsConfig and rc.CandidateConfig is CandidateConfig
     cfg = rc.EngineConfig(leads=rc.LeadsConfig(per_relative=3), candidates=rc.CandidateConfig(block_cap=50))
     assert cfg.leads.per_relative == 3 and cfg.candidates.block_cap == 50
+
+
+def test_pseudo_claim_birth_range_weighs_what_its_width_deserves(index):
+    """A relative's birth year is known only as the claimant's widened by the relation's age gaps
+    (~50 years): a registered year inside it weighs log2(P(inside | relative) / share of the register
+    born in that range), far less than the model's `in_wide` for a claimant's own few-year range;
+    other levels are left as scored (sources.year_range_bits)."""
+    import numpy as np
+
+    from reconcile.engine import Matcher
+    from reconcile.leads import sources
+
+    cfg = L.LeadsConfig()
+    m = Matcher(index)
+    sp = m.score(_claims(ABSENT))
+    pseudo = sources.pseudo_claims(sp.claims, cfg)
+    pm = Matcher(index, params=L.pseudo_params(m.params))
+    psp, part = next(iter(sources.score_pseudo(pseudo, pm, cfg.scalar_max)))
+    bits = sources.year_range_bits(psp, pm.params, index)
+    j = psp.registry.index("by")
+    wide = psp.levels[:, j] == psp.registry["by"].code("in_wide")
+    assert wide.any() and (bits[~wide] == 0).all()
+    # the father's range from the claimant's 1987 and AGE_GAPS, and the register's share born in it
+    years = np.array([int(y) for y in _population()["birth_date"].to_list()])
+    lo, hi = 1987 + AGE_GAPS["father"][0], 1987 + AGE_GAPS["father"][1]
+    share = ((years >= lo) & (years <= hi)).mean()
+    pmb = pm.params.m["by"]
+    want = pm.params.calibration.scales.get("by", 1.0) * np.log2((1 - pmb["near"] - pmb["far"]) / share)
+    fathers = np.flatnonzero(wide & (part["src_relation"].to_numpy()[psp.claim] == "father")
+                             & (part["src_kind"].to_numpy()[psp.claim] == "relative"))
+    assert fathers.size
+    got = psp.weights[fathers, j] + bits[fathers]
+    assert np.allclose(got, want, atol=1e-4)
+    assert (got < psp.weights[fathers, j] - 1.0).all()      # the model's in_wide weighs > 1 bit more
+    on = sources.relative_prior(psp, part, [1.0], pm.params, index.n_people, cfg, index)
+    off = sources.relative_prior(psp, part, [1.0], pm.params, index.n_people,
+                                 L.LeadsConfig(year_range_tf=False), index)
+    best = off.probability.argmax()
+    assert wide[best] and on.probability[best] < off.probability[best]
+
+
+def test_address_households_rank_after_a_probable_relative(index):
+    """A household found only by the claimant's clan at the claimed address is rarely the family
+    (LeadsConfig.family_hh_prob, fitted on train worlds): it ranks after a probable relative lead,
+    and its probability is its share of family_hh_prob."""
+    c = dict(ABSENT, claim_id="A2", residence="xã Sủng Là, huyện Đồng Văn, tỉnh Hà Giang")
+    out = rc.leads(_claims(c), index, top_k=20)
+    addr = out.filter((pl.col("kind") == "household") & (pl.col("household_id") != "H1"))
+    assert (addr["probability"] <= L.LeadsConfig().family_hh_prob + 1e-12).all()
+    probable = out.filter((pl.col("kind") == "relative") & (pl.col("probability") >= 0.5))
+    assert "001050000001" in probable["person_id"].to_list()
+    assert addr.height and probable["rank"].max() < addr["rank"].min()   # (0.5: H3 came 5th)

@@ -87,7 +87,8 @@ def leads_detail(claims, index, *, top_k: int = 20, config=None, lang: str = "vi
     if pseudo.height:
         pm = Matcher(index, ecfg, params=pseudo_params(matcher.params))
         parts = [sources.relative_leads(
-            sources.relative_prior(psp, part, sp.p_none, pm.params, index.n_people, cfg), part, index, cfg)
+            sources.relative_prior(psp, part, sp.p_none, pm.params, index.n_people, cfg, index), part,
+            index, cfg)
             for psp, part in sources.score_pseudo(pseudo, pm, cfg.scalar_max)]
         rel = pl.concat(parts) if parts else sources.empty()
     say("leads", 1, 4)

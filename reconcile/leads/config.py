@@ -43,6 +43,11 @@ class LeadsConfig:
     # None (either): the engine's own prior for pseudo-claims (before issue 10).
     rel_absent_if_absent: float | None = 0.8
     rel_absent_if_registered: float | None = 0.3
+    # a pseudo-claim's birth-year range (the claimant's years widened by the relation's age gaps,
+    # ~50 years) weighs log2(P(inside | relative) / share of the register born in it) instead of the
+    # model's `in_wide` weight, which is the ratio of a claimant's own few-year range (+2.7 bits where
+    # the range deserves ~0.5): `sources.year_range_bits`. False: the model's weight (before).
+    year_range_tf: bool = True
     # family of a lead (the registered relatives of a found relative or self lead)
     expand_min: float = 0.004         # relative leads at least this probable pass their family on
     expand_min_self: float = 0.5      # self leads at least this probable (a wrong self lead floods)
@@ -71,7 +76,12 @@ class LeadsConfig:
     # households at the claimed address (an unregistered child of a registered family)
     family_hh_max: int = 3
     family_hh_village_max: int = 6    # households of the claimant's clan in the village they name
-    family_hh_prob: float = 0.5       # shared among the fitting households of one commune
+    # shared among the fitting households of one commune (village). Fitted (issue 10) on the two
+    # synth train worlds (default 20k and 200k, pooled: 26 of the shown households held the family
+    # for a sum of 1,331 shares = 0.020); it was 0.5, while households found this way held the
+    # claimant's family 0-2.5% of the time in every world, at 0.05-0.5, and took top-10 places from
+    # relative leads. Checked, not fitted: off_a 20k 0.029, otherworld 20k 0.038 / 200k 0.016.
+    family_hh_prob: float = 0.02
     family_hh_home_factor: float = 0.6  # a household found through the hometown, not the residence
     family_hh_gap: tuple[int, int] = (15, 55)   # the adult is this much older than the claimant
     family_hh_roles: tuple[str, ...] = ("chủ hộ", "vợ", "chồng")

@@ -177,8 +177,43 @@ def pseudo_params(params):
     return dataclasses.replace(params, m=m)
 
 
+def year_range_bits(psp, params, index) -> np.ndarray:
+    """Bits to add to each pair of pseudo-claims: a registered birth year inside the pseudo-claim's
+    range weighs what a range that wide deserves. A relative's (or a record naming the claimant's)
+    birth year is known only as the claimant's years widened by the relation's age gaps
+    (`kinship.AGE_GAPS`: a father 14-65 years older), a range of ~50 years; the model's `in_wide`
+    weight (+2.7 bits) is the likelihood ratio of a CLAIMANT's stated range (a few years, met by ~4%
+    of non-matches), while half or more of the register falls inside a pseudo-claim's range. Here
+    the ratio is P(inside | the relative) / P(inside | anyone): the former is what the pseudo model
+    leaves for "inside" (1 - m[near] - m[far]), the latter the share of the register at hand born in
+    that range (term frequency of the range). Pairs at other levels are left as scored."""
+    out = np.zeros(psp.n, dtype=np.float64)
+    reg = psp.registry
+    if psp.n == 0 or "by" not in reg:
+        return out
+    cmp = reg["by"]
+    j = reg.index("by")
+    inside = np.isin(psp.levels[:, j], [cmp.code("in_narrow"), cmp.code("in_wide")])
+    if not inside.any():
+        return out
+    years = np.asarray(index.arrays.cols["by"]).astype(np.int64)
+    years = np.sort(years[years > 0])
+    if years.size == 0:
+        return out
+    lo = np.asarray(psp.claims.cols["by_lo"]).astype(np.int64)
+    hi = np.asarray(psp.claims.cols["by_hi"]).astype(np.int64)
+    share = (np.searchsorted(years, hi, side="right") - np.searchsorted(years, lo, side="left")) / years.size
+    share = np.clip(share, 1.0 / years.size, 1.0)
+    m_in = max(1.0 - params.m["by"].get("near", 0.0) - params.m["by"].get("far", 0.0), 1e-6)
+    scale = params.calibration.scales.get("by", 1.0)
+    want = scale * np.log2(m_in / share)                        # bits per pseudo-claim
+    rows = np.flatnonzero(inside)
+    out[rows] = want[psp.claim[rows]] - psp.weights[rows, j]
+    return out
+
+
 def relative_prior(psp, pseudo: pl.DataFrame, p_none: np.ndarray, params, n_people: int,
-                   cfg: LeadsConfig):
+                   cfg: LeadsConfig, index=None):
     """`psp` (pseudo-claims scored with the engine's prior) with its posterior recomputed under each
     pseudo-claim's own prior of "none of them" (`LeadsConfig.rel_absent_if_absent` /
     `rel_absent_if_registered`, mixed by the claimant's `p_none`). A different prior only shifts
@@ -198,6 +233,8 @@ def relative_prior(psp, pseudo: pl.DataFrame, p_none: np.ndarray, params, n_peop
     z0 = np.log(share + (1.0 - share) * miss) - np.log((1.0 - share) / n)
     shift = (none_logit(params, n_people) - z0) / (params.calibration.a * LN2)   # bits per pseudo-claim
     w = psp.weight + shift[psp.claim]
+    if cfg.year_range_tf and index is not None:
+        w = w + year_range_bits(psp, params, index)
     prob, p0 = posterior(w, psp.claim, psp.claims.n, n_people, params)
     return dataclasses.replace(psp, probability=prob, p_none=p0)
 
