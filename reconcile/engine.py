@@ -5,9 +5,12 @@ them"), and `Matcher.query(claim)` answers one claim dict in milliseconds.
 Owns `EngineConfig`, `Matcher`, `ScoredPairs`, the array views the comparisons read (`ArrayPairView`,
 `ArrayRelativeView`, docs/ENGINE_V3.md) and `query`. Two stages: every candidate is scored without
 relatives; relatives are compared for every candidate of a claim whose stage-1 weight is at least the
-`stage2_top`-th best (all ties included) and every candidate found through a relative; the others
-keep their stage-1 weight and still compete in the posterior. Strings are touched only for
-similarities (once per distinct code pair) and for the returned rows' display and evidence.
+`stage2_top`-th best (all ties included) and every candidate found through a relative; then, once
+more, for every other candidate whose stage-1 weight plus the most its claimed relatives can add
+(`Matcher.relative_gain_bound`) reaches the `stage2_exact`-th best weight so far, so the first
+`stage2_exact` ranks are those of comparing relatives for every candidate. The others keep their
+stage-1 weight and still compete in the posterior. Strings are touched only for similarities (once
+per distinct code pair) and for the returned rows' display and evidence.
 """
 
 from __future__ import annotations
@@ -45,6 +48,8 @@ class EngineConfig:
 
     candidates: CandidateConfig = CandidateConfig()
     stage2_top: int = 200                          # relatives compared down to this rank's weight, ties included
+    stage2_exact: int = 10                         # ranks 1..this are exact: relatives also compared for every
+                                                  # candidate that could still reach them (0: off)
     stage2_always: tuple[str, ...] = ("rel", "rel_giv")   # pairs found through a relative: always compared
     batch_size: int = 1000                        # claims scored at once
     absent_share: float | None = None             # overrides the model's prior share of absent claimants
@@ -410,15 +415,86 @@ class Matcher:
             mark[first[self._stage2(claim[first], via[first], total[first], has_rel)]] = True
             sel = np.flatnonzero(mark)
         if sel.size:
-            replay_rows.append(sel)
-            rv = self._relative_view(ca, claim[sel], pidx[sel])
-            v2 = ArrayPairView(self, ca, claim[sel], pidx[sel], rv)
-            levels[sel], weights[sel], chosen[sel], crel[sel] = score(v2, self.params, stage2)
-            total[sel] = weights[sel].sum(axis=1, dtype=np.float64)
+            self._score_stage2(ca, claim, pidx, sel, stage2, replay_rows, levels, weights, chosen, crel, total)
+            extra = self._stage2_reach(ca, claim, sel, total, has_rel)
+            if extra.size:
+                self._score_stage2(ca, claim, pidx, extra, stage2, replay_rows, levels, weights, chosen,
+                                   crel, total)
         prob, p_none = posterior(total, claim, ca.n, self.index.n_people, self.params)
         return ScoredPairs(claims=ca, claim=claim, pidx=pidx, via=via, levels=levels, weights=weights,
                            weight=total, probability=prob, p_none=p_none, chosen_edge=chosen,
                            chosen_crel=crel, registry=self.registry)
+
+    def _score_stage2(self, ca, claim, pidx, sel, stage2, replay_rows, levels, weights, chosen, crel,
+                      total) -> None:
+        """Relatives compared for pair rows `sel` (the other comparisons replayed), in place."""
+        from reconcile.model import score
+
+        replay_rows.append(sel)
+        rv = self._relative_view(ca, claim[sel], pidx[sel])
+        v2 = ArrayPairView(self, ca, claim[sel], pidx[sel], rv)
+        levels[sel], weights[sel], chosen[sel], crel[sel] = score(v2, self.params, stage2)
+        total[sel] = weights[sel].sum(axis=1, dtype=np.float64)
+
+    def relative_gain_bound(self, ca) -> np.ndarray:
+        """Per claim of `ca`: the most (bits) comparing its claimed relatives can add to a pair's
+        stage-1 weight, by the model's relative rules (`model.score._relatives_dependence`): each
+        relative's weight is at most its best level's (plus the largest term-frequency bonus),
+        capped at `dependence.relatives_max_weight`; within each family group the best counts
+        whole and the others at `relatives_extra_factor`; then each comparison's calibration scale.
+        Relatives the claim does not name add nothing ("not_claimed" is neutral)."""
+        p = self.params
+        dep, tfp, scales = p.dependence, p.tf, p.calibration.scales
+        rels = self.registry.relatives
+        top = np.zeros(len(rels))
+        for j, c in enumerate(rels):
+            w = float(np.max(p.level_weights(c)))
+            if tfp.enabled and tfp.relatives and any(lv.tf == "exact" for lv in c.levels):
+                w += tfp.max_bonus
+            if dep.relatives_max_weight is not None:
+                w = min(w, dep.relatives_max_weight)
+            top[j] = max(w, 0.0) * max(float(scales.get(c.name, 1.0)), 0.0)
+        cr = ca.crel
+        off = np.asarray(cr["offsets"], dtype=np.int64)
+        owner = np.repeat(np.arange(ca.n), np.diff(off))
+        rel = np.asarray(cr["relation"], dtype=np.int64)
+        named = np.zeros((ca.n, N_REL + 1), dtype=bool)
+        named[owner, np.minimum(rel, N_REL)] = True
+        col = np.array([RELATIONS.index(c.relation) for c in rels], dtype=np.int64)
+        m = np.where(named[:, col], top[None, :], 0.0)          # [claims, relative comparisons]
+        names = [c.name for c in rels]
+        groups = [[names.index(x) for x in g if x in names] for g in dep.relatives_groups]
+        grouped = {i for g in groups for i in g}
+        groups += [[i] for i in range(len(names)) if i not in grouped]
+        f = float(dep.relatives_extra_factor)
+        out = np.zeros(ca.n)
+        for g in groups:
+            if g:
+                s, best = m[:, g].sum(axis=1), m[:, g].max(axis=1)
+                out += f * s + max(1.0 - f, 0.0) * best if f <= 1.0 else f * s
+        return out
+
+    def _stage2_reach(self, ca, claim: np.ndarray, done: np.ndarray, total: np.ndarray,
+                      has_rel: np.ndarray) -> np.ndarray:
+        """Pair rows not compared yet (`done`: compared) whose stage-1 weight plus the claim's
+        `relative_gain_bound` reaches the claim's `stage2_exact`-th best weight among the compared
+        pairs: every candidate that could still enter those ranks. Sorted pair rows."""
+        k = self.config.stage2_exact
+        if k <= 0 or not done.size:
+            return np.zeros(0, dtype=np.int64)
+        c = claim[done]
+        order = np.lexsort((-total[done], c))
+        rank = _rank_of(c[order])
+        kth = np.full(ca.n, -np.inf)           # fewer than k compared: every candidate is in reach
+        at_k = order[rank == k]
+        kth[c[at_k]] = total[done][at_k]
+        mark = np.zeros(claim.size, dtype=bool)
+        mark[done] = True
+        rest = np.flatnonzero(~mark & has_rel[claim])
+        if not rest.size:
+            return rest
+        bound = self.relative_gain_bound(ca)
+        return rest[total[rest] + bound[claim[rest]] >= kth[claim[rest]]]
 
     def _stage2(self, claim: np.ndarray, via: np.ndarray, total: np.ndarray, has_rel: np.ndarray) -> np.ndarray:
         """Pairs whose relatives are compared: weight ≥ the claim's `stage2_top`-th best (ties
