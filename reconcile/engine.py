@@ -73,7 +73,7 @@ class VocabStrings:
         if code < 0:
             code += len(self)
         if code < self.n:
-            return self.vocab.strings[code]
+            return self.vocab.item(code)
         return self.extra[code - self.n]
 
 
@@ -267,6 +267,7 @@ class Matcher:
 
             self.params = completeness.apply(self.params, index.relative_completeness)
         self.blocker = Blocker(index, self.config.candidates)
+        self._explainer = None                  # the output's Explainer (see `frame`)
 
     # -- relatives --------------------------------------------------------------------------------
     def _relative_view(self, ca, claim: np.ndarray, pidx: np.ndarray) -> ArrayRelativeView:
@@ -458,10 +459,18 @@ class Matcher:
         pidx = sp.pidx[rows]
         # the returned people's display strings as lists, gathered by position (no frame)
         disp = {c: display.cols[c].take(pidx) for c in self.DISPLAY_USED}
-        years = birth_years(display.years[pidx])
-        disp["birth_year"] = years.to_list()
+        if rows.size <= DETAIL_NESTED_MAX:
+            disp["birth_year"] = [int(y) or None for y in np.asarray(display.years[pidx], dtype=np.int32).tolist()]
+            years = pl.Series("birth_year", disp["birth_year"], dtype=pl.Int32)
+        else:
+            years = birth_years(display.years[pidx])
+            disp["birth_year"] = years.to_list()
         values = self._values(sp, rows, disp)
-        ex = Explainer(self.registry, lang)
+        # one Explainer kept for the last language asked: it holds each level's template plan (a
+        # few hundred entries at most); the words of rows are not kept between calls
+        ex = self._explainer
+        if ex is None or ex.lang != lang:
+            ex = self._explainer = Explainer(self.registry, lang)
         if rows.size <= DETAIL_NESTED_MAX:      # a few rows (one claim): no polars query
             texts, details = ex.nested(sp.levels[rows], sp.weights[rows], values)
             evidence = pl.Series("evidence", texts, dtype=pl.Utf8)
