@@ -83,6 +83,7 @@ class Explainer:
     registry: Registry = field(default_factory=default_registry)
     lang: str = "vi"
     _cache: dict = field(default_factory=dict, repr=False)
+    _tables: list | None = field(default=None, repr=False)     # per comparison: (name, plans, level names)
 
     def __post_init__(self):
         check_lang(self.lang)
@@ -113,12 +114,15 @@ class Explainer:
 
     def _columns(self, levels: np.ndarray, weights: np.ndarray):
         """Per registered comparison: its name, the rows' level codes and weights as lists, the words
-        plan of each level present and the level names (what `rows` and `frame` both iterate on)."""
-        for j, name in enumerate(self.registry.names):
-            cmp = self.registry[name]
-            col = levels[:, j].tolist()
-            plans = {code: self._plan(name, code) for code in set(col)}
-            yield name, col, weights[:, j].tolist(), plans, {code: cmp.levels[code].name for code in plans}
+        plan of each level and the level names, both indexable by level code (what `rows` and
+        `frame` both iterate on)."""
+        tables = self._tables
+        if tables is None:
+            tables = self._tables = [
+                (name, [self._plan(name, code) for code in range(len(self.registry[name].levels))],
+                 [lv.name for lv in self.registry[name].levels]) for name in self.registry.names]
+        for (name, plans, level_names), col, wcol in zip(tables, levels.T.tolist(), weights.T.tolist()):
+            yield name, col, wcol, plans, level_names
 
     def _plan(self, comparison: str, level: int) -> tuple[str, ...] | None:
         """The value keys the words of (comparison, level) read, or None when the level has no
