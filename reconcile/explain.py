@@ -75,6 +75,9 @@ def _fill(template: str, values: Mapping[str, object]) -> str:
     return _PLACEHOLDER.sub(rep, template)
 
 
+_UNSET = object()       # a level whose words plan is not read yet
+
+
 @dataclass
 class Explainer:
     """Renders evidence lines for one registry and language; caches text per (comparison, level,
@@ -118,10 +121,13 @@ class Explainer:
         `frame` both iterate on)."""
         tables = self._tables
         if tables is None:
-            tables = self._tables = [
-                (name, [self._plan(name, code) for code in range(len(self.registry[name].levels))],
-                 [lv.name for lv in self.registry[name].levels]) for name in self.registry.names]
+            tables = self._tables = [(name, [_UNSET] * len(self.registry[name].levels),
+                                      [lv.name for lv in self.registry[name].levels])
+                                     for name in self.registry.names]
         for (name, plans, level_names), col, wcol in zip(tables, levels.T.tolist(), weights.T.tolist()):
+            for code in set(col):                       # plans of the levels present, on first sight
+                if plans[code] is _UNSET:
+                    plans[code] = self._plan(name, code)
             yield name, col, wcol, plans, level_names
 
     def _plan(self, comparison: str, level: int) -> tuple[str, ...] | None:
