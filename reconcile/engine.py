@@ -78,7 +78,7 @@ class VocabStrings:
         if code < 0:
             code += len(self)
         if code < self.n:
-            return self.vocab.strings[code]
+            return self.vocab.item(code)
         return self.extra[code - self.n]
 
 
@@ -272,6 +272,7 @@ class Matcher:
 
             self.params = completeness.apply(self.params, index.relative_completeness)
         self.blocker = Blocker(index, self.config.candidates)
+        self._explainer = None                  # the output's Explainer (see `frame`)
 
     # -- relatives --------------------------------------------------------------------------------
     def _relative_view(self, ca, claim: np.ndarray, pidx: np.ndarray) -> ArrayRelativeView:
@@ -521,52 +522,96 @@ class Matcher:
         return self.score_arrays(encode_claims(claims, self.index))
 
     # -- output -----------------------------------------------------------------------------------
+    DISPLAY_USED = ("person_id", "full_name", "household_id", "hometown", "residence", "sex", "ethnicity")
+
     def frame(self, sp: ScoredPairs, rows: np.ndarray, lang: str = "vi") -> pl.DataFrame:
         """`match()` columns for the given pair rows (in that order)."""
         from reconcile.explain import Explainer
+        from reconcile.index.arrays import birth_years
 
         if rows.size == 0:
             return pl.DataFrame(schema=OUTPUT_SCHEMA)
-        idx = self.index
-        disp = idx.display.gather(sp.pidx[rows])
+        display = self.index.display
+        pidx = sp.pidx[rows]
+        # the returned people's display strings as lists, gathered by position (no frame)
+        disp = {c: display.cols[c].take(pidx) for c in self.DISPLAY_USED}
+        if rows.size <= DETAIL_NESTED_MAX:
+            disp["birth_year"] = [int(y) or None for y in np.asarray(display.years[pidx], dtype=np.int32).tolist()]
+            years = pl.Series("birth_year", disp["birth_year"], dtype=pl.Int32)
+        else:
+            years = birth_years(display.years[pidx])
+            disp["birth_year"] = years.to_list()
         values = self._values(sp, rows, disp)
-        ex = Explainer(self.registry, lang)
-        if rows.size <= DETAIL_NESTED_MAX:      # a few rows (one claim): direct conversion, no query
-            per_row = [{name: {k: col[r] for k, col in cols.items()} for name, cols in values.items()}
-                       for r in range(rows.size)]
-            texts, details = ex.rows(sp.levels[rows], sp.weights[rows], per_row)
-            words = pl.DataFrame({"evidence": texts,
-                                  "evidence_detail": pl.Series(details, dtype=OUTPUT_SCHEMA["evidence_detail"])})
+        # one Explainer kept for the last language asked: it holds each level's template plan (a
+        # few hundred entries at most); the words of rows are not kept between calls
+        ex = self._explainer
+        if ex is None or ex.lang != lang:
+            ex = self._explainer = Explainer(self.registry, lang)
+        if rows.size <= DETAIL_NESTED_MAX:      # a few rows (one claim): no polars query
+            texts, details = ex.nested(sp.levels[rows], sp.weights[rows], values)
+            evidence = pl.Series("evidence", texts, dtype=pl.Utf8)
         else:
             words = ex.frame(sp.levels[rows], sp.weights[rows], values)
+            evidence, details = words.get_column("evidence"), words.get_column("evidence_detail")
         claim = sp.claim[rows]
-        return pl.DataFrame({
-            "claim_id": [sp.claims.claim_id[c] for c in claim.tolist()],
-            "rank": _rank_of(claim).astype(np.uint32),
-            "person_id": disp.get_column("person_id"),
-            "probability": sp.probability[rows], "weight": sp.weight[rows],
-            "evidence": words.get_column("evidence"), "evidence_detail": words.get_column("evidence_detail"),
-            "full_name": disp.get_column("full_name"),
-            "birth_year": disp.get_column("birth_year"),
-            "household_id": disp.get_column("household_id"),
-            "p_none": sp.p_none[claim]}, schema=OUTPUT_SCHEMA)
+        cid = sp.claims.claim_id
+        # Series of the schema's types, in its order (a cast of the frame would plan a query)
+        return pl.DataFrame([
+            pl.Series("claim_id", [cid[c] for c in claim.tolist()], dtype=pl.Utf8),
+            pl.Series("rank", _rank_of(claim).astype(np.uint32)),
+            pl.Series("person_id", disp["person_id"], dtype=pl.Utf8),
+            pl.Series("probability", sp.probability[rows], dtype=pl.Float64),
+            pl.Series("weight", sp.weight[rows], dtype=pl.Float64),
+            evidence.alias("evidence"), details.alias("evidence_detail"),
+            pl.Series("full_name", disp["full_name"], dtype=pl.Utf8),
+            years,
+            pl.Series("household_id", disp["household_id"], dtype=pl.Utf8),
+            pl.Series("p_none", sp.p_none[claim], dtype=pl.Float64)])
 
-    def _values(self, sp: ScoredPairs, rows: np.ndarray, disp: pl.DataFrame) -> dict[str, dict[str, list]]:
+    def _values(self, sp: ScoredPairs, rows: np.ndarray, disp: dict[str, list]) -> dict[str, dict[str, list]]:
         """Placeholders of the evidence words of the returned rows, as columns:
-        `{comparison: {key: list over rows}}` (claim-side text split once per claim)."""
+        `{comparison: {key: list over rows}}`. `disp`: the returned people's display values
+        (`DISPLAY_USED` and `birth_year`, lists over the rows). Claim-side text is split once per
+        claim; relatives' strings are gathered once for all relations."""
         idx, ca = self.index, sp.claims
         a, rel = idx.arrays, idx.arrays.rel
-        d = {k: disp.get_column(k).to_list() for k in ("full_name", "birth_year", "hometown",
-                                                       "residence", "sex", "ethnicity")}
+        d = disp
         cd = ca.display
         claim = sp.claim[rows]
         cl = claim.tolist()
         pidx = sp.pidx[rows]
+        off = ca.crel["offsets"]
+        crel_rel = np.asarray(ca.crel["relation"])
+        names = cd["crel_name"]
+        father, sibling = RELATIONS.index("father"), RELATIONS.index("sibling")
         # claim side: once per claim of the batch, then gathered
         parts = {}
-        for c in set(cl):
+        kin: dict[int, str | None] = {}
+        first: dict[int, list] = {}         # per claim: the first claimed name of each relation
+        bounds: dict[int, tuple[int, int]] = {}
+        for c in dict.fromkeys(cl):
             ct = (cd["name"][c] or "").split()
             parts[c] = (ct[0] if ct else None, " ".join(ct[1:-1]) or None, ct[-1] if ct else None)
+            lo, hi = int(off[c]), int(off[c + 1])
+            bounds[c] = (lo, hi)
+            rels = crel_rel[lo:hi].tolist()
+            fr: list = [None] * N_REL
+            for x in range(len(rels) - 1, -1, -1):
+                if 0 <= rels[x] < N_REL:
+                    fr[rels[x]] = names[lo + x]
+            first[c] = fr
+            # the surname a claim without one takes from its father (else a sibling), as written
+            kin[c] = None
+            for want in (father, sibling):
+                for x, r_ in enumerate(rels):
+                    if r_ != want:
+                        continue
+                    t = (names[lo + x] or "").split()
+                    if len(t) > 1:
+                        kin[c] = t[0]
+                        break
+                if kin[c]:
+                    break
         pt = [(n or "").split() for n in d["full_name"]]
 
         def year(col):
@@ -596,50 +641,32 @@ class Matcher:
                "home": {"c": claim_col("claimed_hometown"), "p": d["hometown"]},
                "res": {"c": claim_col("residence"), "p": d["residence"]},
                "stage": {"p": by}}
-        # the surname a claim without one takes from its father (else a sibling), as written
-        off_k = ca.crel["offsets"]
-        rel_k = np.asarray(ca.crel["relation"])
-        kin: dict[int, str | None] = {}
-        for c in set(cl):
-            kin[c] = None
-            for want in (RELATIONS.index("father"), RELATIONS.index("sibling")):
-                for x in np.flatnonzero(rel_k[off_k[c]:off_k[c + 1]] == want).tolist():
-                    t = (cd["crel_name"][int(off_k[c]) + x] or "").split()
-                    if len(t) > 1:
-                        kin[c] = t[0]
-                        break
-                if kin[c]:
-                    break
         out["kin_fam"] = {"c": [kin[c] for c in cl], "p": out["fam"]["p"], "n": out["fam"]["n"]}
         # relatives: the claimed one the model paired (else the first of that relation), the
-        # recorded one it chose and that person's id
-        off = ca.crel["offsets"]
-        crel_rel = np.asarray(ca.crel["relation"])
-        names = cd["crel_name"]
-        rn_vocab = idx.vocabs["rel_name"]
-        pid = idx.display.cols["person_id"]
+        # recorded one it chose and that person's id; strings gathered once for all relations
+        e_all = sp.chosen_edge[rows, :N_REL]
+        k_all = sp.chosen_crel[rows, :N_REL].tolist()
+        n = len(cl)
+        rec: list = [None] * (n * N_REL)
+        rp: list = [None] * (n * N_REL)
+        flat = e_all.ravel()
+        has = np.flatnonzero(flat >= 0)
+        if has.size:
+            eh = flat[has]
+            for i, s_ in zip(has.tolist(), idx.vocabs["rel_name"].take(np.asarray(rel.name[eh]).astype(np.int64))):
+                rec[i] = s_
+            q = np.asarray(rel.pidx[eh]).astype(np.int64)
+            reg = q >= 0
+            if reg.any():
+                for i, s_ in zip(has[reg].tolist(), idx.display.cols["person_id"].take(q[reg])):
+                    rp[i] = s_
         for j, rname in enumerate(RELATIONS):
-            first: dict[int, str | None] = {}
-            for c in set(cl):
-                hit = np.flatnonzero(crel_rel[off[c]:off[c + 1]] == j)
-                first[c] = names[int(off[c]) + int(hit[0])] if hit.size else None
-            e = sp.chosen_edge[rows, j]
-            k = sp.chosen_crel[rows, j]
-            inside = (k >= off[claim]) & (k < off[claim + 1])
-            claimed = [names[kk] if ok else first[c] for kk, ok, c in zip(k.tolist(), inside.tolist(), cl)]
-            rec: list = [None] * len(cl)
-            rp: list = [None] * len(cl)
-            has = np.flatnonzero(e >= 0)
-            if has.size:
-                eh = e[has]
-                for r, s_ in zip(has.tolist(), rn_vocab.take(np.asarray(rel.name[eh]).astype(np.int64))):
-                    rec[r] = s_
-                q = np.asarray(rel.pidx[eh]).astype(np.int64)
-                reg = q >= 0
-                if reg.any():
-                    for r, s_ in zip(has[reg].tolist(), pid.take(q[reg])):
-                        rp[r] = s_
-            out[rname] = {"c": claimed, "p": rec, "recorded_person_id": rp}
+            claimed = []
+            for r, c in enumerate(cl):
+                kk = k_all[r][j]
+                lo, hi = bounds[c]
+                claimed.append(names[kk] if lo <= kk < hi else first[c][j])
+            out[rname] = {"c": claimed, "p": rec[j::N_REL], "recorded_person_id": rp[j::N_REL]}
         return out
 
     def query(self, claim: dict, top_k: int = 10, lang: str = "vi") -> pl.DataFrame:

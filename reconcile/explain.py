@@ -75,6 +75,9 @@ def _fill(template: str, values: Mapping[str, object]) -> str:
     return _PLACEHOLDER.sub(rep, template)
 
 
+_UNSET = object()       # a level whose words plan is not read yet
+
+
 @dataclass
 class Explainer:
     """Renders evidence lines for one registry and language; caches text per (comparison, level,
@@ -83,6 +86,7 @@ class Explainer:
     registry: Registry = field(default_factory=default_registry)
     lang: str = "vi"
     _cache: dict = field(default_factory=dict, repr=False)
+    _tables: list | None = field(default=None, repr=False)     # per comparison: (name, plans, level names)
 
     def __post_init__(self):
         check_lang(self.lang)
@@ -113,12 +117,18 @@ class Explainer:
 
     def _columns(self, levels: np.ndarray, weights: np.ndarray):
         """Per registered comparison: its name, the rows' level codes and weights as lists, the words
-        plan of each level present and the level names (what `rows` and `frame` both iterate on)."""
-        for j, name in enumerate(self.registry.names):
-            cmp = self.registry[name]
-            col = levels[:, j].tolist()
-            plans = {code: self._plan(name, code) for code in set(col)}
-            yield name, col, weights[:, j].tolist(), plans, {code: cmp.levels[code].name for code in plans}
+        plan of each level and the level names, both indexable by level code (what `rows` and
+        `frame` both iterate on)."""
+        tables = self._tables
+        if tables is None:
+            tables = self._tables = [(name, [_UNSET] * len(self.registry[name].levels),
+                                      [lv.name for lv in self.registry[name].levels])
+                                     for name in self.registry.names]
+        for (name, plans, level_names), col, wcol in zip(tables, levels.T.tolist(), weights.T.tolist()):
+            for code in set(col):                       # plans of the levels present, on first sight
+                if plans[code] is _UNSET:
+                    plans[code] = self._plan(name, code)
+            yield name, col, wcol, plans, level_names
 
     def _plan(self, comparison: str, level: int) -> tuple[str, ...] | None:
         """The value keys the words of (comparison, level) read, or None when the level has no
@@ -210,12 +220,11 @@ class Explainer:
         return ["; ".join(x) for x in lines], details
 
 
-    def frame(self, levels: np.ndarray, weights: np.ndarray,
-              values: Mapping[str, Mapping[str, Sequence]] | None = None) -> pl.DataFrame:
-        """`rows` as a frame of `evidence` (Utf8) and `evidence_detail` (`DETAIL_DTYPE`), one row per
-        input row, for batches. `values` is columnar: `values[comparison][key]` a sequence over the
-        rows. The entries are built as flat columns and grouped by row in polars (no dict per entry,
-        no nested conversion). Same words and values as `rows` given the same values per row."""
+    def _entries(self, levels: np.ndarray, weights: np.ndarray,
+                 values: Mapping[str, Mapping[str, Sequence]] | None) -> tuple[list, ...]:
+        """The evidence entries of the rows as flat lists, comparison by comparison (rows ascending
+        within one): `(row, field, level, weight, text, claimed, recorded, recorded_person_id)`.
+        `values` is columnar: `values[comparison][key]` a sequence over the rows."""
         levels = np.asarray(levels)
         weights = np.asarray(weights)
         n = levels.shape[0]
@@ -228,11 +237,11 @@ class Explainer:
         c_: list = []
         p_: list = []
         rp_: list = []
+        none = [None] * n
         for name, col, wcol, plans, level_names in self._columns(levels, weights):
             words: dict = {}
             wtext: dict = {}
             vc = values.get(name, empty) if values is not None else empty
-            none = [None] * n
             cols = {k: vc.get(k, none) for k in VALUE_KEYS}
             cc, pc, rpc = cols["c"], cols["p"], cols["recorded_person_id"]
             for r in range(n):
@@ -256,12 +265,20 @@ class Explainer:
                 c_.append(_s(cc[r]))
                 p_.append(_s(pc[r]))
                 rp_.append(_s(rpc[r]))
+        return row_, field_, level_, weight_, text_, c_, p_, rp_
+
+    def frame(self, levels: np.ndarray, weights: np.ndarray,
+              values: Mapping[str, Mapping[str, Sequence]] | None = None) -> pl.DataFrame:
+        """`rows` as a frame of `evidence` (Utf8) and `evidence_detail` (`DETAIL_DTYPE`), one row per
+        input row, for batches. `values` is columnar: `values[comparison][key]` a sequence over the
+        rows. The entries are built as flat columns and grouped by row in polars (no dict per entry,
+        no nested conversion). Same words and values as `rows` given the same values per row."""
+        n = np.asarray(levels).shape[0]
+        row_, *rest = self._entries(levels, weights, values)
         inner = DETAIL_DTYPE.inner
-        flat = pl.DataFrame({"_row": np.asarray(row_, dtype=np.int64), "field": field_, "level": level_,
-                             "weight": weight_, "text": text_, "claimed": c_, "recorded": p_,
-                             "recorded_person_id": rp_},
-                            schema={"_row": pl.Int64, **{f.name: f.dtype for f in inner.fields}})
         fields = [f.name for f in inner.fields]
+        flat = pl.DataFrame({"_row": np.asarray(row_, dtype=np.int64), **dict(zip(fields, rest))},
+                            schema={"_row": pl.Int64, **{f.name: f.dtype for f in inner.fields}})
         per_row = (flat.sort("_row", maintain_order=True)          # stable: registry order in a row
                .group_by("_row", maintain_order=True)
                .agg(pl.col("text").str.join("; ").alias("evidence"),
@@ -271,6 +288,32 @@ class Explainer:
         return out.select(pl.col("evidence").fill_null(""),
                           pl.col("evidence_detail").fill_null(pl.lit([], dtype=DETAIL_DTYPE))
                           .cast(DETAIL_DTYPE))
+
+    def nested(self, levels: np.ndarray, weights: np.ndarray,
+               values: Mapping[str, Mapping[str, Sequence]] | None = None) -> tuple[list[str], pl.Series]:
+        """(`evidence` texts, `evidence_detail` Series) of a few rows (one claim's answer), same
+        words and values as `frame` without a polars query: the entries are reordered row by row in
+        Python, made one struct column, and each row's list is a slice of it (a nested conversion of
+        dicts costs a struct build per row)."""
+        n = np.asarray(levels).shape[0]
+        row_, *rest = self._entries(levels, weights, values)
+        if n == 0:
+            return [], pl.Series("evidence_detail", [], dtype=DETAIL_DTYPE)
+        order = sorted(range(len(row_)), key=row_.__getitem__)     # stable: registry order in a row
+        counts = [0] * n
+        for r in row_:
+            counts[r] += 1
+        inner = DETAIL_DTYPE.inner
+        flat = pl.DataFrame({f.name: [col[i] for i in order] for f, col in zip(inner.fields, rest)},
+                            schema={f.name: f.dtype for f in inner.fields}).to_struct("evidence_detail")
+        text = [rest[3][i] for i in order]
+        evidence_, parts = [], []
+        a = 0
+        for k in counts:
+            evidence_.append("; ".join(text[a:a + k]))
+            parts.append(flat.slice(a, k))
+            a += k
+        return evidence_, pl.Series("evidence_detail", parts)
 
 
 def _s(v) -> str | None:
