@@ -56,12 +56,20 @@ def server(tmp_path_factory):
 def _wait(drv, cond, timeout=20.0):
     """Poll `cond` until truthy. A page replaced mid-poll (the form posts and the server answers with
     a new page) leaves the elements found a moment ago stale: that poll counts as "not yet"."""
-    from selenium.common.exceptions import StaleElementReferenceException
+    from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
     from selenium.webdriver.support.ui import WebDriverWait
 
-    return WebDriverWait(drv, timeout, ignored_exceptions=(StaleElementReferenceException,)).until(
-        lambda d: cond(d)
-    )
+    # Chrome reports an element of a replaced document as stale, or as "no such element: Node with
+    # given id does not belong to the document"; both mean the page is still changing
+    gone = (StaleElementReferenceException, NoSuchElementException, IndexError)
+    return WebDriverWait(drv, timeout, ignored_exceptions=gone).until(lambda d: cond(d))
+
+
+def _ids(drv, css: str, attr: str) -> list[str]:
+    """`attr` of every element matching `css`, read once the page holds still (see `_wait`)."""
+    from selenium.webdriver.common.by import By
+
+    return _wait(drv, lambda d: [r.get_attribute(attr) for r in d.find_elements(By.CSS_SELECTOR, css)] or None)
 
 
 def _errors(drv) -> list[str]:
@@ -94,7 +102,7 @@ def test_officer_loop(driver, server):  # noqa: F811
     box = drv.find_element(By.ID, "q")
     box.send_keys(fold(name))
     _wait(drv, lambda d: 0 < len(d.find_elements(By.CSS_SELECTOR, "tr.qrow")) < wb.claims.height)
-    assert any(name in r.text for r in drv.find_elements(By.CSS_SELECTOR, "tr.qrow"))
+    assert _wait(drv, lambda d: any(name in r.text for r in d.find_elements(By.CSS_SELECTOR, "tr.qrow")))
 
     # open a claim from the queue and confirm its first candidate
     c1, c2 = _two_candidate_claims(wb)[:2]
@@ -103,19 +111,17 @@ def test_officer_loop(driver, server):  # noqa: F811
     _wait(drv, lambda d: any(r.get_attribute("data-claim-id") == c1 for r in d.find_elements(By.CSS_SELECTOR, "tr.qrow")))
     drv.find_element(By.CSS_SELECTOR, f'tr.qrow[data-claim-id="{c1}"] a').click()
     _wait(drv, lambda d: d.find_elements(By.ID, "candidates"))
-    p1 = drv.find_elements(By.CSS_SELECTOR, "tr.cand")[0].get_attribute("data-person-id")
+    p1 = _ids(drv, "tr.cand", "data-person-id")[0]
     drv.find_element(By.ID, "officer").send_keys("Cán bộ Hoàng Thị Mai")
     drv.find_element(By.CSS_SELECTOR, f'button[value="confirm:{p1}"]').click()
     _wait(drv, lambda d: d.find_elements(By.ID, "verdict"))
     drv.refresh()
-    verdict = _wait(drv, lambda d: d.find_elements(By.ID, "verdict"))[0]
-    assert verdict.get_attribute("data-person-id") == p1
-    assert [r.get_attribute("data-person-id") for r in drv.find_elements(By.CSS_SELECTOR, "tr.cand")] == [p1]
+    assert _ids(drv, "#verdict", "data-person-id") == [p1]
+    assert _ids(drv, "tr.cand", "data-person-id") == [p1]
 
     # reject the second candidate of another claim: gone from the page and from the next match
     drv.get(base + "/claim/" + c2)
-    rows = drv.find_elements(By.CSS_SELECTOR, "tr.cand")
-    p2 = rows[1].get_attribute("data-person-id")
+    p2 = _ids(drv, "tr.cand", "data-person-id")[1]
     assert drv.find_element(By.ID, "officer").get_attribute("value") == "Cán bộ Hoàng Thị Mai"  # remembered
     drv.find_element(By.CSS_SELECTOR, f'button[value="reject:{p2}"]').click()
     _wait(drv, lambda d: p2 not in [r.get_attribute("data-person-id") for r in d.find_elements(By.CSS_SELECTOR, "tr.cand")])
@@ -125,8 +131,7 @@ def test_officer_loop(driver, server):  # noqa: F811
 
     # the queue shows both claims' state
     drv.get(base + "/?status=decided")
-    _wait(drv, lambda d: d.find_elements(By.CSS_SELECTOR, "tr.qrow"))
-    assert [r.get_attribute("data-claim-id") for r in drv.find_elements(By.CSS_SELECTOR, "tr.qrow")] == [c1]
+    assert _ids(drv, "tr.qrow", "data-claim-id") == [c1]
 
     # a new claim at the desk: candidates appear while typing
     drv.get(base + "/new")
