@@ -79,6 +79,19 @@ ABSENT = {"claim_id": "A1", "name": "Giàng A Chớ", "sex": "M", "birth_year": 
                         {"relation": "mother", "name": "Vàng Thị Mỷ"}]}
 
 
+
+def _scored_pseudo(index):
+    """(config, pseudo-claim matcher, scored pairs, part) of the ABSENT claimant's relatives."""
+    from reconcile.engine import Matcher
+    from reconcile.leads import sources
+
+    cfg = L.LeadsConfig()
+    m = Matcher(index)
+    pseudo = sources.pseudo_claims(m.score(_claims(ABSENT)).claims, cfg)
+    pm = Matcher(index, params=L.pseudo_params(m.params))
+    psp, part = next(iter(sources.score_pseudo(pseudo, pm, cfg.scalar_max)))
+    return cfg, pm, psp, part
+
 def test_leads_columns_and_ranks(index):
     out = rc.leads(_claims(ABSENT), index, top_k=10)
     assert out.columns == ["claim_id", "rank", "kind", "person_id", "household_id", "place", "relation",
@@ -330,15 +343,9 @@ def test_pseudo_claim_prior_follows_the_claimant(index):
     """A named relative of a claimant who is probably not registered is less probably registered
     (LeadsConfig.rel_absent_if_absent) than one of a registered claimant; without the per-claim
     prior the engine's own prior applies."""
-    from reconcile.engine import Matcher
     from reconcile.leads import sources
 
-    cfg = L.LeadsConfig()
-    m = Matcher(index)
-    sp = m.score(_claims(ABSENT))
-    pseudo = sources.pseudo_claims(sp.claims, cfg)
-    pm = Matcher(index, params=L.pseudo_params(m.params))
-    psp, part = next(iter(sources.score_pseudo(pseudo, pm, cfg.scalar_max)))
+    cfg, pm, psp, part = _scored_pseudo(index)
     absent = sources.relative_prior(psp, part, [1.0], pm.params, index.n_people, cfg)
     present = sources.relative_prior(psp, part, [0.0], pm.params, index.n_people, cfg)
     same = sources.relative_prior(psp, part, [1.0], pm.params, index.n_people,
@@ -408,15 +415,9 @@ def test_pseudo_claim_birth_range_weighs_what_its_width_deserves(index):
     other levels are left as scored (sources.year_range_bits)."""
     import numpy as np
 
-    from reconcile.engine import Matcher
     from reconcile.leads import sources
 
-    cfg = L.LeadsConfig()
-    m = Matcher(index)
-    sp = m.score(_claims(ABSENT))
-    pseudo = sources.pseudo_claims(sp.claims, cfg)
-    pm = Matcher(index, params=L.pseudo_params(m.params))
-    psp, part = next(iter(sources.score_pseudo(pseudo, pm, cfg.scalar_max)))
+    cfg, pm, psp, part = _scored_pseudo(index)
     bits = sources.year_range_bits(psp, pm.params, index)
     j = psp.registry.index("by")
     wide = psp.levels[:, j] == psp.registry["by"].code("in_wide")
