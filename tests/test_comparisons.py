@@ -242,8 +242,9 @@ def test_place_levels_in_evidence_order():
     def lvv(place):
         return _levels([dict(name="A", res=place)], pv, "res")[0]
     assert lvv({**res, "village": "thon 14"}) == "same_village"
-    assert lvv({**res, "village": "thon 3"}) == "same_commune"
+    assert lvv({**res, "village": "thon 3"}) == "other_village"
     assert lvv(res) == "same_commune"                      # not written in the claim
+    assert _levels([dict(name="A", res={**res, "village": "thon 3"})], p, "res")[0] == "same_commune"
     assert lvv({**res, "commune": "ea le", "village": "thon 14"}) == "same_district"
     assert "same_village" not in REG["home"].level_names   # hometowns: the commune is the finest
     assert lv({**res, "commune": "ea le"}) == "same_district"
@@ -251,7 +252,7 @@ def test_place_levels_in_evidence_order():
     assert lv({"now": {"dak_lak"}, "prov": {"phu_yen"}}) == "compatible"
     assert lv({"now": {"ha_giang"}, "prov": {"ha_giang"}}) == "different"
     w = dict(zip(REG["res"].level_names, PARAMS.level_weights(REG["res"])))
-    assert w["same_village"] > w["same_commune"] > w["same_district"] >= w["same_unit"] - 1e-9 >= w["different"] - 2e-9
+    assert w["same_village"] > w["same_commune"] > w["other_village"] > w["same_district"] >= w["same_unit"] - 1e-9 >= w["different"] - 2e-9
     assert w["same_commune"] > w["different"] + 3
 
 

@@ -83,11 +83,11 @@ def test_same_village_from_batch_and_one_claim():
     assert batch.cols["res_village"].tolist() == [want, want, -1]
     assert [o.cols["res_village"][0] for o in one] == [want, want, -1]
     lv = _res_levels(index, batch)
-    assert lv[0].tolist() == ["same_village", "same_commune", "same_commune"]
+    assert lv[0].tolist() == ["same_village", "other_village", "same_commune"]
     assert lv[1].tolist() == lv[0].tolist()                 # written without diacritics
     assert lv[2].tolist() == ["same_commune"] * 3           # no village claimed
     w = dict(zip(default_registry()["res"].level_names, default_params().level_weights(default_registry()["res"])))
-    assert w["same_village"] > w["same_commune"] > 0
+    assert w["same_village"] > w["same_commune"] > w["other_village"] > 0
 
 
 def test_index_saved_before_villages_loads_and_scores_by_commune(tmp_path):

@@ -9,12 +9,15 @@ Public API
 - `compatibility(a, b) -> int` and `compatibility_expr(...) -> pl.Expr` (Int8 levels, see LEVELS).
 - `place_features(df, col, prefix="")`: adds `prov`, `now`, `district`, `commune`, `ambiguous`,
   `commune_now` (each distinct place key resolved once, then joined back).
+- `village_key(text)`, `village_key_series(col)`: the village/hamlet written before the commune
+  ("thôn 14, xã Ea Kiết, …" → "thon 14"), folded, for the residence comparison's "same village".
 - `label(unit_id, lang="vi")`, `today_names(units, lang="vi")`, `describe(resolution, lang)`:
   officer-readable names ("tỉnh Hà Tuyên (cũ, nay là Hà Giang và Tuyên Quang; từ 2025: Tuyên
   Quang)"; "xã Sủng Là, huyện Đồng Văn, tỉnh Hà Giang (cũ) — nay: xã Sà Phìn, tỉnh Tuyên Quang").
 
 How text is read: split on commas/brackets; level words (tỉnh, thành phố, huyện, quận, thị xã,
-xã, phường, thị trấn, đặc khu and abbreviations) tag the parts; village/house parts are dropped.
+xã, phường, thị trấn, đặc khu and abbreviations) tag the parts; village/house parts are dropped
+(the village is read on its own by `village_key`).
 The province is the rightmost exact (folded, space-insensitive) name; failing that, a fuzzy one
 that is clear on its own or confirmed by a district written beside it. Districts and communes
 are looked up inside that province; a slip of one or two letters is corrected only after a
