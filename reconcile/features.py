@@ -31,7 +31,7 @@ from reconcile.errors import BadValueError, MissingColumnError
 from reconcile.io.read import canonical_relation
 from reconcile.index import codes as _codes
 from reconcile.index.arrays import (CLAIM_REL_SOURCE, CULTURE_CODE, NAME_CODES, RELATION_CODE,
-                                    SEX_CODE, SEX_MARKERS)
+                                    SEX_CODE, SEX_MARKERS, VILLAGE_SIDES)
 
 BY_KIND = {"none": 0, "exact": 1, "year": 2, "range": 3, "age": 4, "zodiac": 5}
 ADULT_AGE = 18
@@ -212,6 +212,7 @@ def featurise_claims(claims, index) -> tuple[pl.DataFrame, pl.DataFrame]:
         iv.get_column("by_conflict").alias("c_by_conflict"))
     df = place_features(df, "claimed_hometown", prefix="c_home_")
     df = place_features(df, "residence", prefix="c_res_")
+    df = _codes.village_frame(df, "residence", "c_res_")
     df = df.with_columns(_codes.place_text_expr("claimed_hometown", "c_home_"),
                          _codes.place_text_expr("residence", "c_res_"))
     for voc, short in (("fam_key", "fam"), ("giv_key", "giv"), ("fold", "full"), ("addr", "addr")):
@@ -529,7 +530,7 @@ def _encode_one(claim: dict, index, ext) -> tuple[dict, dict, dict, dict, str]:
     """(cols, alias, crel, display, claim_id) of one claim dict, codes through `ext`."""
     from reconcile.io.read import _canonical_ethnicity_value
     from reconcile.vn.names import parse_alias
-    from reconcile.vn.places import _VILLAGE_PART, resolve
+    from reconcile.vn.places import _VILLAGE_PART, resolve, village_key
     from reconcile.vn.text import fold
 
     import re
@@ -582,6 +583,8 @@ def _encode_one(claim: dict, index, ext) -> tuple[dict, dict, dict, dict, str]:
         cols[f"{side}_amb"] = np.array([bool(r.ambiguous) if r else False])
         cols[f"{side}_text"] = np.array([ext.code("place_text", fold(text) if text else None)],
                                         dtype=np.int32)
+        if side in VILLAGE_SIDES and "village" in index.vocabs:
+            cols[f"{side}_village"] = np.array([ext.code("village", village_key(text))], dtype=np.int32)
     cols["recorded_year"] = np.array([c["recorded_on"].year if c["recorded_on"] else 0], dtype=np.int16)
     rels = [dict(r, source="claimed") for r in c["relatives"] if r["name"]]
     plain = []

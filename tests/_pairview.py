@@ -5,7 +5,7 @@
 
 Claim keys (`kin_fam_key` is derived from the relatives, as the engine does): name, culture ("other" for English names), sex ("M"/"F"), eth, by_lo, by_hi, by_best,
 by_kind, bm, bd, zod (branch 0..11), home / res ({"now": {...}, "prov": {...}, "district",
-"commune"}), adult, recorded_year, relatives [(relation, name, birth_year)].
+"commune", "village"}), adult, recorded_year, relatives [(relation, name, birth_year)].
 Person keys: name, culture, sex, eth, by, bm, bd, zod (branches allowed), home, res,
 relatives [(relation, name, birth_year[, r_pidx[, parents_differ]])].
 Every array a comparison may read exists for every pair (missing values coded as the contract says),
@@ -93,7 +93,8 @@ def place_codes(vocabs, bits: dict[str, int], place: dict | None) -> dict:
     return {"now": mask(place.get("now")), "prov0": mask(place.get("prov")), "prov1": 0,
             "district": vocabs["district"].code(place.get("district")),
             "commune": vocabs["commune"].code(place.get("commune")),
-            "text": vocabs["place_text"].code(place.get("text"))}
+            "text": vocabs["place_text"].code(place.get("text")),
+            "village": vocabs["village"].code(place.get("village"))}
 
 
 @dataclass
@@ -161,7 +162,8 @@ def make_view(claims: list[dict], people: list[dict], pairs: list[tuple[int, int
               ) -> DictPairView:
     """A PairView over `pairs` (claim position, person position); all pairs by default."""
     vocabs = {k: Vocab() for k in ("tok", "norm_tok", "fam_key", "giv_key", "mid", "addr", "fold",
-                                   "name_key", "eth", "district", "commune", "rel_name", "place_text")}
+                                   "name_key", "eth", "district", "commune", "rel_name", "place_text",
+                                   "village")}
     bits: dict[str, int] = {}
     if pairs is None:
         pairs = [(i, j) for i in range(len(claims)) for j in range(len(people))]

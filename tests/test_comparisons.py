@@ -140,7 +140,7 @@ def test_registry_and_params_refer_to_levels_by_name():
     with pytest.raises(KeyError, match="no level"):
         REG["fam"].code("nope")
     d = PARAMS.to_dict(REG)
-    lv = d["comparisons"]["res"]["levels"][1]
+    lv = d["comparisons"]["res"]["levels"][2]
     assert set(lv) >= {"name", "condition", "label", "m", "u"} and lv["name"] == "same_commune"
     d["comparisons"].pop("dob")
     with pytest.raises(ParamsError, match="'dob'.*Fix"):
@@ -237,12 +237,22 @@ def test_place_levels_in_evidence_order():
     def lv(place):
         return _levels([dict(name="A", res=place)], p, "res")[0]
     assert lv(res) == "same_commune"
+    # the village/hamlet written before the commune: its own level above the commune
+    pv = [dict(name="A", res={**res, "village": "thon 14"})]
+    def lvv(place):
+        return _levels([dict(name="A", res=place)], pv, "res")[0]
+    assert lvv({**res, "village": "thon 14"}) == "same_village"
+    assert lvv({**res, "village": "thon 3"}) == "other_village"
+    assert lvv(res) == "same_commune"                      # not written in the claim
+    assert _levels([dict(name="A", res={**res, "village": "thon 3"})], p, "res")[0] == "same_commune"
+    assert lvv({**res, "commune": "ea le", "village": "thon 14"}) == "same_district"
+    assert "same_village" not in REG["home"].level_names   # hometowns: the commune is the finest
     assert lv({**res, "commune": "ea le"}) == "same_district"
     assert lv({"now": {"dak_lak"}, "prov": {"dak_lak"}, "district": "krong ana"}) == "same_unit"
     assert lv({"now": {"dak_lak"}, "prov": {"phu_yen"}}) == "compatible"
     assert lv({"now": {"ha_giang"}, "prov": {"ha_giang"}}) == "different"
     w = dict(zip(REG["res"].level_names, PARAMS.level_weights(REG["res"])))
-    assert w["same_commune"] > w["same_district"] >= w["same_unit"] - 1e-9 >= w["different"] - 2e-9
+    assert w["same_village"] > w["same_commune"] > w["other_village"] > w["same_district"] >= w["same_unit"] - 1e-9 >= w["different"] - 2e-9
     assert w["same_commune"] > w["different"] + 3
 
 

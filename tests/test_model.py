@@ -113,10 +113,11 @@ def test_term_frequency_bonus_is_capped():
 def test_enforce_order_pools_a_noisy_level():
     cmp = REG["res"]
     # v2's residence: "compatible" +5.3 bits out-weighed "same commune" +4.8 (rare in both classes)
-    m = {"missing": 1, "same_commune": 0.865, "same_district": 0.05, "same_unit": 0.074,
-         "compatible": 0.00068, "different": 0.0102}
-    u = {"missing": 1, "same_commune": 0.0318, "same_district": 0.2, "same_unit": 0.7,
-         "compatible": 0.000017, "different": 0.068}
+    # (its same commune split as villages now are: the same village, none written, another village)
+    m = {"missing": 1, "same_village": 0.3, "same_commune": 0.365, "other_village": 0.2,
+         "same_district": 0.05, "same_unit": 0.074, "compatible": 0.00068, "different": 0.0102}
+    u = {"missing": 1, "same_village": 0.001, "same_commune": 0.0108, "other_village": 0.02,
+         "same_district": 0.2, "same_unit": 0.7, "compatible": 0.000017, "different": 0.068}
     m2, u2 = enforce_order(cmp, m, u)
     p = Params.uniform(REG).with_levels("res", m2, u2)
     w = p.level_weights(cmp)

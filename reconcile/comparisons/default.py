@@ -201,11 +201,28 @@ def ethnicity() -> Comparison:
 PLACE_COLS = ("now", "prov0", "prov1", "district", "commune")
 
 
-def place(name: str, prefix: str, label: dict) -> Comparison:
+def place(name: str, prefix: str, label: dict, village: bool = False) -> Comparison:
+    """A place resolved to the commune; with `village`, also the village/hamlet written before it
+    (thôn, buôn, bản, tổ …: `places.village_key`): the same village above the commune, another
+    village below it (a village not written on a side leaves the commune level as it was)."""
+    same_village = [_lv(
+        "same_village", "same commune and the same village/hamlet (thôn, buôn, bản, tổ …)",
+        "cùng thôn/buôn", "same village",
+        "{L} '{c}' cùng thôn/buôn, cùng xã với hồ sơ '{p}'",
+        "{L} '{c}' is the same village and commune as the record '{p}'")] if village else []
+    other_village = [_lv(
+        "other_village", "same commune, both write a village/hamlet and they differ",
+        "cùng xã, khác thôn", "same commune, another village",
+        "{L} '{c}' cùng xã nhưng khác thôn/buôn với hồ sơ '{p}'",
+        "{L} '{c}' is the same commune as the record '{p}' but another village")] if village else []
+    same_commune = ("same commune (district equal when both known), a village not written on a side"
+                    if village else "same commune (district equal when both known)")
     return _make(name, label, [
         _missing(),
-        _lv("same_commune", "same commune (district equal when both known)", "cùng xã", "same commune",
+        *same_village,
+        _lv("same_commune", same_commune, "cùng xã", "same commune",
             "{L} '{c}' cùng xã với hồ sơ '{p}'", "{L} '{c}' is the same commune as the record '{p}'"),
+        *other_village,
         _lv("same_district", "same district, another or unknown commune", "cùng huyện", "same district",
             "{L} '{c}' cùng huyện với hồ sơ '{p}'", "{L} '{c}' is in the same district as the record '{p}'"),
         _lv("same_unit", "a historical province-level unit in common (old names included)",
@@ -217,7 +234,8 @@ def place(name: str, prefix: str, label: dict) -> Comparison:
             "{L} '{c}' is territorially compatible with the record '{p}'"),
         _lv("different", "no province in common", "khác nơi", "another place",
             "{L} '{c}' không khớp với hồ sơ '{p}'", "{L} '{c}' does not fit the record '{p}'"),
-    ], [f"c.{prefix}{x}" for x in PLACE_COLS] + [f"p.{prefix}{x}" for x in PLACE_COLS],
+    ], [f"c.{prefix}{x}" for x in PLACE_COLS + (("village",) if village else ())]
+        + [f"p.{prefix}{x}" for x in PLACE_COLS + (("village",) if village else ())],
         lib.place_levels, prefix)
 
 
@@ -283,7 +301,7 @@ def default_registry() -> Registry:
     return Registry([
         surname(), middle(), given(), kin_surname(), birth_year(), date_of_birth(), zodiac(), sex(), ethnicity(),
         place("home", "home_", W("Quê quán", "Hometown")),
-        place("res", "res_", W("Nơi ở", "Residence")),
+        place("res", "res_", W("Nơi ở", "Residence"), village=True),
         place_text("res_text", "res_", W("Địa chỉ (chưa xác định)", "Address (unresolved)")),
         life_stage(),
         *(relative(r) for r in RELATIONS),

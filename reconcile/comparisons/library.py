@@ -315,7 +315,9 @@ def life_stage_levels(cmp: Comparison, view: PairView) -> np.ndarray:
 # ------------------------------------------------------------------------------------------------
 
 def place_levels(cmp: Comparison, view: PairView, prefix: str) -> np.ndarray:
-    """missing · same_commune · same_district · same_unit (a historical province-level unit in
+    """missing · [same_village: same commune and the same village/hamlet key, when the comparison has
+    that level] · same_commune (with villages: one not written on a side) · [other_village: same
+    commune, both villages written and different] · same_district · same_unit (a historical province-level unit in
     common) · compatible (today's provinces overlap, e.g. through a merger) · different."""
     def both(name):
         return view.c(prefix + name), view.p(prefix + name)
@@ -333,7 +335,17 @@ def place_levels(cmp: Comparison, view: PairView, prefix: str) -> np.ndarray:
     dist_same = (c_d >= 0) & (c_d == p_d)
     dist_open = (c_d < 0) | (p_d < 0) | dist_same
     commune_same = (c_c >= 0) & (c_c == p_c) & dist_open & now_ok
-    return _select([(missing, cmp.code("missing")), (commune_same, cmp.code("same_commune")),
+    village = []
+    if "same_village" in cmp.level_names:
+        try:
+            c_v, p_v = both("village")
+        except KeyError:       # an index saved before villages were kept: the commune speaks
+            pass
+        else:
+            known = commune_same & (c_v >= 0) & (p_v >= 0)
+            village = [(known & (c_v == p_v), cmp.code("same_village")),
+                       (known, cmp.code("other_village"))]
+    return _select([(missing, cmp.code("missing")), *village, (commune_same, cmp.code("same_commune")),
                     (dist_same & now_ok, cmp.code("same_district")),
                     (prov_ok, cmp.code("same_unit")), (now_ok, cmp.code("compatible"))],
                    cmp.code("different"), view.n)

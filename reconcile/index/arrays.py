@@ -15,6 +15,9 @@ NAME_CODES = {"fam": "tok", "fam_norm": "norm_tok", "fam_key": "fam_key", "mid":
               "giv": "tok", "giv_norm": "norm_tok", "giv_key": "giv_key", "addr": "addr",
               "fold": "fold", "name_key": "name_key"}
 PLACE_SIDES = ("home", "res")
+# place sides whose village/hamlet is kept (`<side>_village`, int32 into the `village` vocabulary):
+# the residence, where a registered person and a claimant living there write the same thôn
+VILLAGE_SIDES = ("res",)
 CULTURE_CODE = {"other": 0, "kinh": 1, "hmong": 2, "dao": 3, "tay_nung": 4, "thai": 5}
 SEX_CODE = {"M": 1, "F": 2}
 RELATION_CODE = {"father": 0, "mother": 1, "spouse": 2, "child": 3, "sibling": 4,
@@ -34,6 +37,7 @@ def person_array_names() -> tuple[str, ...]:
     """Names of the per-person arrays (the `PersonArrays.cols` keys), in a fixed order."""
     places = tuple(f"{s}_{k}" for s in PLACE_SIDES
                    for k in ("now", "prov0", "prov1", "district", "commune", "amb", "text"))
+    places += tuple(f"{s}_village" for s in VILLAGE_SIDES)
     return (tuple(NAME_CODES) + ("ntok", "culture", "sex", "sex_marker", "eth", "by", "bm", "bd",
                                  "zmask") + places + ("household",))
 

@@ -61,6 +61,7 @@ def people_frame(pop: pl.DataFrame) -> pl.DataFrame:
         .alias("p_zodiac_branches"))
     people = place_features(people, "hometown", prefix="p_home_")
     people = place_features(people, "residence", prefix="p_res_")
+    people = _codes.village_frame(people, "residence", "p_res_")
     return people.with_columns(_codes.place_text_expr("hometown", "p_home_"),
                                _codes.place_text_expr("residence", "p_res_"))
 
@@ -78,6 +79,7 @@ def _vocabs(people: pl.DataFrame, names: pl.DataFrame) -> dict[str, Vocab]:
     vocabs["household"] = Vocab.from_values("household", people.get_column("household_id"))
     vocabs["place_text"] = Vocab.from_values("place_text", people.get_column("p_home_text"),
                                              people.get_column("p_res_text"))
+    vocabs["village"] = Vocab.from_values("village", people.get_column("p_res_village"))
     vocabs["rel_name"] = Vocab("rel_name", names.get_column("name"))
     return vocabs
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 import polars as pl
 
-from reconcile.index.arrays import CULTURE_CODE, NAME_CODES, SEX_CODE, SEX_MARKERS
+from reconcile.index.arrays import CULTURE_CODE, NAME_CODES, SEX_CODE, SEX_MARKERS, VILLAGE_SIDES
 from reconcile.index.vocab import MISSING, Vocab
 
 
@@ -133,8 +133,10 @@ def place_units() -> tuple[tuple[str, ...], tuple[str, ...]]:
 def encode_places(frame: pl.DataFrame, prefix: str, side: str, vocabs: dict[str, Vocab],
                   units_now: tuple[str, ...], units_prov: tuple[str, ...],
                   ext: Extension | None = None) -> dict[str, np.ndarray]:
-    """`<side>_now`, `<side>_prov0/1`, `<side>_district`, `<side>_commune`, `<side>_amb` of a frame
-    carrying `places.place_features` columns with `prefix`."""
+    """`<side>_now`, `<side>_prov0/1`, `<side>_district`, `<side>_commune`, `<side>_amb`, `<side>_text`
+    of a frame carrying `places.place_features` columns with `prefix`, and `<side>_village` for the
+    sides in `VILLAGE_SIDES` (from `<prefix>village`, see `village_frame`). Claims encoded against an
+    index saved before villages were kept (no `village` vocabulary) get no `<side>_village`."""
     (now,) = unit_masks(frame.get_column(f"{prefix}now"), units_now, 1)
     prov0, prov1 = unit_masks(frame.get_column(f"{prefix}prov"), units_prov, 2)
     out = {f"{side}_now": now, f"{side}_prov0": prov0, f"{side}_prov1": prov1}
@@ -144,7 +146,18 @@ def encode_places(frame: pl.DataFrame, prefix: str, side: str, vocabs: dict[str,
     out[f"{side}_amb"] = frame.get_column(f"{prefix}ambiguous").fill_null(False).to_numpy().astype(bool)
     text = frame.get_column(f"{prefix}text")
     out[f"{side}_text"] = ext.codes("place_text", text) if ext is not None else vocabs["place_text"].codes(text)
+    if side in VILLAGE_SIDES and "village" in vocabs:
+        v = frame.get_column(f"{prefix}village")
+        out[f"{side}_village"] = ext.codes("village", v) if ext is not None else vocabs["village"].codes(v)
     return out
+
+
+def village_frame(frame: pl.DataFrame, col: str, prefix: str) -> pl.DataFrame:
+    """`<prefix>village`: the folded village/hamlet key of the place text in `col`
+    (`places.village_key`, each distinct text read once; null when none is written)."""
+    from reconcile.vn.places import village_key_series
+
+    return frame.with_columns(village_key_series(frame.get_column(col)).alias(f"{prefix}village"))
 
 
 def place_text_expr(col: str, prefix: str) -> pl.Expr:

@@ -9,12 +9,15 @@ Public API
 - `compatibility(a, b) -> int` and `compatibility_expr(...) -> pl.Expr` (Int8 levels, see LEVELS).
 - `place_features(df, col, prefix="")`: adds `prov`, `now`, `district`, `commune`, `ambiguous`,
   `commune_now` (each distinct place key resolved once, then joined back).
+- `village_key(text)`, `village_key_series(col)`: the village/hamlet written before the commune
+  ("thôn 14, xã Ea Kiết, …" → "thon 14"), folded, for the residence comparison's "same village".
 - `label(unit_id, lang="vi")`, `today_names(units, lang="vi")`, `describe(resolution, lang)`:
   officer-readable names ("tỉnh Hà Tuyên (cũ, nay là Hà Giang và Tuyên Quang; từ 2025: Tuyên
   Quang)"; "xã Sủng Là, huyện Đồng Văn, tỉnh Hà Giang (cũ) — nay: xã Sà Phìn, tỉnh Tuyên Quang").
 
 How text is read: split on commas/brackets; level words (tỉnh, thành phố, huyện, quận, thị xã,
-xã, phường, thị trấn, đặc khu and abbreviations) tag the parts; village/house parts are dropped.
+xã, phường, thị trấn, đặc khu and abbreviations) tag the parts; village/house parts are dropped
+(the village is read on its own by `village_key`).
 The province is the rightmost exact (folded, space-insensitive) name; failing that, a fuzzy one
 that is clear on its own or confirmed by a district written beside it. Districts and communes
 are looked up inside that province; a slip of one or two letters is corrected only after a
@@ -42,6 +45,7 @@ import polars as pl
 __all__ = [
     "PlaceResolution", "resolve", "compatibility", "compatibility_expr", "place_features",
     "label", "today_names", "describe", "named_unit", "fold_place", "short_name", "LEVELS",
+    "village_key", "village_key_series",
 ]
 
 #: compatibility levels (Int8) used by `compatibility` and `compatibility_expr`
@@ -738,6 +742,50 @@ def place_key_expr(e: pl.Expr) -> pl.Expr:
     """The place text without house/village parts written before an explicit commune
     ("thôn 23, xã Ya Tờ Mốt, …" → "xã Ya Tờ Mốt, …"); resolve() gives the same answer for both."""
     return e.cast(pl.Utf8).str.replace(_VILLAGE_PART, "${c}")
+
+
+# ---------------------------------------------------------------- villages
+
+# village-level words (folded), longest first, and the word each is compared as: "tổ dân phố 5"
+# and "tổ 5" are one residential group; the other words name different kinds of unit and are kept
+_VILLAGE_WORDS = (("to dan pho", "to"), ("cum dan cu", "cum dan cu"), ("khu dan cu", "khu dan cu"),
+                  ("khu pho", "khu pho"), ("thon", "thon"), ("buon", "buon"), ("ban", "ban"),
+                  ("lang", "lang"), ("xom", "xom"), ("ap", "ap"), ("khom", "khom"), ("to", "to"))
+_LEADING_ZEROS = re.compile(r"\b0+(?=\d)")
+
+
+@lru_cache(maxsize=65_536)
+def village_key(text: str | None) -> str | None:
+    """The village/hamlet of a place text, folded, as the residence comparison matches it:
+    "Thôn 14, xã Ea Kiết, …" and "thon 14, Ea Kiet, …" → "thon 14"; "tổ dân phố 05, phường …" →
+    "to 5". Only the first comma-separated part that starts with a village word (thôn, buôn, bản,
+    làng, xóm, ấp, khóm, tổ / tổ dân phố, khu phố, cụm/khu dân cư) followed by its name or number,
+    and only when a later part follows (the commune it lies in); a part that is itself the name of
+    a commune or district ("Bản Phố", "Buôn Đôn") is not a village. None otherwise (abbreviations
+    such as "T.14" are not read: nothing says which word they stand for)."""
+    if text is None or not isinstance(text, str):
+        return None
+    parts = [fold_place(x) for x in _SPLIT.split(unicodedata.normalize("NFC", text))]
+    parts = [x for x in parts if x]
+    if len(parts) < 2:
+        return None
+    a = _admin()
+    for seg in parts[:-1]:
+        for word, as_word in _VILLAGE_WORDS:
+            if seg.startswith(word + " "):
+                rest = seg[len(word) + 1:].strip()
+                if not rest or seg in a.by_commune or seg in a.by_district or seg in _gaz().names:
+                    return None
+                return f"{as_word} {_LEADING_ZEROS.sub('', rest)}"
+    return None
+
+
+def village_key_series(values: pl.Series) -> pl.Series:
+    """`village_key` of a text column (Utf8, null where none): each distinct text read once."""
+    values = values.cast(pl.Utf8)
+    uniq = values.drop_nulls().unique()
+    keys = pl.Series([village_key(t) for t in uniq.to_list()], dtype=pl.Utf8)
+    return values.replace_strict(uniq, keys, default=None, return_dtype=pl.Utf8)
 
 
 # ---------------------------------------------------------------- labels

@@ -164,7 +164,7 @@ EM_SESSIONS = (
       "by": ("exact", "within_1", "in_narrow")}, ("fam", "mid", "giv", "by")),
     # the same birth year, sex and commune of residence: the name comparisons (not the relatives,
     # which a brother or sister shares)
-    ({"by": ("exact",), "sex": ("agree",), "res": ("same_commune",)}, ("by", "sex", "res")),
+    ({"by": ("exact",), "sex": ("agree",), "res": ("same_village", "same_commune")}, ("by", "sex", "res")),
     # names and the father agree (a sibling has another name): the birth year
     ({"fam": ("exact", "folded", "variant"), "giv": ("exact", "folded"), "father": ("strong",)},
      ("fam", "mid", "giv", "father")),
