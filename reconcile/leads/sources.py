@@ -322,9 +322,9 @@ def score_pseudo(pseudo: pl.DataFrame, matcher, scalar_max: int):
     """Pseudo-claims scored by `matcher` (built with `pseudo_params`), yielded as (ScoredPairs, their
     rows of `pseudo`) in chunks of `matcher.config.batch_size` pseudo-claims, so that memory follows
     the chunk and not the whole batch (3,000 claims name ~12,000 relatives; on a 1M register their
-    candidate pairs at once took over 15 GB). A few (one claim's) are encoded one by one by the
-    scalar `features.encode_claim` instead, which costs a third of a polars batch."""
-    from reconcile.features import encode_claim, encode_claims
+    candidate pairs at once took over 15 GB). A few (one claim's, up to `scalar_max`) are encoded by
+    the scalar `features.encode_claim_dicts` instead (no polars query) and scored in one call."""
+    from reconcile.features import encode_claim_dicts, encode_claims
 
     claims = pseudo.select(list(PSEUDO_COLUMNS))
     if pseudo.height > scalar_max:
@@ -333,8 +333,8 @@ def score_pseudo(pseudo: pl.DataFrame, matcher, scalar_max: int):
             part = pseudo.slice(lo, size)
             yield matcher.score_arrays(encode_claims(claims.slice(lo, size), matcher.index)), part
         return
-    for i, d in enumerate(claims.drop("_row").to_dicts()):
-        yield matcher.score_arrays(encode_claim(d, matcher.index)), pseudo.slice(i, 1)
+    if pseudo.height:
+        yield matcher.score_arrays(encode_claim_dicts(claims.drop("_row").to_dicts(), matcher.index)), pseudo
 
 
 def relative_leads(psp, pseudo: pl.DataFrame, index, cfg: LeadsConfig) -> pl.DataFrame:
