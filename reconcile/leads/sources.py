@@ -196,13 +196,15 @@ def year_range_bits(psp, params, index) -> np.ndarray:
     inside = np.isin(psp.levels[:, j], [cmp.code("in_narrow"), cmp.code("in_wide")])
     if not inside.any():
         return out
-    years = np.asarray(index.arrays.cols["by"]).astype(np.int64)
-    years = np.sort(years[years > 0])
+    years = np.asarray(index.arrays.cols["by"])
+    years = years[years > 0]
     if years.size == 0:
         return out
-    lo = np.asarray(psp.claims.cols["by_lo"]).astype(np.int64)
-    hi = np.asarray(psp.claims.cols["by_hi"]).astype(np.int64)
-    share = (np.searchsorted(years, hi, side="right") - np.searchsorted(years, lo, side="left")) / years.size
+    # births before each year (one pass over the register's years, no sort): cum[y] = #{year < y}
+    cum = np.concatenate([[0], np.cumsum(np.bincount(years))])
+    lo = np.clip(np.asarray(psp.claims.cols["by_lo"]).astype(np.int64), 0, cum.size - 1)
+    hi = np.clip(np.asarray(psp.claims.cols["by_hi"]).astype(np.int64) + 1, 0, cum.size - 1)
+    share = (cum[hi] - cum[lo]) / years.size
     share = np.clip(share, 1.0 / years.size, 1.0)
     m_in = max(1.0 - params.m["by"].get("near", 0.0) - params.m["by"].get("far", 0.0), 1e-6)
     scale = params.calibration.scales.get("by", 1.0)
@@ -541,6 +543,7 @@ def address_households(ca, index, cfg: LeadsConfig) -> pl.DataFrame:
     n_fam = len(index.vocabs["fam_key"])
     off = ca.crel["offsets"]
     out = []
+    villages: dict[str | None, str | None] = {}     # village of each residence text met (this call)
 
     def clan(fk: int) -> tuple[np.ndarray, np.ndarray]:
         if fk < 0 or fk >= n_fam:
@@ -564,9 +567,11 @@ def address_households(ca, index, cfg: LeadsConfig) -> pl.DataFrame:
                                 & ((cd < 0) | (pdist < 0) | (pdist == cd))]
                 if people.size == 0:
                     continue
-                homes = index.display.gather(people).get_column("residence").to_list()
+                homes = index.display.cols["residence"].take(people)
                 for p, where in zip(people.tolist(), homes):
-                    if village(where) == my_village:
+                    if where not in villages:
+                        villages[where] = village(where)
+                    if villages[where] == my_village:
                         here.setdefault(int(hh_of[p]), p)
         found: dict[int, tuple[float, int]] = {}
         if lo and fk >= 0:
@@ -581,7 +586,7 @@ def address_households(ca, index, cfg: LeadsConfig) -> pl.DataFrame:
                 pdist = np.asarray(cols[f"{side}_district"])[people]
                 sel = people[(np.asarray(cols[f"{side}_commune"])[people] == sc)
                              & ((sd < 0) | (pdist < 0) | (pdist == sd))]
-                roles = index.display.gather(sel).get_column("relation_to_head").to_list() if sel.size else []
+                roles = index.display.cols["relation_to_head"].take(sel) if sel.size else []
                 for p, role in zip(sel.tolist(), roles):
                     h = int(hh_of[p])
                     if role in cfg.family_hh_roles and h not in here and found.get(h, (0.0,))[0] < factor:
@@ -633,7 +638,7 @@ def with_place(t: pl.DataFrame, index, describe: "Places") -> pl.DataFrame:
     res = [None] * t.height
     if ok.any():
         u, inv = np.unique(who[ok], return_inverse=True)
-        texts = index.display.gather(u).get_column("residence").to_list()
+        texts = index.display.cols["residence"].take(u)
         desc = [describe(x) for x in texts]
         for i, j in zip(np.flatnonzero(ok).tolist(), inv.tolist()):
             res[i] = desc[j]

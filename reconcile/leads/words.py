@@ -70,13 +70,15 @@ def rel_word(relation: str | None, sex: str | None, lang: str) -> str:
 
 
 class Display:
-    """Display strings of the people the returned leads name, gathered once by position."""
+    """Display strings of the people the returned leads name, gathered once by position (only the
+    columns the reasons use)."""
+
+    COLUMNS = ("person_id", "full_name", "sex", "household_id")
 
     def __init__(self, index, pidx):
         u = np.unique(np.asarray([p for p in pidx if p is not None and p >= 0], dtype=np.int64))
         self.pos = {int(p): i for i, p in enumerate(u.tolist())}
-        d = index.display.gather(u) if u.size else index.display.clear()
-        self.cols = {c: d.get_column(c).to_list() for c in d.columns}
+        self.cols = {c: index.display.cols[c].take(u) for c in self.COLUMNS}
         by = np.asarray(index.arrays.cols["by"])[u].tolist() if u.size else []
         self.cols["birth_year"] = [y or None for y in by]
 
