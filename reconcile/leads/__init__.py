@@ -123,6 +123,11 @@ def leads_detail(claims, index, *, top_k: int = 20, config=None, lang: str = "vi
         addr = addr.join(known_hh, on=["claim", "hh"], how="anti")
     describe = sources.Places(lang)
     body = sources.with_place(pl.concat([persons, hh, addr]), index, describe)
+    if ca.n == 1:                     # one claim: places, ordering and words on row dicts (no query)
+        say("leads", 3, 4)
+        out = _one_claim(body.to_dicts(), ca, index, describe, top_k, cfg, matcher.registry, lang)
+        say("leads", 4, 4)
+        return out
     places = sources.place_leads(body, ca, describe, cfg)
     say("leads", 3, 4)
     ranked = rank.order(body, places, top_k, cfg)
@@ -132,6 +137,24 @@ def leads_detail(claims, index, *, top_k: int = 20, config=None, lang: str = "vi
     say("leads", 4, 4)
     return out.select(*OUTPUT_SCHEMA, pl.col("source").alias("_source"), pl.col("via").alias("_via"),
                       pl.col("kr").alias("_kr")).cast(OUTPUT_SCHEMA)
+
+
+DETAIL_SCHEMA = {**OUTPUT_SCHEMA, "_source": pl.Utf8, "_via": pl.Utf8, "_kr": pl.Utf8}
+
+
+def _one_claim(body: list[dict], ca, index, describe, top_k: int, cfg: LeadsConfig, registry,
+               lang: str) -> pl.DataFrame:
+    """The end of `leads_detail` for ONE claim, from its person/household lead rows as dicts: place
+    leads, ordering and reasons without a query, the output frame built once."""
+    rows = rank.order_rows(body, sources.place_rows(body, ca, describe, cfg), top_k, cfg)
+    pid, name, hhs, reason = words.reason_columns(rows, index, registry, lang)
+    col = {"claim_id": [ca.claim_id[0]] * len(rows), "rank": [r["rank"] for r in rows],
+           "kind": [r["kind"] for r in rows], "person_id": pid, "household_id": hhs,
+           "place": [r.get("place") for r in rows], "relation": [r.get("relation") for r in rows],
+           "probability": [r["probability"] for r in rows], "reason": reason, "full_name": name,
+           "_source": [r["source"] for r in rows], "_via": [r.get("via") for r in rows],
+           "_kr": [r.get("kr") for r in rows]}
+    return pl.DataFrame(col, schema=DETAIL_SCHEMA)
 
 
 def leads(claims, index, *, top_k: int = 20, config=None, lang: str = "vi", progress=None,

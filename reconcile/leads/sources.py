@@ -660,3 +660,27 @@ def place_leads(persons: pl.DataFrame, ca, describe: "Places", cfg: LeadsConfig)
            .with_columns(pl.int_range(pl.len()).over("claim").alias("_k"))
            .filter(pl.col("_k") < cfg.max_places).drop("_k"))
     return pl_.with_columns(pl.lit("place").alias("kind"), pl.lit("place").alias("source"))
+
+
+def place_rows(body: list[dict], ca, describe: "Places", cfg: LeadsConfig) -> list[dict]:
+    """`place_leads` of ONE claim from its lead rows (row dicts, no frame): per place of a self or
+    relative lead the best probability and the count, the claimed hometown merged in (`said`),
+    the `max_places` most probable."""
+    found: dict[str, list] = {}
+    for r in body:
+        if r["place"] is not None and r["kind"] in ("self", "relative"):
+            f = found.setdefault(r["place"], [r["probability"], 0])
+            f[0] = max(f[0], r["probability"])
+            f[1] += 1
+    said = {}
+    for t in ca.display["claimed_hometown"][:1]:
+        if t:
+            said[describe(t)] = t
+    out = []
+    for place in [*found, *(p for p in said if p not in found)]:
+        p, n = found.get(place, (0.0, 0))
+        s = said.get(place)
+        out.append({"claim": 0, "place": place, "probability": max(p, cfg.hometown_prob if s is not None else 0.0),
+                    "n": n, "said": s, "kind": "place", "source": "place"})
+    out.sort(key=lambda r: (-r["probability"], r["place"]))
+    return out[: cfg.max_places]

@@ -89,8 +89,16 @@ class Display:
 
 def reasons(rows: pl.DataFrame, index, registry, lang: str) -> pl.DataFrame:
     """Adds `person_id`, `full_name`, `household_id` and `reason` to the ranked lead rows."""
+    pid, name, hhs, reason = reason_columns(rows.to_dicts(), index, registry, lang)
+    return rows.with_columns(pl.Series("person_id", pid, dtype=pl.Utf8), pl.Series("full_name", name, dtype=pl.Utf8),
+                             pl.Series("household_id", hhs, dtype=pl.Utf8), pl.Series("reason", reason, dtype=pl.Utf8))
+
+
+def reason_columns(recs: list[dict], index, registry, lang: str) -> tuple[list, list, list, list]:
+    """(person_id, full_name, household_id, reason) of ranked lead rows given as row dicts (a
+    column missing from a row reads as null: the place rows of one claim carry only theirs)."""
     t = T[lang]
-    recs = rows.to_dicts()
+    recs = [_Row(r) for r in recs]
     want = []
     for r in recs:
         want += [r["pidx"], r["via_pidx"]]
@@ -147,5 +155,11 @@ def reasons(rows: pl.DataFrame, index, registry, lang: str) -> pl.DataFrame:
         name.append(disp.get(p, "full_name") if p is not None else None)
         hhs.append(hh)
         reason.append(s)
-    return rows.with_columns(pl.Series("person_id", pid, dtype=pl.Utf8), pl.Series("full_name", name, dtype=pl.Utf8),
-                             pl.Series("household_id", hhs, dtype=pl.Utf8), pl.Series("reason", reason, dtype=pl.Utf8))
+    return pid, name, hhs, reason
+
+
+class _Row(dict):
+    """A lead row whose missing columns read as null."""
+
+    def __missing__(self, key):
+        return None
