@@ -123,7 +123,7 @@ def leads_detail(claims, index, *, top_k: int = 20, config=None, lang: str = "vi
         addr = addr.join(known_hh, on=["claim", "hh"], how="anti")
     describe = sources.Places(lang)
     body = sources.with_place(pl.concat([persons, hh, addr]), index, describe)
-    if ca.n == 1:                     # one claim: places, ordering and words on row dicts (no query)
+    if ca.n == 1 and cfg.one_claim_rows:     # places, ordering and words on row dicts (no query)
         say("leads", 3, 4)
         out = _one_claim(body.to_dicts(), ca, index, describe, top_k, cfg, matcher.registry, lang)
         say("leads", 4, 4)
