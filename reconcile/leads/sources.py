@@ -545,12 +545,17 @@ def address_households(ca, index, cfg: LeadsConfig) -> pl.DataFrame:
     out = []
     villages: dict[str | None, str | None] = {}     # village of each residence text met (this call)
 
-    def clan(fk: int) -> tuple[np.ndarray, np.ndarray]:
+    def clan(fk: int, ylo: int | None = None, yhi: int | None = None) -> np.ndarray:
+        """The people of clan key `fk` (born in [ylo, yhi] when given: a block is sorted by birth
+        year, so the window is two binary searches, not a pass over the clan)."""
         if fk < 0 or fk >= n_fam:
-            return np.zeros(0, np.int64), np.zeros(0, np.int64)
+            return np.zeros(0, np.int64)
         start, stop = post.blocks(np.array([fk], dtype=np.uint64))
         s, e = int(start[0]), int(stop[0])
-        return np.asarray(post.pidx[s:e]).astype(np.int64), np.asarray(post.years[s:e]).astype(np.int64)
+        if ylo is not None:
+            years = post.years[s:e]
+            s, e = s + int(np.searchsorted(years, ylo, "left")), s + int(np.searchsorted(years, yhi, "right"))
+        return np.asarray(post.pidx[s:e]).astype(np.int64)
 
     for c in range(ca.n):
         fk = int(ca.cols["fam_key"][c])
@@ -561,10 +566,10 @@ def address_households(ca, index, cfg: LeadsConfig) -> pl.DataFrame:
         if my_village is not None and cc >= 0:
             keys = {fk} | {int(x) for x in ca.crel["fam_key"][int(off[c]):int(off[c + 1])]}
             for k in sorted(x for x in keys if x >= 0):
-                people, _ = clan(k)
+                people = clan(k)
+                people = people[np.asarray(cols["res_commune"])[people] == cc]     # then the few left
                 pdist = np.asarray(cols["res_district"])[people]
-                people = people[(np.asarray(cols["res_commune"])[people] == cc) & (hh_of[people] >= 0)
-                                & ((cd < 0) | (pdist < 0) | (pdist == cd))]
+                people = people[(hh_of[people] >= 0) & ((cd < 0) | (pdist < 0) | (pdist == cd))]
                 if people.size == 0:
                     continue
                 homes = index.display.cols["residence"].take(people)
@@ -575,9 +580,8 @@ def address_households(ca, index, cfg: LeadsConfig) -> pl.DataFrame:
                         here.setdefault(int(hh_of[p]), p)
         found: dict[int, tuple[float, int]] = {}
         if lo and fk >= 0:
-            people, years = clan(fk)
-            keep = (years >= lo - gh) & (years <= hi - gl) & (hh_of[people] >= 0)
-            people = people[keep]
+            people = clan(fk, lo - gh, hi - gl)
+            people = people[hh_of[people] >= 0]
             for side, factor in (("res", 1.0), ("home", cfg.family_hh_home_factor)):
                 sc = int(ca.cols[f"{side}_commune"][c])
                 if sc < 0 or people.size == 0:
