@@ -116,10 +116,10 @@ def leads_detail(claims, index, *, top_k: int = 20, config=None, lang: str = "vi
             .alias("probability"),
             pl.when(pl.col("_pa").is_null()).then(pl.col("ord")).otherwise(1.0).alias("ord")).drop("_pa")
         addr = addr.join(hh.select("claim", "hh"), on=["claim", "hh"], how="anti")
-    known_hh = persons.filter(pl.col("kind") == "self").select(
-        "claim", pl.Series("hh", np.asarray(index.arrays.cols["household"])[
-            persons.filter(pl.col("kind") == "self").get_column("pidx").to_numpy()].astype(np.int64)))
     if addr.height:
+        own_hh = persons.filter(pl.col("kind") == "self")
+        known_hh = own_hh.select("claim", pl.Series("hh", np.asarray(index.arrays.cols["household"])[
+            own_hh.get_column("pidx").to_numpy()].astype(np.int64)))
         addr = addr.join(known_hh, on=["claim", "hh"], how="anti")
     describe = sources.Places(lang)
     body = sources.with_place(pl.concat([persons, hh, addr]), index, describe)

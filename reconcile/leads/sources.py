@@ -89,8 +89,12 @@ def table(cols: dict) -> pl.DataFrame:
     return pl.DataFrame(out)
 
 
+_EMPTY = pl.DataFrame(schema=LEAD_SCHEMA)
+
+
 def empty() -> pl.DataFrame:
-    return pl.DataFrame(schema=LEAD_SCHEMA)
+    """A lead table without rows (a new frame each call, built from one made at import)."""
+    return _EMPTY.clear()
 
 
 # ------------------------------------------------------------------------------------------------
