@@ -7,7 +7,10 @@ Data flow: `Matcher(index, config).score(claims)` → `ScoredPairs` (given as `s
 `sources` (one small function per lead source: self, relative pseudo-claims and records naming the
 claimant scored in ONE batch by the same `Matcher` with `sources.pseudo_params`, family of found
 leads, households, places) → `rank.order` (diversity; probabilities untouched) → `words.reasons`
-(only for the returned rows). Every tuning number is in `LeadsConfig` (`config=LeadsConfig(...)`, or
+(only for the returned rows). For ONE claim (an officer asking about the claim in front of them)
+the claim's pseudo-claims are scored in one engine call and the end (places, ordering, words) runs
+on row dicts (`rank.order_rows`, `sources.place_rows`, `words.reason_columns`), the same output as
+the polars path of a batch. Every tuning number is in `LeadsConfig` (`config=LeadsConfig(...)`, or
 `EngineConfig.leads` when `config=` is an engine config).
 
 Probabilities: a self lead is the claim's posterior; a relative lead is the posterior that this

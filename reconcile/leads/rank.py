@@ -6,6 +6,9 @@ probability × `group_decay`^n, so the best lead for each claimed relative comes
 of another. The family of a found lead (all of it true together) ranks by probability; a household
 that only repeats one person lead is weighed by `single_hh_order`. One place lead follows the
 strongest person lead and is always kept, further places sink (`place_decay`).
+
+`order` works on the frames of a batch (polars); `order_rows` is the same rule for the rows of one
+claim held as dicts (no query).
 """
 
 from __future__ import annotations
