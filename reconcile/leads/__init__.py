@@ -7,7 +7,10 @@ Data flow: `Matcher(index, config).score(claims)` → `ScoredPairs` (given as `s
 `sources` (one small function per lead source: self, relative pseudo-claims and records naming the
 claimant scored in ONE batch by the same `Matcher` with `sources.pseudo_params`, family of found
 leads, households, places) → `rank.order` (diversity; probabilities untouched) → `words.reasons`
-(only for the returned rows). Every tuning number is in `LeadsConfig` (`config=LeadsConfig(...)`, or
+(only for the returned rows). For ONE claim (an officer asking about the claim in front of them)
+the claim's pseudo-claims are scored in one engine call and the end (places, ordering, words) runs
+on row dicts (`rank.order_rows`, `sources.place_rows`, `words.reason_columns`), the same output as
+the polars path of a batch. Every tuning number is in `LeadsConfig` (`config=LeadsConfig(...)`, or
 `EngineConfig.leads` when `config=` is an engine config).
 
 Probabilities: a self lead is the claim's posterior; a relative lead is the posterior that this
@@ -116,13 +119,18 @@ def leads_detail(claims, index, *, top_k: int = 20, config=None, lang: str = "vi
             .alias("probability"),
             pl.when(pl.col("_pa").is_null()).then(pl.col("ord")).otherwise(1.0).alias("ord")).drop("_pa")
         addr = addr.join(hh.select("claim", "hh"), on=["claim", "hh"], how="anti")
-    known_hh = persons.filter(pl.col("kind") == "self").select(
-        "claim", pl.Series("hh", np.asarray(index.arrays.cols["household"])[
-            persons.filter(pl.col("kind") == "self").get_column("pidx").to_numpy()].astype(np.int64)))
     if addr.height:
+        own_hh = persons.filter(pl.col("kind") == "self")
+        known_hh = own_hh.select("claim", pl.Series("hh", np.asarray(index.arrays.cols["household"])[
+            own_hh.get_column("pidx").to_numpy()].astype(np.int64)))
         addr = addr.join(known_hh, on=["claim", "hh"], how="anti")
     describe = sources.Places(lang)
     body = sources.with_place(pl.concat([persons, hh, addr]), index, describe)
+    if ca.n == 1 and cfg.one_claim_rows:     # places, ordering and words on row dicts (no query)
+        say("leads", 3, 4)
+        out = _one_claim(body.to_dicts(), ca, index, describe, top_k, cfg, matcher.registry, lang)
+        say("leads", 4, 4)
+        return out
     places = sources.place_leads(body, ca, describe, cfg)
     say("leads", 3, 4)
     ranked = rank.order(body, places, top_k, cfg)
@@ -132,6 +140,24 @@ def leads_detail(claims, index, *, top_k: int = 20, config=None, lang: str = "vi
     say("leads", 4, 4)
     return out.select(*OUTPUT_SCHEMA, pl.col("source").alias("_source"), pl.col("via").alias("_via"),
                       pl.col("kr").alias("_kr")).cast(OUTPUT_SCHEMA)
+
+
+DETAIL_SCHEMA = {**OUTPUT_SCHEMA, "_source": pl.Utf8, "_via": pl.Utf8, "_kr": pl.Utf8}
+
+
+def _one_claim(body: list[dict], ca, index, describe, top_k: int, cfg: LeadsConfig, registry,
+               lang: str) -> pl.DataFrame:
+    """The end of `leads_detail` for ONE claim, from its person/household lead rows as dicts: place
+    leads, ordering and reasons without a query, the output frame built once."""
+    rows = rank.order_rows(body, sources.place_rows(body, ca, describe, cfg), top_k, cfg)
+    pid, name, hhs, reason = words.reason_columns(rows, index, registry, lang)
+    col = {"claim_id": [ca.claim_id[0]] * len(rows), "rank": [r["rank"] for r in rows],
+           "kind": [r["kind"] for r in rows], "person_id": pid, "household_id": hhs,
+           "place": [r.get("place") for r in rows], "relation": [r.get("relation") for r in rows],
+           "probability": [r["probability"] for r in rows], "reason": reason, "full_name": name,
+           "_source": [r["source"] for r in rows], "_via": [r.get("via") for r in rows],
+           "_kr": [r.get("kr") for r in rows]}
+    return pl.DataFrame(col, schema=DETAIL_SCHEMA)
 
 
 def leads(claims, index, *, top_k: int = 20, config=None, lang: str = "vi", progress=None,

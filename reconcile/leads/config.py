@@ -93,6 +93,9 @@ class LeadsConfig:
     place_decay: float = 0.25         # n-th place lead after the first
     single_hh_order: float = 0.3      # a household that only repeats one person lead
     max_household_p: float = 0.99     # a household's combined probability is capped here
+    # the leads of ONE claim are finished on row dicts (places, ordering, reasons: no polars query,
+    # the same output); False: the batch's polars path (kept for the test that they agree)
+    one_claim_rows: bool = True
 
     def gap(self, relation: str) -> tuple[int, int]:
         for r, lo, hi in self.by_gap:

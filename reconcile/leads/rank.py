@@ -6,6 +6,9 @@ probability × `group_decay`^n, so the best lead for each claimed relative comes
 of another. The family of a found lead (all of it true together) ranks by probability; a household
 that only repeats one person lead is weighed by `single_hh_order`. One place lead follows the
 strongest person lead and is always kept, further places sink (`place_decay`).
+
+`order` works on the frames of a batch (polars); `order_rows` is the same rule for the rows of one
+claim held as dicts (no query).
 """
 
 from __future__ import annotations
@@ -47,3 +50,47 @@ def order(body: pl.DataFrame, places: pl.DataFrame, top_k: int, cfg: LeadsConfig
     allr = allr.filter((pl.col("rank") <= top_k) | (pl.col("_pj") == 0))
     return allr.with_columns((pl.int_range(pl.len()).over("claim") + 1).cast(pl.UInt32).alias("rank")) \
         .drop("_ko", "_p", "_score", "_pj")
+
+
+def _last(x):
+    """Sort key of an ascending column with nulls last."""
+    return (x is None, 0 if x is None else x)
+
+
+def order_rows(body: list[dict], places: list[dict], top_k: int, cfg: LeadsConfig) -> list[dict]:
+    """`order` for the leads of ONE claim held as row dicts (no frame, no query): the same keys,
+    group decay, place rule and cut; returns the kept rows (body rows with `place`, place rows with
+    `place probability n said kind source`), each with `rank` (1-based)."""
+    rows = sorted(({**r, "_ko": KIND_ORDER[r["kind"]], "_p": r["probability"] * (1.0 if r["ord"] is None else r["ord"])}
+                   for r in body),
+                  key=lambda r: (-r["_p"], r["_ko"], _last(r["pidx"]), _last(r["hh"])))
+    seen: dict[str, int] = {}
+    top = None
+    for r in rows:
+        g = r["grp"]
+        if g is None:
+            r["_score"] = r["_p"]
+        else:
+            k = seen.get(g, 0)
+            seen[g] = k + 1
+            r["_score"] = r["_p"] * cfg.group_decay ** k
+        top = r["_score"] if top is None else max(top, r["_score"])
+    cap = 1.0 if top is None else top
+    pl_rows = sorted(places, key=lambda r: (-r["probability"], r["place"]))
+    for j, r in enumerate(pl_rows):
+        rows.append({**r, "_pj": j, "_ko": KIND_ORDER["place"], "pidx": None, "hh": None,
+                     "_score": min(r["probability"], cap) * cfg.place_decay ** j})
+    rows.sort(key=lambda r: (-r["_score"], r["_ko"], _last(r.get("pidx")), _last(r.get("hh")),
+                             _last(r.get("place"))))
+    has_place = 1 if pl_rows else 0
+    kept, nth = [], 0
+    for r in rows:
+        if r.get("_pj") is None:
+            nth += 1
+            if nth > top_k - has_place:
+                continue
+        kept.append(r)
+    kept = [r for i, r in enumerate(kept) if i + 1 <= top_k or r.get("_pj") == 0]
+    for i, r in enumerate(kept):
+        r["rank"] = i + 1
+    return kept

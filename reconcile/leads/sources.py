@@ -89,8 +89,12 @@ def table(cols: dict) -> pl.DataFrame:
     return pl.DataFrame(out)
 
 
+_EMPTY = pl.DataFrame(schema=LEAD_SCHEMA)
+
+
 def empty() -> pl.DataFrame:
-    return pl.DataFrame(schema=LEAD_SCHEMA)
+    """A lead table without rows (a new frame each call, built from one made at import)."""
+    return _EMPTY.clear()
 
 
 # ------------------------------------------------------------------------------------------------
@@ -196,13 +200,15 @@ def year_range_bits(psp, params, index) -> np.ndarray:
     inside = np.isin(psp.levels[:, j], [cmp.code("in_narrow"), cmp.code("in_wide")])
     if not inside.any():
         return out
-    years = np.asarray(index.arrays.cols["by"]).astype(np.int64)
-    years = np.sort(years[years > 0])
+    years = np.asarray(index.arrays.cols["by"])
+    years = years[years > 0]
     if years.size == 0:
         return out
-    lo = np.asarray(psp.claims.cols["by_lo"]).astype(np.int64)
-    hi = np.asarray(psp.claims.cols["by_hi"]).astype(np.int64)
-    share = (np.searchsorted(years, hi, side="right") - np.searchsorted(years, lo, side="left")) / years.size
+    # births before each year (one pass over the register's years, no sort): cum[y] = #{year < y}
+    cum = np.concatenate([[0], np.cumsum(np.bincount(years))])
+    lo = np.clip(np.asarray(psp.claims.cols["by_lo"]).astype(np.int64), 0, cum.size - 1)
+    hi = np.clip(np.asarray(psp.claims.cols["by_hi"]).astype(np.int64) + 1, 0, cum.size - 1)
+    share = (cum[hi] - cum[lo]) / years.size
     share = np.clip(share, 1.0 / years.size, 1.0)
     m_in = max(1.0 - params.m["by"].get("near", 0.0) - params.m["by"].get("far", 0.0), 1e-6)
     scale = params.calibration.scales.get("by", 1.0)
@@ -322,9 +328,9 @@ def score_pseudo(pseudo: pl.DataFrame, matcher, scalar_max: int):
     """Pseudo-claims scored by `matcher` (built with `pseudo_params`), yielded as (ScoredPairs, their
     rows of `pseudo`) in chunks of `matcher.config.batch_size` pseudo-claims, so that memory follows
     the chunk and not the whole batch (3,000 claims name ~12,000 relatives; on a 1M register their
-    candidate pairs at once took over 15 GB). A few (one claim's) are encoded one by one by the
-    scalar `features.encode_claim` instead, which costs a third of a polars batch."""
-    from reconcile.features import encode_claim, encode_claims
+    candidate pairs at once took over 15 GB). A few (one claim's, up to `scalar_max`) are encoded by
+    the scalar `features.encode_claim_dicts` instead (no polars query) and scored in one call."""
+    from reconcile.features import encode_claim_dicts, encode_claims
 
     claims = pseudo.select(list(PSEUDO_COLUMNS))
     if pseudo.height > scalar_max:
@@ -333,8 +339,8 @@ def score_pseudo(pseudo: pl.DataFrame, matcher, scalar_max: int):
             part = pseudo.slice(lo, size)
             yield matcher.score_arrays(encode_claims(claims.slice(lo, size), matcher.index)), part
         return
-    for i, d in enumerate(claims.drop("_row").to_dicts()):
-        yield matcher.score_arrays(encode_claim(d, matcher.index)), pseudo.slice(i, 1)
+    if pseudo.height:
+        yield matcher.score_arrays(encode_claim_dicts(claims.drop("_row").to_dicts(), matcher.index)), pseudo
 
 
 def relative_leads(psp, pseudo: pl.DataFrame, index, cfg: LeadsConfig) -> pl.DataFrame:
@@ -541,13 +547,19 @@ def address_households(ca, index, cfg: LeadsConfig) -> pl.DataFrame:
     n_fam = len(index.vocabs["fam_key"])
     off = ca.crel["offsets"]
     out = []
+    villages: dict[str | None, str | None] = {}     # village of each residence text met (this call)
 
-    def clan(fk: int) -> tuple[np.ndarray, np.ndarray]:
+    def clan(fk: int, ylo: int | None = None, yhi: int | None = None) -> np.ndarray:
+        """The people of clan key `fk` (born in [ylo, yhi] when given: a block is sorted by birth
+        year, so the window is two binary searches, not a pass over the clan)."""
         if fk < 0 or fk >= n_fam:
-            return np.zeros(0, np.int64), np.zeros(0, np.int64)
+            return np.zeros(0, np.int64)
         start, stop = post.blocks(np.array([fk], dtype=np.uint64))
         s, e = int(start[0]), int(stop[0])
-        return np.asarray(post.pidx[s:e]).astype(np.int64), np.asarray(post.years[s:e]).astype(np.int64)
+        if ylo is not None:
+            years = post.years[s:e]
+            s, e = s + int(np.searchsorted(years, ylo, "left")), s + int(np.searchsorted(years, yhi, "right"))
+        return np.asarray(post.pidx[s:e]).astype(np.int64)
 
     for c in range(ca.n):
         fk = int(ca.cols["fam_key"][c])
@@ -558,21 +570,22 @@ def address_households(ca, index, cfg: LeadsConfig) -> pl.DataFrame:
         if my_village is not None and cc >= 0:
             keys = {fk} | {int(x) for x in ca.crel["fam_key"][int(off[c]):int(off[c + 1])]}
             for k in sorted(x for x in keys if x >= 0):
-                people, _ = clan(k)
+                people = clan(k)
+                people = people[np.asarray(cols["res_commune"])[people] == cc]     # then the few left
                 pdist = np.asarray(cols["res_district"])[people]
-                people = people[(np.asarray(cols["res_commune"])[people] == cc) & (hh_of[people] >= 0)
-                                & ((cd < 0) | (pdist < 0) | (pdist == cd))]
+                people = people[(hh_of[people] >= 0) & ((cd < 0) | (pdist < 0) | (pdist == cd))]
                 if people.size == 0:
                     continue
-                homes = index.display.gather(people).get_column("residence").to_list()
+                homes = index.display.cols["residence"].take(people)
                 for p, where in zip(people.tolist(), homes):
-                    if village(where) == my_village:
+                    if where not in villages:
+                        villages[where] = village(where)
+                    if villages[where] == my_village:
                         here.setdefault(int(hh_of[p]), p)
         found: dict[int, tuple[float, int]] = {}
         if lo and fk >= 0:
-            people, years = clan(fk)
-            keep = (years >= lo - gh) & (years <= hi - gl) & (hh_of[people] >= 0)
-            people = people[keep]
+            people = clan(fk, lo - gh, hi - gl)
+            people = people[hh_of[people] >= 0]
             for side, factor in (("res", 1.0), ("home", cfg.family_hh_home_factor)):
                 sc = int(ca.cols[f"{side}_commune"][c])
                 if sc < 0 or people.size == 0:
@@ -581,7 +594,7 @@ def address_households(ca, index, cfg: LeadsConfig) -> pl.DataFrame:
                 pdist = np.asarray(cols[f"{side}_district"])[people]
                 sel = people[(np.asarray(cols[f"{side}_commune"])[people] == sc)
                              & ((sd < 0) | (pdist < 0) | (pdist == sd))]
-                roles = index.display.gather(sel).get_column("relation_to_head").to_list() if sel.size else []
+                roles = index.display.cols["relation_to_head"].take(sel) if sel.size else []
                 for p, role in zip(sel.tolist(), roles):
                     h = int(hh_of[p])
                     if role in cfg.family_hh_roles and h not in here and found.get(h, (0.0,))[0] < factor:
@@ -633,7 +646,7 @@ def with_place(t: pl.DataFrame, index, describe: "Places") -> pl.DataFrame:
     res = [None] * t.height
     if ok.any():
         u, inv = np.unique(who[ok], return_inverse=True)
-        texts = index.display.gather(u).get_column("residence").to_list()
+        texts = index.display.cols["residence"].take(u)
         desc = [describe(x) for x in texts]
         for i, j in zip(np.flatnonzero(ok).tolist(), inv.tolist()):
             res[i] = desc[j]
@@ -655,3 +668,27 @@ def place_leads(persons: pl.DataFrame, ca, describe: "Places", cfg: LeadsConfig)
            .with_columns(pl.int_range(pl.len()).over("claim").alias("_k"))
            .filter(pl.col("_k") < cfg.max_places).drop("_k"))
     return pl_.with_columns(pl.lit("place").alias("kind"), pl.lit("place").alias("source"))
+
+
+def place_rows(body: list[dict], ca, describe: "Places", cfg: LeadsConfig) -> list[dict]:
+    """`place_leads` of ONE claim from its lead rows (row dicts, no frame): per place of a self or
+    relative lead the best probability and the count, the claimed hometown merged in (`said`),
+    the `max_places` most probable."""
+    found: dict[str, list] = {}
+    for r in body:
+        if r["place"] is not None and r["kind"] in ("self", "relative"):
+            f = found.setdefault(r["place"], [r["probability"], 0])
+            f[0] = max(f[0], r["probability"])
+            f[1] += 1
+    said = {}
+    for t in ca.display["claimed_hometown"][:1]:
+        if t:
+            said[describe(t)] = t
+    out = []
+    for place in [*found, *(p for p in said if p not in found)]:
+        p, n = found.get(place, (0.0, 0))
+        s = said.get(place)
+        out.append({"claim": 0, "place": place, "probability": max(p, cfg.hometown_prob if s is not None else 0.0),
+                    "n": n, "said": s, "kind": "place", "source": "place"})
+    out.sort(key=lambda r: (-r["probability"], r["place"]))
+    return out[: cfg.max_places]

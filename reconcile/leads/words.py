@@ -70,13 +70,15 @@ def rel_word(relation: str | None, sex: str | None, lang: str) -> str:
 
 
 class Display:
-    """Display strings of the people the returned leads name, gathered once by position."""
+    """Display strings of the people the returned leads name, gathered once by position (only the
+    columns the reasons use)."""
+
+    COLUMNS = ("person_id", "full_name", "sex", "household_id")
 
     def __init__(self, index, pidx):
         u = np.unique(np.asarray([p for p in pidx if p is not None and p >= 0], dtype=np.int64))
         self.pos = {int(p): i for i, p in enumerate(u.tolist())}
-        d = index.display.gather(u) if u.size else index.display.clear()
-        self.cols = {c: d.get_column(c).to_list() for c in d.columns}
+        self.cols = {c: index.display.cols[c].take(u) for c in self.COLUMNS}
         by = np.asarray(index.arrays.cols["by"])[u].tolist() if u.size else []
         self.cols["birth_year"] = [y or None for y in by]
 
@@ -87,8 +89,16 @@ class Display:
 
 def reasons(rows: pl.DataFrame, index, registry, lang: str) -> pl.DataFrame:
     """Adds `person_id`, `full_name`, `household_id` and `reason` to the ranked lead rows."""
+    pid, name, hhs, reason = reason_columns(rows.to_dicts(), index, registry, lang)
+    return rows.with_columns(pl.Series("person_id", pid, dtype=pl.Utf8), pl.Series("full_name", name, dtype=pl.Utf8),
+                             pl.Series("household_id", hhs, dtype=pl.Utf8), pl.Series("reason", reason, dtype=pl.Utf8))
+
+
+def reason_columns(recs: list[dict], index, registry, lang: str) -> tuple[list, list, list, list]:
+    """(person_id, full_name, household_id, reason) of ranked lead rows given as row dicts (a
+    column missing from a row reads as null: the place rows of one claim carry only theirs)."""
     t = T[lang]
-    recs = rows.to_dicts()
+    recs = [_Row(r) for r in recs]
     want = []
     for r in recs:
         want += [r["pidx"], r["via_pidx"]]
@@ -145,5 +155,11 @@ def reasons(rows: pl.DataFrame, index, registry, lang: str) -> pl.DataFrame:
         name.append(disp.get(p, "full_name") if p is not None else None)
         hhs.append(hh)
         reason.append(s)
-    return rows.with_columns(pl.Series("person_id", pid, dtype=pl.Utf8), pl.Series("full_name", name, dtype=pl.Utf8),
-                             pl.Series("household_id", hhs, dtype=pl.Utf8), pl.Series("reason", reason, dtype=pl.Utf8))
+    return pid, name, hhs, reason
+
+
+class _Row(dict):
+    """A lead row whose missing columns read as null."""
+
+    def __missing__(self, key):
+        return None
