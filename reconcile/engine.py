@@ -95,32 +95,6 @@ class ArrayRelativeView:
         return self.cols[name]
 
 
-def kin_fam_key(ca) -> np.ndarray:
-    """Per claim: the surname key of the claimed father, else of the first claimed sibling with a
-    surname (-1 none). Vietnamese surnames pass from father to child, so a claim written without a
-    surname still says its clan through them (`comparisons.library.kin_surname_levels`)."""
-    n = ca.n
-    out = np.full(n, -1, dtype=np.int64)
-    cr = ca.crel
-    off = np.asarray(cr["offsets"], dtype=np.int64)
-    if off[-1] == 0:
-        return out
-    owner = np.repeat(np.arange(n), np.diff(off))
-    rel = np.asarray(cr["relation"])
-    fk = np.asarray(cr["fam_key"], dtype=np.int64)
-    idx = np.flatnonzero((fk >= 0) & ((rel == RELATIONS.index("father")) | (rel == RELATIONS.index("sibling"))))
-    if not idx.size:
-        return out
-    idx = idx[np.lexsort((idx, rel[idx] != RELATIONS.index("father"), owner[idx]))]
-    first = np.r_[True, owner[idx][1:] != owner[idx][:-1]]
-    out[owner[idx][first]] = fk[idx][first]
-    return out
-
-
-# claim columns computed from the encoded claims on first use (stored in `ClaimArrays.cols`)
-DERIVED_CLAIM_COLUMNS = {"kin_fam_key": kin_fam_key}
-
-
 class ArrayPairView:
     """Pairs (claim position, pidx) over an index and a batch of `ClaimArrays`."""
 
@@ -138,8 +112,6 @@ class ArrayPairView:
 
     def c(self, name: str) -> np.ndarray:
         if name not in self._c:
-            if name not in self.ca.cols and name in DERIVED_CLAIM_COLUMNS:
-                self.ca.cols[name] = DERIVED_CLAIM_COLUMNS[name](self.ca)
             self._c[name] = self.ca.cols[name][self.claim]
         return self._c[name]
 
@@ -583,7 +555,7 @@ class Matcher:
         off = ca.crel["offsets"]
         crel_rel = np.asarray(ca.crel["relation"])
         names = cd["crel_name"]
-        father, sibling = RELATIONS.index("father"), RELATIONS.index("sibling")
+        kin_entry = ca.kin_entry
         # claim side: once per claim of the batch, then gathered
         parts = {}
         kin: dict[int, str | None] = {}
@@ -600,18 +572,10 @@ class Matcher:
                 if 0 <= rels[x] < N_REL:
                     fr[rels[x]] = names[lo + x]
             first[c] = fr
-            # the surname a claim without one takes from its father (else a sibling), as written
-            kin[c] = None
-            for want in (father, sibling):
-                for x, r_ in enumerate(rels):
-                    if r_ != want:
-                        continue
-                    t = (names[lo + x] or "").split()
-                    if len(t) > 1:
-                        kin[c] = t[0]
-                        break
-                if kin[c]:
-                    break
+            # the surname a claim without one takes from its father (else a sibling), as written:
+            # the entry the comparison read (`ClaimArrays.kin_entry`)
+            e = int(kin_entry[c])
+            kin[c] = ((names[e] or "").split() or [None])[0] if e >= 0 else None
         pt = [(n or "").split() for n in d["full_name"]]
 
         def year(col):

@@ -66,9 +66,43 @@ class ClaimArrays:
     claim_id: list[str]
     display: dict[str, list] = dataclasses.field(default_factory=dict)
 
+    def __post_init__(self) -> None:
+        # the clan a claim says through its relatives, for the comparisons (`c.kin_fam_key`)
+        entry = self.kin_entry
+        fk = np.asarray(self.crel.get("fam_key", np.zeros(0)), dtype=np.int64)
+        self.cols["kin_fam_key"] = np.where(entry >= 0, fk[np.maximum(entry, 0)] if fk.size else -1, -1)
+
     @property
     def n(self) -> int:
         return len(self.claim_id)
+
+    @property
+    def kin_entry(self) -> np.ndarray:
+        """Per claim: the claimed-relative entry (`crel` position) whose surname the claim's clan
+        is read from: the father, else the first sibling by name, with a surname key (-1 none). Vietnamese
+        surnames pass from father to child, so a claim written without a surname still says its
+        clan through them (`comparisons.library.kin_surname_levels`; the words show that entry's
+        surname)."""
+        n = self.n
+        out = np.full(n, -1, dtype=np.int64)
+        off = np.asarray(self.crel.get("offsets", np.zeros(1)), dtype=np.int64)
+        if not n or off[-1] == 0:
+            return out
+        owner = np.repeat(np.arange(n), np.diff(off))
+        rel = np.asarray(self.crel["relation"])
+        fk = np.asarray(self.crel["fam_key"], dtype=np.int64)
+        father, sibling = RELATION_CODE["father"], RELATION_CODE["sibling"]
+        idx = np.flatnonzero((fk >= 0) & ((rel == father) | (rel == sibling)))
+        if not idx.size:
+            return out
+        # among siblings the first by name, not the first written: the batch encoder orders a
+        # claim's relatives by name and the one-claim encoder as written; both must read one clan
+        written = self.display.get("crel_name") or [None] * fk.size
+        _, by_name = np.unique([written[i] or "" for i in idx.tolist()], return_inverse=True)
+        idx = idx[np.lexsort((idx, by_name, rel[idx] != father, owner[idx]))]
+        first = np.r_[True, owner[idx][1:] != owner[idx][:-1]]
+        out[owner[idx][first]] = idx[first]
+        return out
 
     def __getitem__(self, name: str) -> np.ndarray:
         return self.cols[name]

@@ -258,7 +258,7 @@ def make_view(claims: list[dict], people: list[dict], pairs: list[tuple[int, int
                                                 "sex_marker")):
             relcols[kk] = np.zeros(0, dtype=np.int64)
     rv = DictRelativeView(cols=relcols, claimed=claimed, nrec=nrec, n=n_tr)
-    # the claimed father's surname key, else a claimed sibling's (engine.kin_fam_key)
+    # the claimed father's surname key, else a claimed sibling's (features.ClaimArrays.kin_entry)
     kin = []
     for c in crel:
         k = -1

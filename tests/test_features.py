@@ -16,7 +16,8 @@ from reconcile.index.arrays import NAME_CODES
 
 VOCAB_OF = dict(NAME_CODES, eth="eth", home_district="district", home_commune="commune",
                 res_district="district", res_commune="commune", home_text="place_text",
-                res_text="place_text", res_village="village")
+                res_text="place_text", res_village="village",
+                kin_fam_key=NAME_CODES["fam_key"])
 
 
 @pytest.fixture(scope="module")
